@@ -1,0 +1,60 @@
+// Elementwise activations, applied in the epilogue of conv2d and dense, and their derivatives.
+// Derivatives are taken from the activation's output y (relu: y > 0, sigmoid: y(1-y), tanh: 1-y²), so
+// only the post-activation tensor is kept. SIMD paths use the same operations in the same order as the
+// scalar twins, so both builds give the same bits. sigmoid and tanh have no SIMD exp: they use f64 Math
+// per element (they only appear on the narrow output layer).
+import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH } from './plan';
+
+@inline function activate(z: f32, act: i32): f32 {
+  if (act == ACT_RELU) return z > 0 ? z : 0;
+  if (act == ACT_SIGMOID) return <f32>(1.0 / (1.0 + Math.exp(-<f64>z)));
+  if (act == ACT_TANH) return <f32>Math.tanh(<f64>z);
+  return z;
+}
+
+@inline function derivative(dy: f32, y: f32, act: i32): f32 {
+  if (act == ACT_RELU) return y > 0 ? dy : 0;
+  if (act == ACT_SIGMOID) return dy * (y * (1 - y));
+  if (act == ACT_TANH) return dy * (1 - y * y);
+  return dy;
+}
+
+/** y[m][oc] = act(y[m][oc] + b[oc]) in place for M rows of OC channels. */
+export function biasActivationForward(y: usize, M: i32, OC: i32, b: usize, act: i32): void {
+  if (ASC_FEATURE_SIMD && (OC & 3) == 0 && (act == ACT_RELU || act == ACT_LINEAR)) {
+    const zero = f32x4.splat(0);
+    for (let m = 0; m < M; m++) {
+      const row = y + (<usize>(m * OC) << 2);
+      for (let oc = 0; oc < OC; oc += 4) {
+        const p = row + (<usize>oc << 2);
+        const z = f32x4.add(v128.load(p), v128.load(b + (<usize>oc << 2)));
+        v128.store(p, act == ACT_RELU ? f32x4.pmax(zero, z) : z);
+      }
+    }
+    return;
+  }
+  for (let m = 0; m < M; m++) {
+    const row = y + (<usize>(m * OC) << 2);
+    for (let oc = 0; oc < OC; oc++) {
+      const p = row + (<usize>oc << 2);
+      store<f32>(p, activate(load<f32>(p) + load<f32>(b + (<usize>oc << 2)), act));
+    }
+  }
+}
+
+/** dy = dy * act'(y) in place over n elements: turns dL/dy into dL/dz. */
+export function activationBackward(dy: usize, y: usize, n: i32, act: i32): void {
+  if (act == ACT_LINEAR) return;
+  let i = 0;
+  if (ASC_FEATURE_SIMD && act == ACT_RELU) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dy + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dy + o, derivative(load<f32>(dy + o), load<f32>(y + o), act));
+  }
+}

@@ -1,0 +1,51 @@
+// MaxPooling2D with TF semantics: SAME padding never wins a max (only real elements compete), and among
+// equal values the first in window order (row, then column) wins, as TF.js's maxPoolPositions does.
+//
+//   x is (N, H, W, C), y is (N, OH, OW, C), argmax is (N, OH, OW, C) i32: the winner's offset in x[n]
+// Threads: each call owns images [n0, n1).
+import { ConvShape } from './conv2d';
+
+/** y = maxpool(x) for images n0..n1, recording each winner's position for the backward pass. */
+export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize, n0: i32, n1: i32): void {
+  const C = s.C;
+  const inSize = s.H * s.W * C, outSize = s.OH * s.OW * C;
+  for (let n = n0; n < n1; n++) {
+    const xn = x + (<usize>(n * inSize) << 2);
+    const yn = y + (<usize>(n * outSize) << 2);
+    const an = argmax + (<usize>(n * outSize) << 2);
+    for (let oh = 0; oh < s.OH; oh++) {
+      const h0 = max(oh * s.SH - s.padTop, 0), h1 = min(oh * s.SH - s.padTop + s.KH, s.H);
+      for (let ow = 0; ow < s.OW; ow++) {
+        const w0 = max(ow * s.SW - s.padLeft, 0), w1 = min(ow * s.SW - s.padLeft + s.KW, s.W);
+        const o = (oh * s.OW + ow) * C;
+        for (let c = 0; c < C; c++) {
+          let best = -Infinity as f32;
+          let at = -1;
+          for (let h = h0; h < h1; h++) {
+            for (let w = w0; w < w1; w++) {
+              const i = (h * s.W + w) * C + c;
+              const v = load<f32>(xn + (<usize>i << 2));
+              if (v > best || at < 0) { best = v; at = i; }
+            }
+          }
+          store<f32>(yn + (<usize>(o + c) << 2), best);
+          store<i32>(an + (<usize>(o + c) << 2), at);
+        }
+      }
+    }
+  }
+}
+
+/** dx = 0, then dx[argmax] += dy, for images n0..n1 (overlapping windows accumulate). */
+export function maxPool2dBackward(s: ConvShape, dy: usize, argmax: usize, dx: usize, n0: i32, n1: i32): void {
+  const inSize = s.H * s.W * s.C, outSize = s.OH * s.OW * s.C;
+  for (let n = n0; n < n1; n++) {
+    const dxn = dx + (<usize>(n * inSize) << 2);
+    memory.fill(dxn, 0, <usize>inSize << 2);
+    const o0 = n * outSize;
+    for (let o = 0; o < outSize; o++) {
+      const p = dxn + (<usize>load<i32>(argmax + (<usize>(o0 + o) << 2)) << 2);
+      store<f32>(p, load<f32>(p) + load<f32>(dy + (<usize>(o0 + o) << 2)));
+    }
+  }
+}

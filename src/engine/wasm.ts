@@ -1,0 +1,78 @@
+// Finding, compiling and instantiating the wasm builds. Browser-safe: Node's fs is imported lazily and
+// only when running under Node; elsewhere the files are fetched with streaming compilation.
+import { instantiate } from '@assemblyscript/loader';
+
+/** The wasm builds, fastest first. */
+export type Variant = 'simd' | 'scalar';
+
+/** What the runner exports (byte pointers into the imported memory). */
+export interface KernelExports {
+  forward(plan: number, n: number, tid: number, nThreads: number): void;
+  evaluate(plan: number, n: number, tid: number, nThreads: number): void;
+  gradients(plan: number, n: number, tid: number, nThreads: number): void;
+  trainStep(plan: number, n: number, tid: number, nThreads: number): void;
+  gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, ldb: number,
+       c: number, ldc: number, accumulate: number): void;
+  heapBase(): number;
+  hasSimd(): number;
+  hasThreads(): number;
+}
+
+// The smallest module that uses a v128 instruction (as wasm-feature-detect checks SIMD).
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/** True when this runtime validates wasm SIMD (fixed-width, non-relaxed). */
+export function simdSupported(): boolean {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+/** URL of a build's .wasm file, next to the package's build/ folder (the form bundlers understand). */
+export function wasmUrl(variant: Variant, base?: string | URL): URL {
+  if (base) return new URL(`denoise.${variant}.wasm`, base);
+  return new URL(`../../build/denoise.${variant}.wasm`, import.meta.url);
+}
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Compiles a build once per URL and caches the module (instances are cheap, compiling is not). */
+export function compileVariant(variant: Variant, base?: string | URL): Promise<WebAssembly.Module> {
+  const url = wasmUrl(variant, base);
+  let p = compiled.get(url.href);
+  if (!p) {
+    p = compileFrom(url).catch((err: Error) => {
+      compiled.delete(url.href);
+      throw new Error(`denoise-wasm: cannot load ${url.href}: ${err.message}` +
+        (url.protocol === 'file:' ? ' (run `npm run build` to generate the wasm files)' : ''));
+    });
+    compiled.set(url.href, p);
+  }
+  return p;
+}
+
+async function compileFrom(url: URL): Promise<WebAssembly.Module> {
+  if (url.protocol === 'file:' && isNode) {
+    const { readFile } = await import('node:fs/promises');
+    return WebAssembly.compile(await readFile(url));
+  }
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return WebAssembly.compileStreaming(response);
+  }
+  const response = await fetch(url);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/** Instantiates a compiled build over a host-owned memory; aborts surface as readable errors. */
+export async function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<KernelExports> {
+  const { exports } = await instantiate<Record<string, unknown>>(module, { env: { memory } });
+  return exports as unknown as KernelExports;
+}

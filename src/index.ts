@@ -1,0 +1,17 @@
+// denoise-wasm: convolutional denoising autoencoders trained and run in WebAssembly SIMD.
+// This is the browser-safe surface; Node-only helpers (files, PNG) live in 'denoise-wasm/node'.
+export { Sequential } from './model/sequential.js';
+export type { SequentialOptions, CompileOptions, NamedWeight } from './model/sequential.js';
+export { layers } from './model/layers.js';
+export type { Layer, Shape, Activation, Padding, Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs } from './model/layers.js';
+export { presets } from './model/presets.js';
+export type { PresetOptions } from './model/presets.js';
+export { optimizers } from './train/optimizers.js';
+export type { OptimizerConfig, OptimizerName } from './train/optimizers.js';
+export type { LossName } from './train/losses.js';
+export type { FitOptions, History, BatchLogs, EpochLogs } from './train/fit.js';
+export type { EngineInfo } from './engine/engine.js';
+export { simdSupported } from './engine/wasm.js';
+export { tensor, sizeOf, sliceRows } from './tensor.js';
+export type { Tensor } from './tensor.js';
+export { Random } from './random.js';

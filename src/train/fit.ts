@@ -1,0 +1,97 @@
+// The fit driver: epochs of (optionally shuffled) batches, one wasm call per batch, with callbacks,
+// validation and cancellation. All randomness comes from the seed.
+import type { Engine } from '../engine/engine.js';
+import type { Tensor } from '../tensor.js';
+import { Random } from '../random.js';
+
+/** Per-epoch metrics, as in Keras/TF.js: `history.loss[e]`, `history.val_loss[e]`. */
+export interface History {
+  epoch: number[];
+  history: { loss: number[]; val_loss?: number[] };
+  /** True when an AbortSignal stopped training early (the model keeps the weights it had reached). */
+  aborted: boolean;
+}
+
+export interface BatchLogs { epoch: number; batch: number; size: number; loss: number }
+export interface EpochLogs { loss: number; val_loss?: number }
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** Shuffle the samples every epoch (default true), with a PRNG seeded by `seed`. */
+  shuffle?: boolean;
+  seed?: number;
+  validationData?: [Tensor, Tensor];
+  onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
+  /** Aborting stops training before the next batch; fit then resolves with what it has. */
+  signal?: AbortSignal;
+  /**
+   * Called at the start of every epoch to make that epoch's inputs (e.g. fresh noise on the clean
+   * targets); default: the x given to fit, every epoch.
+   */
+  inputsForEpoch?: (epoch: number) => Tensor;
+}
+
+/** Lets timers, I/O and abort handlers run between batches (setImmediate avoids the 4 ms timer clamp). */
+export function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
+  return new Promise((r) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => { ch.port1.close(); r(); };
+    ch.port2.postMessage(0);
+  });
+}
+
+/** Mean loss over a data set, in batches (samples weigh equally). */
+export function meanLossOver(engine: Engine, x: Tensor, y: Tensor, batchSize: number): number {
+  const N = x.shape[0];
+  let sum = 0;
+  for (let start = 0; start < N; start += batchSize) {
+    const n = Math.min(batchSize, N - start);
+    engine.loadRange(x.data, start, n, y.data);
+    sum += engine.evaluate(n) * n;
+  }
+  return sum / N;
+}
+
+/** Runs the training loop; the caller has validated the data. */
+export async function runFit(engine: Engine, x: Tensor, y: Tensor, o: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'shuffle' | 'seed'>> & FitOptions): Promise<History> {
+  const N = x.shape[0];
+  const rng = new Random(o.seed);
+  const order = new Int32Array(N);
+  const history: History = { epoch: [], history: { loss: [] }, aborted: false };
+  if (o.validationData) history.history.val_loss = [];
+  const batches = Math.ceil(N / o.batchSize);
+  for (let epoch = 0; epoch < o.epochs; epoch++) {
+    for (let i = 0; i < N; i++) order[i] = i;
+    if (o.shuffle) rng.shuffle(order);
+    const xs = o.inputsForEpoch ? o.inputsForEpoch(epoch) : x;
+    let sum = 0;
+    for (let b = 0; b < batches; b++) {
+      if (o.signal?.aborted) {
+        history.aborted = true;
+        return history;
+      }
+      const rows = order.subarray(b * o.batchSize, Math.min(N, (b + 1) * o.batchSize));
+      engine.loadBatch(xs.data, rows, y.data);
+      const loss = engine.trainStep(rows.length);
+      if (!Number.isFinite(loss)) {
+        throw new Error(`fit: the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1} of ${batches}: ` +
+          'lower the learning rate, or check the data for extreme values (the weights are those after the failing step)');
+      }
+      sum += loss * rows.length;
+      if (o.onBatchEnd) await o.onBatchEnd(b, { epoch, batch: b, size: rows.length, loss });
+      await yieldToEventLoop();
+    }
+    const logs: EpochLogs = { loss: sum / N };
+    history.epoch.push(epoch);
+    history.history.loss.push(logs.loss);
+    if (o.validationData) {
+      logs.val_loss = meanLossOver(engine, o.validationData[0], o.validationData[1], o.batchSize);
+      history.history.val_loss!.push(logs.val_loss);
+    }
+    if (o.onEpochEnd) await o.onEpochEnd(epoch, logs);
+  }
+  return history;
+}

@@ -1,0 +1,62 @@
+// Checks of user data, made before any work starts, with messages that say what to change.
+import type { Tensor } from '../tensor.js';
+import { sizeOf } from '../tensor.js';
+
+function describe(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Checks that t is a Tensor of shape [N, ...sampleShape] (a flat [N, size] is also accepted); returns N. */
+export function checkBatch(t: Tensor, sampleShape: readonly number[], what: string): number {
+  if (!t || !(t.data instanceof Float32Array) || !Array.isArray(t.shape)) {
+    throw new Error(`${what} must be a Tensor { data: Float32Array, shape: number[] } (use tensor(data, shape))`);
+  }
+  if (sizeOf(t.shape) !== t.data.length) {
+    throw new Error(`${what}: shape ${describe(t.shape)} holds ${sizeOf(t.shape)} values but data has ${t.data.length}`);
+  }
+  const N = t.shape[0];
+  const rest = t.shape.slice(1);
+  const exact = rest.length === sampleShape.length && rest.every((d, i) => d === sampleShape[i]);
+  const flat = rest.length === 1 && rest[0] === sizeOf(sampleShape);
+  if (!exact && !flat) {
+    throw new Error(`${what}: shape ${describe(t.shape)} does not match the model's ${describe([-1, ...sampleShape])} ` +
+      `(expected [N, ${sampleShape.join(', ')}]` + (t.shape.length === sampleShape.length ? '; add the batch axis' : '') + ')');
+  }
+  if (N < 1) throw new Error(`${what}: the batch is empty (shape ${describe(t.shape)})`);
+  return N;
+}
+
+/** Throws on the first NaN or Infinity, naming the sample and position. */
+export function checkFinite(t: Tensor, what: string): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) {
+      const row = sizeOf(t.shape.slice(1));
+      throw new Error(`${what} contains ${d[i]} at sample ${Math.floor(i / row)}, element ${i % row}: ` +
+        'remove or repair non-finite values before training');
+    }
+  }
+}
+
+/** Cross-entropy targets must be probabilities: the tutorial's classic mistake is 0-255 pixels. */
+export function checkUnitRange(t: Tensor, what: string): void {
+  const d = t.data;
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < d.length; i++) {
+    if (d[i] < lo) lo = d[i];
+    if (d[i] > hi) hi = d[i];
+  }
+  if (lo < 0 || hi > 1) {
+    throw new Error(`${what} has values in [${lo}, ${hi}], but binary cross-entropy needs targets in [0, 1]` +
+      (hi > 1 && hi <= 255 && lo >= 0 ? ': scale 0-255 pixels by 1/255 (unscaled pixels make the loss negative and the outputs white)' :
+        ': rescale the data, or use loss "meanSquaredError"'));
+  }
+}
+
+/** A positive integer option, or a clear error. */
+export function checkPositiveInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
+    throw new Error(`${what} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}

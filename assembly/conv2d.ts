@@ -27,9 +27,8 @@ export const ROWS_PER_BLOCK = 64;
 function im2col(s: ConvShape, xn: usize, m0: i32, rows: i32, col: usize): void {
   const K = s.KH * s.KW * s.C;
   const run = s.KW * s.C;
+  let oh = m0 / s.OW, ow = m0 % s.OW;
   for (let r = 0; r < rows; r++) {
-    const m = m0 + r;
-    const oh = m / s.OW, ow = m % s.OW;
     const iw0 = ow * s.SW - s.padLeft;
     const wholeRow = iw0 >= 0 && iw0 + s.KW <= s.W;
     let dst = col + (<usize>(r * K) << 2);
@@ -45,6 +44,7 @@ function im2col(s: ConvShape, xn: usize, m0: i32, rows: i32, col: usize): void {
         else copyFloats(d, src + (<usize>(kw * s.C) << 2), s.C);
       }
     }
+    if (++ow == s.OW) { ow = 0; oh++; }
   }
 }
 
@@ -52,9 +52,8 @@ function im2col(s: ConvShape, xn: usize, m0: i32, rows: i32, col: usize): void {
 function col2imAdd(s: ConvShape, dcol: usize, m0: i32, rows: i32, dxn: usize): void {
   const K = s.KH * s.KW * s.C;
   const run = s.KW * s.C;
+  let oh = m0 / s.OW, ow = m0 % s.OW;
   for (let r = 0; r < rows; r++) {
-    const m = m0 + r;
-    const oh = m / s.OW, ow = m % s.OW;
     const iw0 = ow * s.SW - s.padLeft;
     const wholeRow = iw0 >= 0 && iw0 + s.KW <= s.W;
     let src = dcol + (<usize>(r * K) << 2);
@@ -68,6 +67,7 @@ function col2imAdd(s: ConvShape, dcol: usize, m0: i32, rows: i32, dxn: usize): v
         if (iw >= 0 && iw < s.W) addFloats(dst + (<usize>(kw * s.C) << 2), src + (<usize>(kw * s.C) << 2), s.C);
       }
     }
+    if (++ow == s.OW) { ow = 0; oh++; }
   }
 }
 

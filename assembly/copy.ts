@@ -24,7 +24,11 @@
   }
 }
 
-/** dst[0..n) = 0. */
+/** dst[0..n) = 0 (short runs: plain stores beat a memory.fill call). */
 @inline export function zeroFloats(dst: usize, n: i32): void {
-  memory.fill(dst, 0, <usize>n << 2);
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), i32x4.splat(0));
+  }
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
 }

@@ -8,6 +8,7 @@ import { ConvShape } from './conv2d';
 /** y = maxpool(x) for images n0..n1, recording each winner's position for the backward pass. */
 export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize, n0: i32, n1: i32): void {
   const C = s.C;
+  const C4 = ASC_FEATURE_SIMD ? C & ~3 : 0;
   const inSize = s.H * s.W * C, outSize = s.OH * s.OW * C;
   for (let n = n0; n < n1; n++) {
     const xn = x + (<usize>(n * inSize) << 2);
@@ -18,14 +19,33 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
       for (let ow = 0; ow < s.OW; ow++) {
         const w0 = max(ow * s.SW - s.padLeft, 0), w1 = min(ow * s.SW - s.padLeft + s.KW, s.W);
         const o = (oh * s.OW + ow) * C;
-        for (let c = 0; c < C; c++) {
-          let best = -Infinity as f32;
-          let at = -1;
+        const first = (h0 * s.W + w0) * C;   // the window's first element starts as the best
+        // Channels in groups of 4: compare-and-select keeps the earliest maximum, as the scalar loop does.
+        if (ASC_FEATURE_SIMD) {
+          for (let c = 0; c < C4; c += 4) {
+            let vbest = v128.load(xn + (<usize>(first + c) << 2));
+            let vat = i32x4.add(i32x4.splat(first + c), i32x4(0, 1, 2, 3));
+            for (let h = h0; h < h1; h++) {
+              for (let w = w0; w < w1; w++) {
+                const i = (h * s.W + w) * C + c;
+                const v = v128.load(xn + (<usize>i << 2));
+                const better = f32x4.gt(v, vbest);
+                vbest = v128.bitselect(v, vbest, better);
+                vat = v128.bitselect(i32x4.add(i32x4.splat(i), i32x4(0, 1, 2, 3)), vat, better);
+              }
+            }
+            v128.store(yn + (<usize>(o + c) << 2), vbest);
+            v128.store(an + (<usize>(o + c) << 2), vat);
+          }
+        }
+        for (let c = C4; c < C; c++) {
+          let best = load<f32>(xn + (<usize>(first + c) << 2));
+          let at = first + c;
           for (let h = h0; h < h1; h++) {
             for (let w = w0; w < w1; w++) {
               const i = (h * s.W + w) * C + c;
               const v = load<f32>(xn + (<usize>i << 2));
-              if (v > best || at < 0) { best = v; at = i; }
+              if (v > best) { best = v; at = i; }
             }
           }
           store<f32>(yn + (<usize>(o + c) << 2), best);

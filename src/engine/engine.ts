@@ -72,6 +72,7 @@ interface Layout {
   capacity: number;
   bytes: number;
   input: number;
+  dInput: number;
   target: number;
   ys: number[];
   dys: number[];
@@ -99,6 +100,7 @@ export class Engine {
   private fusedLoss = false;
   private optimizer: OptimizerSlots | null = null;
   private accBetas: [number, number] = [1, 1];
+  private wantInputGradient = false;
 
   private constructor(kernels: KernelExports, memory: WebAssembly.Memory, graph: Graph, info: EngineInfo) {
     this.kernels = kernels;
@@ -155,6 +157,7 @@ export class Engine {
     let at = this.fixedEnd;
     const take = (floats: number) => { const p = at; at = align(at + floats * 4); return p; };
     const input = take(capacity * this.graph.inputSize);
+    const dInput = take(capacity * this.graph.inputSize);
     const target = take(capacity * this.graph.outputSize);
     const ys: number[] = [], dys: number[] = [], aux: number[] = [];
     for (const op of this.graph.ops) {
@@ -163,7 +166,7 @@ export class Engine {
       aux.push(op.kind === 'maxPool2d' ? take(capacity * outSizeOf(op)) : 0);
     }
     this.grow(at);
-    this.layout = { capacity, bytes: at, input, target, ys, dys, aux };
+    this.layout = { capacity, bytes: at, input, dInput, target, ys, dys, aux };
     this.writePlan();
     return this.layout;
   }
@@ -212,7 +215,7 @@ export class Engine {
       words[r + L.F_PAD_TOP] = op.padTop; words[r + L.F_PAD_LEFT] = op.padLeft;
       words[r + L.F_X] = i === 0 ? lay.input : lay.ys[i - 1];
       words[r + L.F_Y] = lay.ys[i];
-      words[r + L.F_DX] = i === 0 ? 0 : lay.dys[i - 1];
+      words[r + L.F_DX] = i > 0 ? lay.dys[i - 1] : this.wantInputGradient ? lay.dInput : 0;
       words[r + L.F_DY] = lay.dys[i];
       if (op.kind === 'conv2d' || op.kind === 'dense') {
         words[r + L.F_KERNEL] = this.params + op.kernelOffset * 4;
@@ -240,6 +243,18 @@ export class Engine {
     if (o.initialAccumulator !== undefined) this.f32(this.state[0], n).fill(o.initialAccumulator);
     this.accBetas = o.betas ? [Math.fround(o.betas[0]), Math.fround(o.betas[1])] : [1, 1];
     if (this.layout) this.writePlan();
+  }
+
+  /** Whether gradients() also computes dL/dinput (off by default: training never needs it). */
+  setInputGradient(on: boolean): void {
+    this.wantInputGradient = on;
+    if (this.layout) this.writePlan();
+  }
+
+  /** dL/dinput of the last gradients() call for its n samples (a copy). */
+  getInputGradient(n: number): Float32Array {
+    if (!this.wantInputGradient) throw new Error('denoise-wasm: input gradients are off (setInputGradient(true))');
+    return this.f32(this.layout!.dInput, n * this.graph.inputSize).slice();
   }
 
   /** The flat parameter block (a copy). */

@@ -190,14 +190,22 @@ export class Sequential {
     return meanLossOver(await this.ready(), x, y, batchSize);
   }
 
-  /** Mean loss and dL/dw for every weight on one batch, without changing the weights (for checks and research). */
-  async computeGradients(x: Tensor, y: Tensor): Promise<{ loss: number; gradients: NamedWeight[] }> {
+  /**
+   * Mean loss and dL/dw for every weight on one batch (and dL/dx with `{ input: true }`), without
+   * changing the weights: for gradient checks, saliency maps and research.
+   */
+  async computeGradients(x: Tensor, y: Tensor, options: { input?: boolean } = {}):
+      Promise<{ loss: number; gradients: NamedWeight[]; inputGradient?: Tensor }> {
     const { loss: lossName } = this.requireCompiled('computeGradients');
     const N = this.checkPair(x, y, 'computeGradients', lossName);
     const engine = await this.ready();
+    engine.setInputGradient(!!options.input);
     engine.loadRange(x.data, 0, N, y.data);
     const loss = engine.gradients(N);
-    return { loss, gradients: this.split(engine.getGradients()) };
+    const result: { loss: number; gradients: NamedWeight[]; inputGradient?: Tensor } = { loss, gradients: this.split(engine.getGradients()) };
+    if (options.input) result.inputGradient = { data: engine.getInputGradient(N), shape: [...x.shape] };
+    engine.setInputGradient(false);
+    return result;
   }
 
   /** The weights, in Keras order (kernel then bias, layer by layer), as copies. */

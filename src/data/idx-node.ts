@@ -1,0 +1,93 @@
+// Node-only IDX file loading and saving (fs, zlib); browser code uses idx.ts instead.
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
+import idxData from 'idx-data';
+import { asBytes, decodeIdxBody, isGzip, readIdxHeader } from './idx-format.js';
+import type { IdxArray, IdxTensor, IdxType } from './idx-format.js';
+import { encodeIdx } from './idx.js';
+
+const gunzip = promisify(gunzipCb);
+const gzip = promisify(gzipCb);
+
+/** Largest possible IDX header: 4 bytes + 255 dimensions x 4 bytes. */
+const MAX_HEADER = 4 + 4 * 255;
+
+/**
+ * Loads an IDX file from a path or from bytes; gzip is detected by content, not by name.
+ * Every error names the file and what is wrong with it.
+ */
+export async function loadIdx(source: string | Uint8Array | ArrayBuffer, name?: string): Promise<IdxTensor> {
+  if (typeof source !== 'string') return decodeBytes(asBytes(source), `loadIdx: ${name ?? 'IDX data'}`);
+  const where = `loadIdx: ${name ?? source}`;
+  const { head, size } = await readHead(source, where);
+  if (isGzip(head)) return decodeBytes(await readFile(source), where);
+  // idx-data zero-fills truncated files, ignores extra bytes and crashes the process on a bad header,
+  // so the header and size are checked here first; it also reads only uint8/int32/float32.
+  const header = readIdxHeader(head, size, where);
+  if (header.type !== 'uint8' && header.type !== 'int32' && header.type !== 'float32') {
+    return decodeIdxBody(await readFile(source), header);
+  }
+  const stream = createReadStream(source);
+  const failed = new Promise<never>((_, reject) => stream.on('error', (e) => reject(new Error(`${where}: read failed: ${e.message}`))));
+  const got = await Promise.race([idxData.readFromStream(stream), failed]);
+  return { data: got.data, shape: got.shape, type: got.type };
+}
+
+/** Options for saveIdx: `gzip` defaults to whether the path ends in ".gz"; `type` as in encodeIdx. */
+export interface SaveIdxOptions {
+  gzip?: boolean;
+  type?: IdxType;
+}
+
+/** Writes values of `shape` to an IDX file (creating parent directories); resolves to the path. */
+export async function saveIdx(
+  path: string,
+  data: IdxArray | ArrayLike<number>,
+  shape: readonly number[],
+  options: SaveIdxOptions = {},
+): Promise<string> {
+  // Not idx-data's saveBits: it throws a RangeError past 1024 values and leaves the file half written.
+  let bytes = encodeIdx(data, shape, options.type);
+  if (options.gzip ?? path.endsWith('.gz')) bytes = await gzip(bytes);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, bytes);
+  return path;
+}
+
+async function decodeBytes(bytes: Uint8Array, where: string): Promise<IdxTensor> {
+  let b = bytes;
+  if (isGzip(b)) {
+    try {
+      b = await gunzip(b);
+    } catch (e) {
+      throw new Error(`${where}: gzip data is corrupt or truncated (${(e as Error).message}); re-download the file`);
+    }
+  }
+  return decodeIdxBody(b, readIdxHeader(b, b.length, where));
+}
+
+/** The first bytes of a file (enough for any header) and its size, with clear errors for missing files. */
+async function readHead(path: string, where: string): Promise<{ head: Uint8Array; size: number }> {
+  let file;
+  try {
+    file = await open(path, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${where}: no such file (check the path and file name)`);
+    if (code === 'EISDIR') throw new Error(`${where}: is a directory, not an IDX file (name the file inside it)`);
+    throw new Error(`${where}: can't open: ${(e as Error).message}`);
+  }
+  try {
+    const stat = await file.stat();
+    // Linux opens directories for reading without complaint; reading them is what fails.
+    if (stat.isDirectory()) throw new Error(`${where}: is a directory, not an IDX file (name the file inside it)`);
+    const head = new Uint8Array(Math.min(stat.size, MAX_HEADER));
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return { head: head.subarray(0, bytesRead), size: stat.size };
+  } finally {
+    await file.close();
+  }
+}

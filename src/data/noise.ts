@@ -1,0 +1,46 @@
+// Corruptions for denoising: the model learns to map noisy images back to clean ones.
+// Both return a new tensor and leave the input untouched; one seed gives one exact result.
+import { Random } from '../random.js';
+import type { Tensor } from '../tensor.js';
+
+/** Options for addGaussianNoise: noise standard deviation `factor` (in pixel units, default 0.4) and `seed` (default 0). */
+export interface GaussianNoiseOptions {
+  factor?: number;
+  seed?: number;
+}
+
+/** clip(x + factor · N(0, 1), 0, 1) per value, any shape; values in [0, 1]. */
+export function addGaussianNoise(x: Tensor, { factor = 0.4, seed = 0 }: GaussianNoiseOptions = {}): Tensor {
+  if (!(factor >= 0 && Number.isFinite(factor))) throw new Error(`addGaussianNoise: factor must be a finite number ≥ 0, got ${factor}`);
+  const rng = new Random(seed);
+  const src = x.data;
+  const data = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) data[i] = clip01(src[i] + factor * rng.normal());
+  return { data, shape: [...x.shape] };
+}
+
+/** Options for addSaltAndPepper: share of pixels hit, `amount` in [0, 1] (default 0.1), and `seed` (default 0). */
+export interface SaltAndPepperOptions {
+  amount?: number;
+  seed?: number;
+}
+
+/**
+ * Each pixel with probability `amount` becomes 0 or 1 with equal odds; others are kept. On NHWC [N, H, W, C]
+ * a pixel is all C channels at once (black or white specks); on other ranks each value is a pixel.
+ */
+export function addSaltAndPepper(x: Tensor, { amount = 0.1, seed = 0 }: SaltAndPepperOptions = {}): Tensor {
+  if (!(amount >= 0 && amount <= 1)) throw new Error(`addSaltAndPepper: amount must be in [0, 1], got ${amount}`);
+  const rng = new Random(seed);
+  const channels = x.shape.length === 4 ? x.shape[3] : 1;
+  const data = x.data.slice();
+  for (let p = 0; p < data.length; p += channels) {
+    if (rng.uniform() >= amount) continue;
+    data.fill(rng.uniform() < 0.5 ? 0 : 1, p, p + channels);
+  }
+  return { data, shape: [...x.shape] };
+}
+
+function clip01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}

@@ -1,0 +1,192 @@
+// Every wasm op, forward and backward, against the f64 reference (test/reference, itself checked by
+// finite differences), on odd shapes, for the SIMD and the scalar build.
+// One table of cases; each runs as a one-layer model: predict() for the forward pass and
+// computeGradients() with an MSE loss for dL/dw, dL/db and dL/dx.
+import { Sequential, layers, tensor, type Layer } from '../src/index.js';
+import { conv2dForward, conv2dBackward } from './reference/conv2d.js';
+import { maxPool2dForward, maxPool2dBackward } from './reference/pool.js';
+import { upsample2dForward, upsample2dBackward } from './reference/upsample.js';
+import { denseForward, denseBackward } from './reference/dense.js';
+import { activationForward, activationBackward, type ActivationName } from './reference/activations.js';
+import { assertClose, mulberry32, randomArray } from './reference/gradcheck.js';
+import type { Padding } from './reference/padding.js';
+
+const VARIANTS = ['simd', 'scalar'] as const;
+const F32_EPS = 2 ** -24;
+
+/** Absolute tolerance for f32 sums of `length` terms of size ~magnitude (worst case grows with length). */
+function tol(length: number, magnitude: number) {
+  return { rtol: 1e-5, atol: 8 * length * F32_EPS * magnitude + 1e-7 };
+}
+
+const maxAbs = (a: ArrayLike<number>) => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i])); return m; };
+
+interface Case {
+  name: string;
+  N: number;
+  inputShape: number[];
+  layer: () => Layer;
+  /** Reference forward (pre-activation) and backward (from dL/dz), both in f64. */
+  ref: (x: Float64Array, w: Float64Array[]) => {
+    z: Float64Array;
+    act: ActivationName;
+    backward: (dz: Float64Array) => { dx: Float64Array; dw: Float64Array[] };
+    reduction: { forward: number; weights: number[]; input: number };
+  };
+  /** Quantise inputs so that max-pool windows have ties. */
+  ties?: boolean;
+}
+
+function conv(name: string, N: number, [H, W, C]: number[], OC: number, k: [number, number], s: [number, number],
+              padding: Padding, activation: ActivationName): Case {
+  return {
+    name: `conv2d ${name}`, N, inputShape: [H, W, C],
+    layer: () => layers.conv2d({ filters: OC, kernelSize: k, strides: s, padding, activation }),
+    ref: (x, [w, b]) => {
+      const xs = { N, H, W, C };
+      const opts = { KH: k[0], KW: k[1], OC, SH: s[0], SW: s[1], padding };
+      const f = conv2dForward(x, xs, w, b, opts);
+      const M = N * f.shape.H * f.shape.W;
+      return {
+        z: f.y, act: activation,
+        backward: (dz) => { const g = conv2dBackward(x, xs, w, dz, opts); return { dx: g.dx, dw: [g.dw, g.db] }; },
+        reduction: { forward: k[0] * k[1] * C, weights: [M, M], input: k[0] * k[1] * OC },
+      };
+    },
+  };
+}
+
+function pool(name: string, N: number, [H, W, C]: number[], p: [number, number], s: [number, number], padding: Padding): Case {
+  return {
+    name: `maxPooling2d ${name}`, N, inputShape: [H, W, C], ties: true,
+    layer: () => layers.maxPooling2d({ poolSize: p, strides: s, padding }),
+    ref: (x) => {
+      const xs = { N, H, W, C };
+      const opts = { PH: p[0], PW: p[1], SH: s[0], SW: s[1], padding };
+      return {
+        z: maxPool2dForward(x, xs, opts).y, act: 'linear',
+        backward: (dz) => ({ dx: maxPool2dBackward(x, xs, dz, opts).dx, dw: [] }),
+        reduction: { forward: 1, weights: [], input: p[0] * p[1] },
+      };
+    },
+  };
+}
+
+function upsample(name: string, N: number, [H, W, C]: number[], f: [number, number]): Case {
+  return {
+    name: `upSampling2d ${name}`, N, inputShape: [H, W, C],
+    layer: () => layers.upSampling2d({ size: f }),
+    ref: (x) => ({
+      z: upsample2dForward(x, { N, H, W, C }, f[0], f[1]).y, act: 'linear',
+      backward: (dz) => ({ dx: upsample2dBackward(dz, { N, H, W, C }, f[0], f[1]).dx, dw: [] }),
+      reduction: { forward: 1, weights: [], input: f[0] * f[1] },
+    }),
+  };
+}
+
+function dense(name: string, N: number, inputShape: number[], OUT: number, activation: ActivationName): Case {
+  const IN = inputShape[inputShape.length - 1];
+  const rows = N * inputShape.slice(0, -1).reduce((a, b) => a * b, 1);
+  return {
+    name: `dense ${name}`, N, inputShape,
+    layer: () => layers.dense({ units: OUT, activation }),
+    ref: (x, [w, b]) => {
+      const shape = { N: rows, IN, OUT };
+      return {
+        z: denseForward(x, shape, w, b).y, act: activation,
+        backward: (dz) => { const g = denseBackward(x, shape, w, dz); return { dx: g.dx, dw: [g.dw, g.db] }; },
+        reduction: { forward: IN, weights: [rows, rows], input: OUT },
+      };
+    },
+  };
+}
+
+const CASES: Case[] = [
+  conv('3x3 same, odd 5x7x3 -> 5, relu', 3, [5, 7, 3], 5, [3, 3], [1, 1], 'same', 'relu'),
+  conv('3x3 valid, 5x7x3 -> 6, linear', 2, [5, 7, 3], 6, [3, 3], [1, 1], 'valid', 'linear'),
+  conv('2x2 stride 2 same (asymmetric pad), 5x5x2 -> 9, tanh', 3, [5, 5, 2], 9, [2, 2], [2, 2], 'same', 'tanh'),
+  conv('4x2 stride 2x1 same, 9x6x4 -> 12, sigmoid', 2, [9, 6, 4], 12, [4, 2], [2, 1], 'same', 'sigmoid'),
+  conv('3x3 stride 2 valid, C=1 OC=1', 3, [7, 6, 1], 1, [3, 3], [2, 2], 'valid', 'linear'),
+  conv('1x1 pointwise, 4x3x5 -> 3', 2, [4, 3, 5], 3, [1, 1], [1, 1], 'valid', 'relu'),
+  conv('5x5 same, 6x6x2 -> 7 (OC%4=3)', 2, [6, 6, 2], 7, [5, 5], [1, 1], 'same', 'linear'),
+  conv('tutorial first layer 28x28x1 -> 16', 2, [28, 28, 1], 16, [3, 3], [1, 1], 'same', 'relu'),
+  conv('tutorial last layer 28x28x16 -> 1', 2, [28, 28, 16], 1, [3, 3], [1, 1], 'same', 'sigmoid'),
+  conv('tutorial valid 16x16x8 -> 16', 2, [16, 16, 8], 16, [3, 3], [1, 1], 'valid', 'relu'),
+  conv('OC=2 and C=3, 3x3 same', 17, [4, 5, 3], 2, [3, 3], [1, 1], 'same', 'relu'),
+  pool('2x2 same on odd 5x7x3', 3, [5, 7, 3], [2, 2], [2, 2], 'same'),
+  pool('3x3 stride 2 valid (overlapping), 7x6x4', 2, [7, 6, 4], [3, 3], [2, 2], 'valid'),
+  pool('2x2 same on 7x7x8 (tutorial)', 2, [7, 7, 8], [2, 2], [2, 2], 'same'),
+  pool('3x2 stride 1 same, 4x5x5', 2, [4, 5, 5], [3, 2], [1, 1], 'same'),
+  upsample('2x2, 3x4x5', 2, [3, 4, 5], [2, 2]),
+  upsample('3x2, 2x3x1', 3, [2, 3, 1], [3, 2]),
+  dense('7 -> 5 relu', 3, [7], 5, 'relu'),
+  dense('784 -> 32 relu (tutorial)', 4, [784], 32, 'relu'),
+  dense('32 -> 784 sigmoid (tutorial)', 4, [32], 784, 'sigmoid'),
+  dense('on the last axis of 4x3x6 -> 5 tanh', 2, [4, 3, 6], 5, 'tanh'),
+];
+
+describe.each(VARIANTS)('%s build', (variant) => {
+  test.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const rng = mulberry32(c.name.length * 7919 + c.N);
+    const model = new Sequential({ inputShape: c.inputShape, variant }, [c.layer()]);
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const inSize = c.inputShape.reduce((a, b) => a * b, 1);
+    let x = randomArray(c.N * inSize, rng);
+    if (c.ties) x = x.map((v) => Math.round(v * 3) / 3);
+    const weights = model.getWeights().map((w) => randomArray(w.data.length, rng, -0.5, 0.5));
+    model.setWeights(weights.map((w) => Float32Array.from(w)));
+    const x32 = Float32Array.from(x);
+    const w64 = weights.map((w) => Float64Array.from(Float32Array.from(w)));
+    const x64 = Float64Array.from(x32);
+    const ref = c.ref(x64, w64);
+    const yRef = activationForward(ref.act, ref.z);
+
+    // Forward.
+    const y = await model.predict(tensor(x32, [c.N, ...c.inputShape]));
+    expect(y.shape).toEqual([c.N, ...model.outputShape]);
+    assertClose(y.data, yRef, tol(ref.reduction.forward, 1 + maxAbs(ref.z)), `${variant} ${c.name}: forward`);
+
+    // Backward through an MSE loss against a random target.
+    const t = randomArray(yRef.length, rng);
+    const { gradients, inputGradient, loss } = await model.computeGradients(
+      tensor(x32, [c.N, ...c.inputShape]), tensor(Float32Array.from(t), [c.N, ...model.outputShape]), { input: true });
+    let lossRef = 0;
+    const dy = new Float64Array(yRef.length);
+    for (let i = 0; i < yRef.length; i++) {
+      lossRef += (yRef[i] - t[i]) ** 2;
+      dy[i] = (2 * (yRef[i] - t[i])) / yRef.length;
+    }
+    assertClose(loss, lossRef / yRef.length, { rtol: 1e-5, atol: 1e-6 }, `${variant} ${c.name}: loss`);
+    const g = ref.backward(activationBackward(ref.act, dy, yRef));
+    const gScale = maxAbs(dy) * 4;
+    gradients.forEach((gw, i) => {
+      assertClose(gw.data, g.dw[i], tol(ref.reduction.weights[i], gScale * (1 + maxAbs(x64))), `${variant} ${c.name}: d${gw.name}`);
+    });
+    assertClose(inputGradient!.data, g.dx, tol(ref.reduction.input, gScale), `${variant} ${c.name}: dx`);
+    model.dispose();
+  });
+});
+
+test('the SIMD and scalar builds give the same bits for forward, gradients and 3 training steps', async () => {
+  const rng = mulberry32(5);
+  const x = tensor(Float32Array.from(randomArray(6 * 784, rng, 0, 1)), [6, 28, 28, 1]);
+  const runs = [];
+  for (const variant of VARIANTS) {
+    const model = new Sequential({ inputShape: [28, 28, 1], variant, seed: 3 }, [
+      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
+      layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'valid', activation: 'tanh' }),
+      layers.flatten(),
+      layers.dense({ units: 10, activation: 'relu' }),
+      layers.dense({ units: 784, activation: 'sigmoid' }),
+      layers.reshape({ targetShape: [28, 28, 1] }),
+    ]);
+    model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    const h = await model.fit(x, x, { epochs: 3, batchSize: 4, seed: 1 });
+    runs.push({ losses: h.history.loss, weights: model.getWeights(), y: (await model.predict(x)).data });
+    model.dispose();
+  }
+  expect(runs[1].losses).toEqual(runs[0].losses);
+  runs[0].weights.forEach((w, i) => expect(Buffer.from(runs[1].weights[i].data.buffer).equals(Buffer.from(w.data.buffer))).toBe(true));
+  expect(Buffer.from(runs[1].y.buffer).equals(Buffer.from(runs[0].y.buffer))).toBe(true);
+});

@@ -68,7 +68,8 @@ export function adagradUpdate(p: usize, g: usize, acc: usize, i0: i32, i1: i32, 
 
 /**
  * RMSprop: ms = decay*ms + (1-decay)*g²; mom = momentum*mom + lr*g / sqrt(ms + eps); p -= mom.
- * Centered also tracks mg = decay*mg + (1-decay)*g and divides by sqrt(ms - (mg² + eps)), as TF.js does.
+ * Centered also tracks mg = decay*mg + (1-decay)*g and divides by sqrt(ms - mg² + eps), as TF and Keras
+ * do. (TF.js 4.x computes sqrt(ms - (mg² + eps)), which is NaN whenever |g| is tiny on the first step.)
  */
 export function rmspropUpdate(p: usize, g: usize, ms: usize, mom: usize, mg: usize, i0: i32, i1: i32, lr: f32,
                               decay: f32, oneMinusDecay: f32, momentum: f32, eps: f32, centered: bool): void {
@@ -81,7 +82,7 @@ export function rmspropUpdate(p: usize, g: usize, ms: usize, mom: usize, mg: usi
     if (centered) {
       const a = load<f32>(mg + o) * decay + gi * oneMinusDecay;
       store<f32>(mg + o, a);
-      denom = Mathf.sqrt(s - (a * a + eps));
+      denom = Mathf.sqrt((s - a * a) + eps);
     } else {
       denom = Mathf.sqrt(s + eps);
     }

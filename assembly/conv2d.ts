@@ -1,21 +1,22 @@
-// Conv2D as im2col + GEMM, one image at a time, in blocks of ROWS_PER_BLOCK output pixels so that the
-// im2col block (ROWS_PER_BLOCK x K floats) stays in cache.
+// Conv2D as an implicit GEMM over a padded copy of each image: no im2col matrix is ever built.
 //
-//   x  is (N, H, W, C)        NHWC input
-//   w  is (KH, KW, C, OC)     Keras HWIO kernel = a row-major [K, OC] matrix with K = KH*KW*C
-//   y  is (N, OH, OW, OC)     y = act(conv(x, w) + b)
-//   col is (rows, K)          one im2col row per output pixel: [kh][kw][c], zeros where padding
+//   x   is (N, H, W, C)        NHWC input
+//   w   is (KH, KW, C, OC)     Keras HWIO kernel = a row-major [K, OC] matrix, K = KH*KW*C
+//   y   is (N, OH, OW, OC)     y = act(conv(x, w) + b)
+//   xp  is (HP, WP, C)         one image with TF's zero padding, HP = (OH-1)*SH + KH, WP = (OW-1)*SW + KW
 //
-// Padding is TF's: padTop/padLeft are the "before" amounts, and anything past the input is zero.
-// Threads: each call owns the images [n0, n1) and writes only their y/dx and its own chunk's partial
-// gradients, so no two threads ever write the same address.
-import { gemm } from './gemm';
-import { copyFloats, addFloats, zeroFloats } from './copy';
+// Row m = (oh, ow) of the virtual im2col matrix starts at xp + rowBase[m], rowBase[m] = oh*SH*ld + ow*SW*C
+// (ld = the padded row length in floats), and its K entries are KH contiguous runs of KW*C floats, run kh
+// at + kh*ld. So an A tile needs only 4 row pointers, and B (the kernel) is read straight from HWIO.
+// Images that need no padding are read in place (ld = W*C).
+//
+// Summation order is fixed per output and shared with the scalar twins: kh, then j within the run, a
+// separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
+// y/dx and its own chunk's partial gradients, and uses only its own scratch.
 import { biasActivationForward } from './activations';
+import { copyFloats, zeroFloats, addFloats } from './copy';
 
-export const ROWS_PER_BLOCK = 64;
-
-// Geometry of one conv layer, unpacked once from the plan.
+// Geometry of one conv layer; a view of the op record's words F_H..F_PAD_LEFT (see network.ts).
 @final @unmanaged export class ConvShape {
   H: i32; W: i32; C: i32;
   OH: i32; OW: i32; OC: i32;
@@ -23,126 +24,477 @@ export const ROWS_PER_BLOCK = 64;
   padTop: i32; padLeft: i32;
 }
 
-/** col[r][k] for output pixels m0..m0+rows of image xn (one image, (H,W,C)). */
-function im2col(s: ConvShape, xn: usize, m0: i32, rows: i32, col: usize): void {
-  const K = s.KH * s.KW * s.C;
-  const run = s.KW * s.C;
-  let oh = m0 / s.OW, ow = m0 % s.OW;
-  for (let r = 0; r < rows; r++) {
-    const iw0 = ow * s.SW - s.padLeft;
-    const wholeRow = iw0 >= 0 && iw0 + s.KW <= s.W;
-    let dst = col + (<usize>(r * K) << 2);
-    for (let kh = 0; kh < s.KH; kh++, dst += <usize>run << 2) {
-      const ih = oh * s.SH - s.padTop + kh;
-      if (ih < 0 || ih >= s.H) { zeroFloats(dst, run); continue; }
-      const src = xn + (<usize>((ih * s.W + iw0) * s.C) << 2);
-      if (wholeRow) { copyFloats(dst, src, run); continue; }
-      for (let kw = 0; kw < s.KW; kw++) {
-        const iw = iw0 + kw;
-        const d = dst + (<usize>(kw * s.C) << 2);
-        if (iw < 0 || iw >= s.W) zeroFloats(d, s.C);
-        else copyFloats(d, src + (<usize>(kw * s.C) << 2), s.C);
-      }
-    }
-    if (++ow == s.OW) { ow = 0; oh++; }
-  }
+@inline function paddedH(s: ConvShape): i32 { return (s.OH - 1) * s.SH + s.KH; }
+@inline function paddedW(s: ConvShape): i32 { return (s.OW - 1) * s.SW + s.KW; }
+
+/** True when every window lies inside the image: the kernels read x in place. */
+@inline function readsInPlace(s: ConvShape): bool {
+  return s.padTop == 0 && s.padLeft == 0 && paddedH(s) <= s.H && paddedW(s) <= s.W;
 }
 
-/** dxn += col2im(dcol): the transpose of im2col, scatter-adding each patch back onto image dxn. */
-function col2imAdd(s: ConvShape, dcol: usize, m0: i32, rows: i32, dxn: usize): void {
-  const K = s.KH * s.KW * s.C;
-  const run = s.KW * s.C;
-  let oh = m0 / s.OW, ow = m0 % s.OW;
-  for (let r = 0; r < rows; r++) {
-    const iw0 = ow * s.SW - s.padLeft;
-    const wholeRow = iw0 >= 0 && iw0 + s.KW <= s.W;
-    let src = dcol + (<usize>(r * K) << 2);
-    for (let kh = 0; kh < s.KH; kh++, src += <usize>run << 2) {
-      const ih = oh * s.SH - s.padTop + kh;
-      if (ih < 0 || ih >= s.H) continue;
-      const dst = dxn + (<usize>((ih * s.W + iw0) * s.C) << 2);
-      if (wholeRow) { addFloats(dst, src, run); continue; }
-      for (let kw = 0; kw < s.KW; kw++) {
-        const iw = iw0 + kw;
-        if (iw >= 0 && iw < s.W) addFloats(dst + (<usize>(kw * s.C) << 2), src + (<usize>(kw * s.C) << 2), s.C);
-      }
-    }
-    if (++ow == s.OW) { ow = 0; oh++; }
-  }
-}
+/** Floats of the padded output gradient that a stride-1 input gradient convolves (see conv2dBackward). */
+@inline function dzPaddedFloats(s: ConvShape): i32 { return (s.H + s.KH - 1) * (s.W + s.KW - 1) * s.OC; }
 
-/** True when im2col would copy x unchanged (1x1 kernel, stride 1, no padding): the GEMM reads x directly. */
-@inline function isPointwise(s: ConvShape): bool {
-  return s.KH == 1 && s.KW == 1 && s.SH == 1 && s.SW == 1 && s.padTop == 0 && s.padLeft == 0;
-}
-
-/** Scratch bytes one thread needs: an im2col block plus the transposed kernel. */
+/** Scratch bytes one thread needs: padded image, padded gradient, row offsets, rearranged kernel. */
 export function conv2dScratchBytes(s: ConvShape): i32 {
-  const K = s.KH * s.KW * s.C;
-  return (ROWS_PER_BLOCK * K + K * s.OC) << 2;
+  const padded = paddedH(s) * paddedW(s) * s.C;
+  return (padded + max(padded, dzPaddedFloats(s)) + max(s.OH * s.OW, s.H * s.W) + s.KH * s.KW * s.C * s.OC) << 2;
 }
+
+// Scratch layout (bytes from the thread's scratch pointer).
+@inline function xpOf(s: ConvShape, scratch: usize): usize { return scratch; }
+@inline function dxpOf(s: ConvShape, scratch: usize): usize { return scratch + (<usize>(paddedH(s) * paddedW(s) * s.C) << 2); }
+@inline function rowBaseOf(s: ConvShape, scratch: usize): usize {
+  const padded = paddedH(s) * paddedW(s) * s.C;
+  return scratch + (<usize>(padded + max(padded, dzPaddedFloats(s))) << 2);
+}
+@inline function wTOf(s: ConvShape, scratch: usize): usize { return rowBaseOf(s, scratch) + (<usize>max(s.OH * s.OW, s.H * s.W) << 2); }
+
+/** xp = image xn with TF's zero padding (only the part the windows reach). */
+function padImage(s: ConvShape, xn: usize, xp: usize): void {
+  const HP = paddedH(s), WP = paddedW(s), C = s.C;
+  const left = min(s.padLeft, WP);
+  const inner = max(0, min(s.W, WP - s.padLeft));    // input columns 0..inner-1 land in the row
+  for (let hp = 0; hp < HP; hp++) {
+    const row = xp + (<usize>(hp * WP * C) << 2);
+    const ih = hp - s.padTop;
+    if (ih < 0 || ih >= s.H) { zeroFloats(row, WP * C); continue; }
+    zeroFloats(row, left * C);
+    copyFloats(row + (<usize>(left * C) << 2), xn + (<usize>(ih * s.W * C) << 2), inner * C);
+    zeroFloats(row + (<usize>((left + inner) * C) << 2), (WP - left - inner) * C);
+  }
+}
+
+/** dxn = the unpadded part of dxp (the transpose of padImage). */
+function cropImage(s: ConvShape, dxp: usize, dxn: usize): void {
+  const WP = paddedW(s), C = s.C;
+  const HP = paddedH(s);
+  const inner = max(0, min(s.W, WP - s.padLeft));
+  for (let ih = 0; ih < s.H; ih++) {
+    const dst = dxn + (<usize>(ih * s.W * C) << 2);
+    const hp = ih + s.padTop;
+    if (hp >= HP) { zeroFloats(dst, s.W * C); continue; }   // rows no window reaches get no gradient
+    copyFloats(dst, dxp + (<usize>((hp * WP + s.padLeft) * C) << 2), inner * C);
+    zeroFloats(dst + (<usize>(inner * C) << 2), (s.W - inner) * C);
+  }
+}
+
+/** rowBase[m] = byte offset of output pixel m's window in a padded image with row length ld floats. */
+function fillRowBase(s: ConvShape, ld: i32, rowBase: usize): void {
+  let m = 0;
+  for (let oh = 0; oh < s.OH; oh++) {
+    for (let ow = 0; ow < s.OW; ow++, m++) store<i32>(rowBase + (<usize>m << 2), (oh * s.SH * ld + ow * s.SW * s.C) << 2);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Forward: y[m][oc] = Σ_kh Σ_j A(m; kh, j) * w[kh*run + j][oc]
 
 /** y[n] = act(conv(x[n], w) + b) for images n0..n1. */
 export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i32, y: usize,
                               n0: i32, n1: i32, scratch: usize): void {
-  const K = s.KH * s.KW * s.C;
-  const M = s.OH * s.OW;
-  const inBytes = <usize>(s.H * s.W * s.C) << 2;
-  const outBytes = <usize>(M * s.OC) << 2;
+  const M = s.OH * s.OW, OC = s.OC, C = s.C;
+  const inPlace = readsInPlace(s);
+  const ld = inPlace ? s.W * C : paddedW(s) * C;
+  const rowBase = rowBaseOf(s, scratch);
+  fillRowBase(s, ld, rowBase);
+  const run = s.KW * C;
+  const segBytes = <usize>ld << 2;
+  const sb = <usize>OC << 2;
   for (let n = n0; n < n1; n++) {
-    const xn = x + <usize>n * inBytes;
-    const yn = y + <usize>n * outBytes;
-    for (let m0 = 0; m0 < M; m0 += ROWS_PER_BLOCK) {
-      const rows = min(ROWS_PER_BLOCK, M - m0);
-      let a = xn + (<usize>(m0 * K) << 2);
-      if (!isPointwise(s)) { im2col(s, xn, m0, rows, scratch); a = scratch; }
-      const yb = yn + (<usize>(m0 * s.OC) << 2);
-      gemm(rows, s.OC, K, a, K, 1, w, s.OC, yb, s.OC, false);
-      biasActivationForward(yb, rows, s.OC, b, act);
+    const xn = x + (<usize>(n * s.H * s.W * C) << 2);
+    const src = inPlace ? xn : xpOf(s, scratch);
+    if (!inPlace) padImage(s, xn, src);
+    const yn = y + (<usize>(n * M * OC) << 2);
+    if (ASC_FEATURE_SIMD) forwardSimd(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
+    else forwardScalar(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
+    biasActivationForward(yn, M, OC, b, act);
+  }
+}
+
+@inline function rowPtr(src: usize, rowBase: usize, m: i32): usize {
+  return src + <usize>load<i32>(rowBase + (<usize>m << 2));
+}
+
+function forwardScalar(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: usize, rowBase: usize,
+                       w: usize, sb: usize, yn: usize): void {
+  const OC4 = OC & ~3;
+  for (let m = 0; m < M; m++) {
+    const a = rowPtr(src, rowBase, m);
+    for (let oc = 0; oc < OC4; oc++) {
+      let acc: f32 = 0;
+      for (let kh = 0; kh < KH; kh++) {
+        const ak = a + <usize>kh * segBytes;
+        const bk = w + <usize>(kh * run) * sb + (<usize>oc << 2);
+        for (let j = 0; j < run; j++) acc = acc + load<f32>(ak + (<usize>j << 2)) * load<f32>(bk + <usize>j * sb);
+      }
+      store<f32>(yn + (<usize>(m * OC + oc) << 2), acc);
+    }
+    for (let oc = OC4; oc < OC; oc++) store<f32>(yn + (<usize>(m * OC + oc) << 2), dotRunsScalar(KH, run, segBytes, a, w + (<usize>oc << 2), sb));
+  }
+}
+
+// A row (KH runs) · one kernel column, as 4 lane partials over j (j < run & ~3) plus an in-order tail
+// over the rest of each run, folded (l0 + l2) + (l1 + l3) + tail. Mirrors dotRunsSimd exactly.
+function dotRunsScalar(KH: i32, run: i32, segBytes: usize, a: usize, b: usize, sb: usize): f32 {
+  let l0: f32 = 0, l1: f32 = 0, l2: f32 = 0, l3: f32 = 0, tail: f32 = 0;
+  const run4 = run & ~3;
+  for (let kh = 0; kh < KH; kh++) {
+    const ak = a + <usize>kh * segBytes;
+    const bk = b + <usize>(kh * run) * sb;
+    let j = 0;
+    for (; j < run4; j += 4) {
+      l0 = l0 + load<f32>(ak + (<usize>j << 2)) * load<f32>(bk + <usize>j * sb);
+      l1 = l1 + load<f32>(ak + (<usize>j << 2), 4) * load<f32>(bk + <usize>(j + 1) * sb);
+      l2 = l2 + load<f32>(ak + (<usize>j << 2), 8) * load<f32>(bk + <usize>(j + 2) * sb);
+      l3 = l3 + load<f32>(ak + (<usize>j << 2), 12) * load<f32>(bk + <usize>(j + 3) * sb);
+    }
+    for (; j < run; j++) tail = tail + load<f32>(ak + (<usize>j << 2)) * load<f32>(bk + <usize>j * sb);
+  }
+  return ((l0 + l2) + (l1 + l3)) + tail;
+}
+
+function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: usize, rowBase: usize,
+                     w: usize, sb: usize, yn: usize): void {
+  const M4 = M & ~3;
+  const sc = <usize>OC << 2;
+  let oc = 0;
+  for (; oc + 8 <= OC; oc += 8) {
+    const b = w + (<usize>oc << 2);
+    let m = 0;
+    for (; m < M4; m += 4) {
+      fwdTile4x8(KH, run, segBytes, rowPtr(src, rowBase, m), rowPtr(src, rowBase, m + 1), rowPtr(src, rowBase, m + 2),
+                 rowPtr(src, rowBase, m + 3), b, sb, yn + <usize>m * sc + (<usize>oc << 2), sc);
+    }
+    for (; m < M; m++) fwdTile1x8(KH, run, segBytes, rowPtr(src, rowBase, m), b, sb, yn + <usize>m * sc + (<usize>oc << 2));
+  }
+  for (; oc + 4 <= OC; oc += 4) {
+    const b = w + (<usize>oc << 2);
+    for (let m = 0; m < M; m++) fwdTile1x4(KH, run, segBytes, rowPtr(src, rowBase, m), b, sb, yn + <usize>m * sc + (<usize>oc << 2));
+  }
+  for (; oc < OC; oc++) {
+    for (let m = 0; m < M; m++) {
+      store<f32>(yn + <usize>m * sc + (<usize>oc << 2), dotRunsSimd(KH, run, segBytes, rowPtr(src, rowBase, m), w + (<usize>oc << 2), sb));
     }
   }
 }
 
-/**
- * Backward for images n0..n1 given dz = dL/d(pre-activation) (the caller applied act'):
- *   dW += col^T · dz   and   db += Σ dz   (into this chunk's partials, accumulated image by image)
- *   dx  = col2im(dz · w^T)                (skipped when dx == 0)
- */
+// 4 output pixels x 8 channels: 8 accumulators; per k, 2 kernel loads and 4 broadcasts.
+@inline function fwdTile4x8(KH: i32, run: i32, segBytes: usize, a0: usize, a1: usize, a2: usize, a3: usize,
+                            b: usize, sb: usize, c: usize, sc: usize): void {
+  let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);
+  let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
+  let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
+  let vacc3x0123 = f32x4.splat(0), vacc3x4567 = f32x4.splat(0);
+  let bk = b;
+  for (let kh = 0; kh < KH; kh++) {
+    const o = <usize>kh * segBytes;
+    let p0 = a0 + o, p1 = a1 + o, p2 = a2 + o, p3 = a3 + o;
+    for (let j = 0; j < run; j++) {
+      const vb0123 = v128.load(bk);
+      const vb4567 = v128.load(bk, 16);
+      const va0 = v128.load32_splat(p0);
+      const va1 = v128.load32_splat(p1);
+      const va2 = v128.load32_splat(p2);
+      const va3 = v128.load32_splat(p3);
+      vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, vb0123));
+      vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, vb4567));
+      vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(va1, vb0123));
+      vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(va1, vb4567));
+      vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(va2, vb0123));
+      vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(va2, vb4567));
+      vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
+      vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
+      p0 += 4; p1 += 4; p2 += 4; p3 += 4;
+      bk += sb;
+    }
+  }
+  v128.store(c, vacc0x0123);          v128.store(c, vacc0x4567, 16);
+  v128.store(c + sc, vacc1x0123);     v128.store(c + sc, vacc1x4567, 16);
+  v128.store(c + 2 * sc, vacc2x0123); v128.store(c + 2 * sc, vacc2x4567, 16);
+  v128.store(c + 3 * sc, vacc3x0123); v128.store(c + 3 * sc, vacc3x4567, 16);
+}
+
+@inline function fwdTile1x8(KH: i32, run: i32, segBytes: usize, a: usize, b: usize, sb: usize, c: usize): void {
+  let vacc0123 = f32x4.splat(0), vacc4567 = f32x4.splat(0);
+  let bk = b;
+  for (let kh = 0; kh < KH; kh++) {
+    let p = a + <usize>kh * segBytes;
+    for (let j = 0; j < run; j++) {
+      const va = v128.load32_splat(p);
+      vacc0123 = f32x4.add(vacc0123, f32x4.mul(va, v128.load(bk)));
+      vacc4567 = f32x4.add(vacc4567, f32x4.mul(va, v128.load(bk, 16)));
+      p += 4;
+      bk += sb;
+    }
+  }
+  v128.store(c, vacc0123);
+  v128.store(c, vacc4567, 16);
+}
+
+@inline function fwdTile1x4(KH: i32, run: i32, segBytes: usize, a: usize, b: usize, sb: usize, c: usize): void {
+  let vacc = f32x4.splat(0);
+  let bk = b;
+  for (let kh = 0; kh < KH; kh++) {
+    let p = a + <usize>kh * segBytes;
+    for (let j = 0; j < run; j++) {
+      vacc = f32x4.add(vacc, f32x4.mul(v128.load32_splat(p), v128.load(bk)));
+      p += 4;
+      bk += sb;
+    }
+  }
+  v128.store(c, vacc);
+}
+
+function dotRunsSimd(KH: i32, run: i32, segBytes: usize, a: usize, b: usize, sb: usize): f32 {
+  let vacc = f32x4.splat(0);
+  let tail: f32 = 0;
+  const run4 = run & ~3;
+  for (let kh = 0; kh < KH; kh++) {
+    const ak = a + <usize>kh * segBytes;
+    const bk = b + <usize>(kh * run) * sb;
+    let j = 0;
+    for (; j < run4; j += 4) {
+      let vb: v128;
+      if (sb == 4) vb = v128.load(bk + (<usize>j << 2));   // a single-column kernel is contiguous
+      else {
+        vb = v128.load32_splat(bk + <usize>j * sb);
+        vb = f32x4.replace_lane(vb, 1, load<f32>(bk + <usize>(j + 1) * sb));
+        vb = f32x4.replace_lane(vb, 2, load<f32>(bk + <usize>(j + 2) * sb));
+        vb = f32x4.replace_lane(vb, 3, load<f32>(bk + <usize>(j + 3) * sb));
+      }
+      vacc = f32x4.add(vacc, f32x4.mul(v128.load(ak + (<usize>j << 2)), vb));
+    }
+    for (; j < run; j++) tail = tail + load<f32>(ak + (<usize>j << 2)) * load<f32>(bk + <usize>j * sb);
+  }
+  const vsum = f32x4.add(vacc, v128.shuffle<f32>(vacc, vacc, 2, 3, 0, 1));   // (l0 + l2, l1 + l3, ...)
+  return (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) + tail;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Backward, given dz = dL/d(pre-activation) (the caller applied act'):
+//   dW[k][oc] += Σ_m A(m; k) dz[m][oc]    db[oc] += Σ_m dz[m][oc]    (this chunk's partials)
+//   dx = crop(Σ_m scatter of dz[m] · w^T into the padded image)   (skipped when dx == 0)
+
+/** Backward for images n0..n1 into this chunk's partials dw/db and into dx. */
 export function conv2dBackward(s: ConvShape, x: usize, w: usize, dz: usize, dx: usize, dw: usize, db: usize,
                                n0: i32, n1: i32, scratch: usize): void {
-  const K = s.KH * s.KW * s.C;
-  const M = s.OH * s.OW;
-  const OC = s.OC;
-  const inBytes = <usize>(s.H * s.W * s.C) << 2;
-  const outBytes = <usize>(M * OC) << 2;
-  const col = scratch;
-  const wT = scratch + (<usize>(ROWS_PER_BLOCK * K) << 2);   // (OC, K)
+  const M = s.OH * s.OW, OC = s.OC, C = s.C;
+  const K = s.KH * s.KW * C;
+  const inPlace = readsInPlace(s);
+  const ld = inPlace ? s.W * C : paddedW(s) * C;
+  const rowBase = rowBaseOf(s, scratch);
+  const run = s.KW * C;
+  const wT = wTOf(s, scratch);
+  // Stride 1: dx is itself a convolution, of dz padded by (K - 1 - pad) with the kernel flipped in space
+  // and its channels swapped, so it runs on the fast forward tiles. Other strides scatter (below).
+  const unitStride = s.SH == 1 && s.SW == 1;
   if (dx != 0) {
-    for (let k = 0; k < K; k++) {
-      for (let oc = 0; oc < OC; oc++) {
-        store<f32>(wT + (<usize>(oc * K + k) << 2), load<f32>(w + (<usize>(k * OC + oc) << 2)));
+    for (let kh = 0; kh < s.KH; kh++) {
+      for (let kw = 0; kw < s.KW; kw++) {
+        for (let c = 0; c < C; c++) {
+          for (let oc = 0; oc < OC; oc++) {
+            const v = load<f32>(w + (<usize>(((kh * s.KW + kw) * C + c) * OC + oc) << 2));
+            // unit stride: wT is (KH, KW, OC, C) flipped; otherwise (OC, K)
+            const at = unitStride ? (((s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw)) * OC + oc) * C + c : oc * K + (kh * s.KW + kw) * C + c;
+            store<f32>(wT + (<usize>at << 2), v);
+          }
+        }
       }
     }
   }
   for (let n = n0; n < n1; n++) {
-    const xn = x + <usize>n * inBytes;
-    const dzn = dz + <usize>n * outBytes;
+    const xn = x + (<usize>(n * s.H * s.W * C) << 2);
+    const dzn = dz + (<usize>(n * M * OC) << 2);
     for (let m = 0; m < M; m++) addFloats(db, dzn + (<usize>(m * OC) << 2), OC);
-    if (dx != 0) zeroFloats(dx + <usize>n * inBytes, s.H * s.W * s.C);
-    for (let m0 = 0; m0 < M; m0 += ROWS_PER_BLOCK) {
-      const rows = min(ROWS_PER_BLOCK, M - m0);
-      const dzb = dzn + (<usize>(m0 * OC) << 2);
-      if (isPointwise(s)) {
-        const xb = xn + (<usize>(m0 * K) << 2);
-        gemm(K, OC, rows, xb, 1, K, dzb, OC, dw, OC, true);
-        if (dx != 0) gemm(rows, K, OC, dzb, OC, 1, wT, K, dx + <usize>n * inBytes + (<usize>(m0 * K) << 2), K, false);
-        continue;
+    fillRowBase(s, ld, rowBase);
+    const src = inPlace ? xn : xpOf(s, scratch);
+    if (!inPlace) padImage(s, xn, src);
+    if (ASC_FEATURE_SIMD) weightGradSimd(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
+    else weightGradScalar(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
+    if (dx == 0) continue;
+    const dxn = dx + (<usize>(n * s.H * s.W * C) << 2);
+    if (unitStride) {
+      inputGradConv(s, dzn, dxpOf(s, scratch), rowBase, wT, dxn);
+      continue;
+    }
+    const dst = inPlace ? dxn : dxpOf(s, scratch);
+    zeroFloats(dst, inPlace ? s.H * s.W * C : paddedH(s) * paddedW(s) * C);
+    inputGradScatter(M, OC, s.KH, run, ld, K, dst, rowBase, dzn, wT);
+    if (!inPlace) cropImage(s, dst, dxn);
+  }
+}
+
+// dx = conv(dzp, flipped kernel): dzp is dz (OH, OW, OC) placed at (KH-1-padTop, KW-1-padLeft) in a
+// zero (H+KH-1, W+KW-1, OC) image; windows that run past dz's last rows (valid padding) read zeros.
+function inputGradConv(s: ConvShape, dzn: usize, dzp: usize, rowBase: usize, wFlipped: usize, dxn: usize): void {
+  const OC = s.OC;
+  const HP = s.H + s.KH - 1, WP = s.W + s.KW - 1;
+  const top = s.KH - 1 - s.padTop, left = s.KW - 1 - s.padLeft;
+  zeroFloats(dzp, HP * WP * OC);
+  for (let oh = 0; oh < s.OH; oh++) {
+    copyFloats(dzp + (<usize>(((oh + top) * WP + left) * OC) << 2), dzn + (<usize>(oh * s.OW * OC) << 2), s.OW * OC);
+  }
+  const ld = WP * OC;
+  let m = 0;
+  for (let ih = 0; ih < s.H; ih++) {
+    for (let iw = 0; iw < s.W; iw++, m++) store<i32>(rowBase + (<usize>m << 2), (ih * ld + iw * OC) << 2);
+  }
+  const run = s.KW * OC;
+  const sb = <usize>s.C << 2;
+  if (ASC_FEATURE_SIMD) forwardSimd(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, rowBase, wFlipped, sb, dxn);
+  else forwardScalar(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, rowBase, wFlipped, sb, dxn);
+}
+
+// dW row k = (kh, j) reads A at rowBase[m] + kh*ld + j for every pixel m.
+@inline function colOffset(k: i32, run: i32, ld: i32): usize {
+  return <usize>((k / run) * ld + k % run) << 2;
+}
+
+function weightGradScalar(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize, rowBase: usize, dzn: usize, dw: usize): void {
+  const K = KH * run;
+  for (let k = 0; k < K; k++) {
+    const off = colOffset(k, run, ld);
+    for (let oc = 0; oc < OC; oc++) {
+      let acc: f32 = 0;
+      for (let m = 0; m < M; m++) acc = acc + load<f32>(rowPtr(src, rowBase, m) + off) * load<f32>(dzn + (<usize>(m * OC + oc) << 2));
+      const p = dw + (<usize>(k * OC + oc) << 2);
+      store<f32>(p, load<f32>(p) + acc);
+    }
+  }
+}
+
+function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize, rowBase: usize, dzn: usize, dw: usize): void {
+  const K = KH * run;
+  const K4 = K & ~3;
+  const sc = <usize>OC << 2;
+  let k = 0;
+  for (; k < K4; k += 4) {
+    const o0 = colOffset(k, run, ld), o1 = colOffset(k + 1, run, ld), o2 = colOffset(k + 2, run, ld), o3 = colOffset(k + 3, run, ld);
+    let oc = 0;
+    for (; oc + 8 <= OC; oc += 8) wgradTile4x8(M, src, rowBase, o0, o1, o2, o3, dzn + (<usize>oc << 2), sc, dw + <usize>k * sc + (<usize>oc << 2), sc);
+    for (; oc + 4 <= OC; oc += 4) wgradTile4x4(M, src, rowBase, o0, o1, o2, o3, dzn + (<usize>oc << 2), sc, dw + <usize>k * sc + (<usize>oc << 2), sc);
+    for (; oc < OC; oc++) wgradColumn4(M, src, rowBase, o0, o1, o2, o3, dzn + (<usize>oc << 2), sc, dw + <usize>k * sc + (<usize>oc << 2), sc);
+  }
+  for (; k < K; k++) {
+    const off = colOffset(k, run, ld);
+    for (let oc = 0; oc < OC; oc++) {
+      let acc: f32 = 0;
+      for (let m = 0; m < M; m++) acc = acc + load<f32>(rowPtr(src, rowBase, m) + off) * load<f32>(dzn + <usize>m * sc + (<usize>oc << 2));
+      const p = dw + <usize>k * sc + (<usize>oc << 2);
+      store<f32>(p, load<f32>(p) + acc);
+    }
+  }
+}
+
+// 4 kernel rows (offsets o0..o3 into every window) x 8 channels, reduced over all pixels m.
+@inline function wgradTile4x8(M: i32, src: usize, rowBase: usize, o0: usize, o1: usize, o2: usize, o3: usize,
+                              dz: usize, sdz: usize, c: usize, sc: usize): void {
+  let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);
+  let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
+  let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
+  let vacc3x0123 = f32x4.splat(0), vacc3x4567 = f32x4.splat(0);
+  let dzm = dz;
+  for (let m = 0; m < M; m++) {
+    const a = rowPtr(src, rowBase, m);
+    const vb0123 = v128.load(dzm);
+    const vb4567 = v128.load(dzm, 16);
+    const va0 = v128.load32_splat(a + o0);
+    const va1 = v128.load32_splat(a + o1);
+    const va2 = v128.load32_splat(a + o2);
+    const va3 = v128.load32_splat(a + o3);
+    vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, vb0123));
+    vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, vb4567));
+    vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(va1, vb0123));
+    vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(va1, vb4567));
+    vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(va2, vb0123));
+    vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(va2, vb4567));
+    vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
+    vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
+    dzm += sdz;
+  }
+  addVec(c, vacc0x0123);          addVec(c + 16, vacc0x4567);
+  addVec(c + sc, vacc1x0123);     addVec(c + sc + 16, vacc1x4567);
+  addVec(c + 2 * sc, vacc2x0123); addVec(c + 2 * sc + 16, vacc2x4567);
+  addVec(c + 3 * sc, vacc3x0123); addVec(c + 3 * sc + 16, vacc3x4567);
+}
+
+@inline function wgradTile4x4(M: i32, src: usize, rowBase: usize, o0: usize, o1: usize, o2: usize, o3: usize,
+                              dz: usize, sdz: usize, c: usize, sc: usize): void {
+  let vacc0 = f32x4.splat(0), vacc1 = f32x4.splat(0), vacc2 = f32x4.splat(0), vacc3 = f32x4.splat(0);
+  let dzm = dz;
+  for (let m = 0; m < M; m++) {
+    const a = rowPtr(src, rowBase, m);
+    const vb = v128.load(dzm);
+    vacc0 = f32x4.add(vacc0, f32x4.mul(v128.load32_splat(a + o0), vb));
+    vacc1 = f32x4.add(vacc1, f32x4.mul(v128.load32_splat(a + o1), vb));
+    vacc2 = f32x4.add(vacc2, f32x4.mul(v128.load32_splat(a + o2), vb));
+    vacc3 = f32x4.add(vacc3, f32x4.mul(v128.load32_splat(a + o3), vb));
+    dzm += sdz;
+  }
+  addVec(c, vacc0);
+  addVec(c + sc, vacc1);
+  addVec(c + 2 * sc, vacc2);
+  addVec(c + 3 * sc, vacc3);
+}
+
+// One channel, 4 kernel rows in one vector (lane r = row k+r), gathered from each window.
+@inline function wgradColumn4(M: i32, src: usize, rowBase: usize, o0: usize, o1: usize, o2: usize, o3: usize,
+                              dz: usize, sdz: usize, c: usize, sc: usize): void {
+  let vacc = f32x4.splat(0);
+  let dzm = dz;
+  const contiguous = o1 == o0 + 4 && o2 == o0 + 8 && o3 == o0 + 12;
+  for (let m = 0; m < M; m++) {
+    const a = rowPtr(src, rowBase, m);
+    let va: v128;
+    if (contiguous) va = v128.load(a + o0);
+    else {
+      va = v128.load32_splat(a + o0);
+      va = f32x4.replace_lane(va, 1, load<f32>(a + o1));
+      va = f32x4.replace_lane(va, 2, load<f32>(a + o2));
+      va = f32x4.replace_lane(va, 3, load<f32>(a + o3));
+    }
+    vacc = f32x4.add(vacc, f32x4.mul(va, v128.load32_splat(dzm)));
+    dzm += sdz;
+  }
+  store<f32>(c, load<f32>(c) + f32x4.extract_lane(vacc, 0));
+  store<f32>(c + sc, load<f32>(c + sc) + f32x4.extract_lane(vacc, 1));
+  store<f32>(c + 2 * sc, load<f32>(c + 2 * sc) + f32x4.extract_lane(vacc, 2));
+  store<f32>(c + 3 * sc, load<f32>(c + 3 * sc) + f32x4.extract_lane(vacc, 3));
+}
+
+@inline function addVec(p: usize, v: v128): void {
+  v128.store(p, f32x4.add(v128.load(p), v));
+}
+
+// Input gradient, pixel by pixel in order: g[j] = Σ_oc dz[m][oc] * wT[oc][kh*run + j] (summed over oc in
+// order), added onto the window's run kh. Windows overlap, so pixels go strictly in order m = 0, 1, ...
+function inputGradScatter(M: i32, OC: i32, KH: i32, run: i32, ld: i32, K: i32, dst: usize, rowBase: usize, dzn: usize, wT: usize): void {
+  const run4 = ASC_FEATURE_SIMD ? run & ~3 : 0;
+  const sk = <usize>K << 2;
+  for (let m = 0; m < M; m++) {
+    const a = rowPtr(dst, rowBase, m);
+    const dzm = dzn + (<usize>(m * OC) << 2);
+    for (let kh = 0; kh < KH; kh++) {
+      const row = a + (<usize>(kh * ld) << 2);
+      const wk = wT + (<usize>(kh * run) << 2);
+      if (ASC_FEATURE_SIMD) {
+        for (let j = 0; j < run4; j += 4) {
+          let vacc = f32x4.splat(0);
+          let wp = wk + (<usize>j << 2);
+          for (let oc = 0; oc < OC; oc++) {
+            vacc = f32x4.add(vacc, f32x4.mul(v128.load32_splat(dzm + (<usize>oc << 2)), v128.load(wp)));
+            wp += sk;
+          }
+          const p = row + (<usize>j << 2);
+          v128.store(p, f32x4.add(v128.load(p), vacc));
+        }
       }
-      im2col(s, xn, m0, rows, col);
-      gemm(K, OC, rows, col, 1, K, dzb, OC, dw, OC, true);
-      if (dx != 0) {
-        gemm(rows, K, OC, dzb, OC, 1, wT, K, col, K, false);   // the block's dcol overwrites its col
-        col2imAdd(s, col, m0, rows, dx + <usize>n * inBytes);
+      for (let j = run4; j < run; j++) {
+        let acc: f32 = 0;
+        for (let oc = 0; oc < OC; oc++) acc = acc + load<f32>(dzm + (<usize>oc << 2)) * load<f32>(wk + <usize>oc * sk + (<usize>j << 2));
+        const p = row + (<usize>j << 2);
+        store<f32>(p, load<f32>(p) + acc);
       }
     }
   }

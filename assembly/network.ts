@@ -16,10 +16,10 @@ import {
   OP_CONV2D, OP_MAXPOOL2D, OP_UPSAMPLE2D, OP_DENSE,
   OPT_SGD, OPT_ADADELTA, OPT_ADAM, OPT_ADAGRAD, OPT_RMSPROP,
 } from './plan';
-import { ConvShape, conv2dForward, conv2dBackward } from './conv2d';
+import { ConvShape, conv2dForward, conv2dBackward, conv2dScratchBytes } from './conv2d';
 import { maxPool2dForward, maxPool2dBackward } from './pool2d';
 import { upSample2dForward, upSample2dBackward } from './upsample2d';
-import { denseForward, denseBackward } from './dense';
+import { denseForward, denseBackward, denseScratchBytes } from './dense';
 import { activationBackward } from './activations';
 import { lossForwardBackward } from './losses';
 import { sgdUpdate, adadeltaUpdate, adamUpdate, adagradUpdate, rmspropUpdate } from './optimizers';
@@ -155,6 +155,14 @@ function updateParameters(plan: usize, tid: i32, nThreads: i32): void {
                                         fieldF32(plan, H_ONE_MINUS_ACC1), fieldF32(plan, H_ONE_MINUS_ACC2));
   else if (kind == OPT_ADAGRAD) adagradUpdate(p, g, s1, i0, i1, lr, eps);
   else if (kind == OPT_RMSPROP) rmspropUpdate(p, g, s1, s2, s3, i0, i1, lr, p1, p2, p3, eps, flag);
+}
+
+/** Scratch bytes one thread needs to run the op record at op (its kind and shape fields suffice). */
+export function opScratchBytes(op: usize): i32 {
+  const kind = field(op, F_KIND);
+  if (kind == OP_CONV2D) return conv2dScratchBytes(shapeOf(op));
+  if (kind == OP_DENSE) return denseScratchBytes(field(op, F_C), field(op, F_OC));
+  return 0;
 }
 
 /** Forward pass of N samples: the plan's input buffer → every op's output. */

@@ -99,9 +99,12 @@ export function decodeIdxBody(bytes: Uint8Array, header: IdxHeader): IdxTensor {
   const { bytes: size, array } = IDX_TYPES[type];
   const n = dataBytes / size;
   const body = bytes.subarray(headerBytes, headerBytes + dataBytes);
-  if (type === 'uint8') return { data: body.slice(), shape, type };
-  if (type === 'int8') return { data: new Int8Array(body.slice().buffer), shape, type };
   const data = new array(n);
+  // Copy into a fresh array: a Node Buffer's slice() would be a view that keeps the header and the rest alive.
+  if (size === 1) {
+    new Uint8Array(data.buffer).set(body);
+    return { data, shape, type };
+  }
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   if (type === 'int16') for (let i = 0; i < n; i++) data[i] = view.getInt16(2 * i, false);
   else if (type === 'int32') for (let i = 0; i < n; i++) data[i] = view.getInt32(4 * i, false);

@@ -76,7 +76,7 @@ const INT_RANGE: Partial<Record<IdxType, [number, number]>> = {
 function checkInteger(v: number, i: number, t: IdxType): void {
   const [lo, hi] = INT_RANGE[t]!;
   if (!Number.isInteger(v) || v < lo || v > hi) {
-    throw new Error(`encodeIdx: value ${v} at index ${i} is not a ${t} (integers ${lo}..${hi}); scale/round it first or pick a float type`);
+    throw new Error(`encodeIdx: value ${v} at index ${i} does not fit ${t} (integers ${lo}..${hi}); scale/round it first or pick a float type`);
   }
 }
 

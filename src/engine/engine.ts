@@ -9,8 +9,6 @@ import { compileVariant, instantiateKernels, simdSupported, type KernelExports, 
 export const MAX_CHUNKS = 16;
 const PAGE = 65536;
 const ALIGN = 64;
-// conv2d.ts ROWS_PER_BLOCK: output pixels per im2col block.
-const ROWS_PER_BLOCK = 64;
 
 /** A model as the engine sees it: compute ops in order, with offsets into the flat parameter block. */
 export interface Graph {
@@ -57,16 +55,6 @@ const OP_CODES: Record<OpSpec['kind'], number> = {
 
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 const outSizeOf = (op: OpSpec) => op.OH * op.OW * op.OC;
-const inSizeOf = (op: OpSpec) => op.H * op.W * op.C;
-
-function scratchBytesOf(op: OpSpec): number {
-  if (op.kind === 'conv2d') {
-    const K = op.KH * op.KW * op.C;
-    return (ROWS_PER_BLOCK * K + K * op.OC) * 4;
-  }
-  if (op.kind === 'dense') return op.C * op.OC * 4;
-  return 0;
-}
 
 interface Layout {
   capacity: number;
@@ -116,10 +104,23 @@ export class Engine {
     this.state = [take(P), take(P), take(P)];
     this.partials = take(P * MAX_CHUNKS);
     this.lossPartials = take(8 * MAX_CHUNKS);
-    this.scratchBytes = align(Math.max(64, ...graph.ops.map(scratchBytesOf)));
+    this.grow(at);
+    this.scratchBytes = align(Math.max(64, ...graph.ops.map((op) => this.queryScratchBytes(op))));
     this.scratch = take(this.scratchBytes * this.threads);
     this.fixedEnd = at;
     this.grow(this.fixedEnd);
+  }
+
+  // Asks the wasm side how much scratch an op needs (writing the op's shape where the plan will go).
+  private queryScratchBytes(op: OpSpec): number {
+    const words = new Int32Array(this.memory.buffer, this.plan + L.HEADER_WORDS * 4, L.OP_WORDS);
+    words.fill(0);
+    words[L.F_KIND] = OP_CODES[op.kind];
+    words[L.F_H] = op.H; words[L.F_W] = op.W; words[L.F_C] = op.C;
+    words[L.F_OH] = op.OH; words[L.F_OW] = op.OW; words[L.F_OC] = op.OC;
+    words[L.F_KH] = op.KH; words[L.F_KW] = op.KW; words[L.F_SH] = op.SH; words[L.F_SW] = op.SW;
+    words[L.F_PAD_TOP] = op.padTop; words[L.F_PAD_LEFT] = op.padLeft;
+    return this.kernels.opScratchBytes(this.plan + L.HEADER_WORDS * 4);
   }
 
   /** Loads a build (SIMD where supported) and lays out an arena for the graph. */

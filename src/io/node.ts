@@ -1,0 +1,2 @@
+// Node-only picture files (PNG through pngjs).
+export { encodePng, decodePng, saveImageGrid } from './png-node.js';

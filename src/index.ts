@@ -15,3 +15,6 @@ export { simdSupported } from './engine/wasm.js';
 export { tensor, sizeOf, sliceRows } from './tensor.js';
 export type { Tensor } from './tensor.js';
 export { Random } from './random.js';
+export * from './data/index.js';
+export * from './metrics/index.js';
+export * from './io/index.js';

@@ -2,6 +2,7 @@
 // passes byte pointers; nothing here allocates (stub runtime), so several instances can share memory.
 export { forward, evaluate, gradients, trainStep, opScratchBytes } from './network';
 export { gemm } from './gemm';
+export { workerLoop, jobDone, markFailed } from './threads';
 
 /** First byte the host may use: everything below holds this module's static data. */
 export function heapBase(): usize {

@@ -181,7 +181,7 @@ export function gradients(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   forwardChunks(plan, N, tid, nThreads);
   lossChunks(plan, N, tid, nThreads);
   backwardChunks(plan, N, tid, nThreads);
-  barrier(nThreads);
+  barrier(plan, nThreads);
   reduceGradients(plan, N, tid, nThreads);
 }
 

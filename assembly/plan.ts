@@ -39,6 +39,26 @@ export const H_ONE_MINUS_ACC1 = 26;  // adam: 1 - beta1^t and 1 - beta2^t, kept 
 export const H_ONE_MINUS_ACC2 = 27;
 export const H_MAX_CHUNKS = 24;      // a batch of N samples is cut into min(N, MAX_CHUNKS) fixed chunks
 export const H_FUSED_LOSS = 25;      // 1: last op is sigmoid and the loss is BCE; the loss writes dZ directly
+export const H_CONTROL = 28;         // the thread pool's control block (threads build; see threads.ts)
+
+// Control block of the thread pool: i32 words at H_CONTROL, each on its own 64-byte line.
+export const C_GENERATION = 0;       // bumped by the host for every job; workers wait on it
+export const C_PENDING = 16;         // workers still running the current job; the host waits on it
+export const C_JOB = 32;             // JOB_*
+export const C_PLAN = 33;
+export const C_N = 34;
+export const C_THREADS = 35;         // threads taking part (tid < C_THREADS)
+export const C_FAILED = 36;          // 1 + tid of a worker that trapped, else 0
+export const C_BARRIER_COUNT = 48;
+export const C_BARRIER_GENERATION = 64;
+export const CONTROL_WORDS = 80;
+
+export const JOB_FORWARD = 1;
+export const JOB_EVALUATE = 2;
+export const JOB_GRADIENTS = 3;
+export const JOB_TRAIN = 4;
+export const JOB_EXIT = 5;
+export const JOB_TRAP = 6;           // tests: the worker with tid == C_N traps
 
 // Op fields. Sizes are per sample; a dense layer is H = W = 1, C = inputs, OC = units.
 export const F_KIND = 0;

@@ -16,6 +16,8 @@ const common = [
 const variants = [
   { name: 'scalar', flags: [] },
   { name: 'simd', flags: ['--enable', 'simd'] },
+  // Shared memory for the thread pool: the host creates it (up to 1 GiB) and every worker imports it.
+  { name: 'simd-threads', flags: ['--enable', 'simd,threads', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '16384'] },
 ];
 
 mkdirSync('build', { recursive: true });

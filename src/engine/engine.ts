@@ -4,6 +4,7 @@
 import type { OpSpec, Activation } from '../model/layers.js';
 import * as L from './plan-layout.js';
 import { compileVariant, instantiateKernels, simdSupported, type KernelExports, type Variant } from './wasm.js';
+import { ThreadPool } from './pool.js';
 
 /** Fixed number of chunks a batch is cut into for gradient reductions (results depend on it, not on threads). */
 export const MAX_CHUNKS = 16;
@@ -37,15 +38,44 @@ export interface OptimizerSlots {
 export interface EngineInfo {
   variant: Variant;
   simd: boolean;
+  /** Compute threads in use (1: the calling thread, no workers). */
   threads: number;
+  /** Why threads are off or fewer than asked, or '' when they run as asked. */
   threadsReason: string;
 }
 
 export interface EngineOptions {
-  /** 'auto' picks SIMD where the runtime validates it. */
+  /** 'auto' picks the fastest build the runtime supports. */
   variant?: Variant | 'auto';
+  /** 'auto' (default): one thread per available core; 1: no workers at all. */
+  threads?: 'auto' | number;
   /** Folder (URL) holding the .wasm files, when they are not next to the package. */
   wasmBase?: string | URL;
+}
+
+const MAX_PAGES = 16384;   // 1 GiB: the shared memory's maximum (the simd-threads build declares it)
+
+/** Cores this runtime offers (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
+export async function availableThreads(): Promise<number> {
+  if (typeof process !== 'undefined' && process.versions?.node) {
+    const os = await import('node:os');
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1;
+}
+
+/** Why the threads build cannot run here, or null when it can. */
+export function threadsUnavailableReason(): string | null {
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return 'SharedArrayBuffer is not available' +
+      (typeof window !== 'undefined' ? ' (the page is not cross-origin isolated: serve it with COOP same-origin and COEP require-corp)' : '');
+  }
+  if (typeof crossOriginIsolated !== 'undefined' && !crossOriginIsolated) {
+    return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  }
+  if (!(typeof process !== 'undefined' && process.versions?.node)) return 'threads in browsers come with the browser build';
+  if (!simdSupported()) return 'this runtime has no wasm SIMD, which the threads build needs';
+  return null;
 }
 
 const ACT_CODES: Record<Activation, number> = { linear: L.ACT_LINEAR, relu: L.ACT_RELU, sigmoid: L.ACT_SIGMOID, tanh: L.ACT_TANH };
@@ -72,7 +102,9 @@ export class Engine {
   private readonly kernels: KernelExports;
   private readonly memory: WebAssembly.Memory;
   private readonly graph: Graph;
-  private readonly threads = 1;
+  private readonly threads: number;
+  private pool: ThreadPool | null;
+  private readonly control: number;
   // Fixed part of the arena (independent of batch size).
   private readonly plan: number;
   private readonly params: number;
@@ -95,6 +127,8 @@ export class Engine {
     this.memory = memory;
     this.graph = graph;
     this.info = info;
+    this.threads = info.threads;
+    this.pool = null;
     const P = graph.numParams * 4;
     let at = align(kernels.heapBase());
     const take = (bytes: number) => { const p = at; at = align(at + bytes); return p; };
@@ -104,6 +138,7 @@ export class Engine {
     this.state = [take(P), take(P), take(P)];
     this.partials = take(P * MAX_CHUNKS);
     this.lossPartials = take(8 * MAX_CHUNKS);
+    this.control = take(L.CONTROL_WORDS * 4);
     this.grow(at);
     this.scratchBytes = align(Math.max(64, ...graph.ops.map((op) => this.queryScratchBytes(op))));
     this.scratch = take(this.scratchBytes * this.threads);
@@ -123,19 +158,49 @@ export class Engine {
     return this.kernels.opScratchBytes(this.plan + L.HEADER_WORDS * 4);
   }
 
-  /** Loads a build (SIMD where supported) and lays out an arena for the graph. */
+  /** Loads the fastest suitable build, starts its threads, and lays out an arena for the graph. */
   static async create(graph: Graph, options: EngineOptions = {}): Promise<Engine> {
     const want = options.variant ?? 'auto';
     const simd = simdSupported();
-    if (want === 'simd' && !simd) throw new Error('denoise-wasm: this runtime does not support wasm SIMD; use variant "scalar" or "auto"');
-    const variant: Variant = want === 'auto' ? (simd ? 'simd' : 'scalar') : want;
+    if ((want === 'simd' || want === 'simd-threads') && !simd) {
+      throw new Error(`denoise-wasm: this runtime does not support wasm SIMD; use variant "scalar" or "auto"`);
+    }
+    const requested = options.threads ?? 'auto';
+    if (requested !== 'auto' && !(Number.isInteger(requested) && requested >= 1)) {
+      throw new Error(`denoise-wasm: threads must be 'auto' or a positive integer, got ${JSON.stringify(requested)}`);
+    }
+    const cores = await availableThreads();
+    const wanted = requested === 'auto' ? cores : requested;
+    let variant: Variant;
+    let threads = 1;
+    let threadsReason = '';
+    const unavailable = threadsUnavailableReason();
+    if (want === 'scalar' || want === 'simd') {
+      variant = want;
+      threadsReason = wanted > 1 ? `the ${want} build runs on one thread (variant "${want}" was requested)` : '';
+    } else if (want === 'simd-threads' || (wanted > 1 && !unavailable)) {
+      if (unavailable) throw new Error(`denoise-wasm: the simd-threads build cannot run here: ${unavailable}`);
+      variant = 'simd-threads';
+      threads = wanted;
+    } else {
+      variant = simd ? 'simd' : 'scalar';
+      threadsReason = wanted === 1 ? (requested === 1 ? 'threads: 1 was requested' : 'one core is available') : unavailable ?? '';
+    }
     const module = await compileVariant(variant, options.wasmBase);
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = variant === 'simd-threads'
+      ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
+      : new WebAssembly.Memory({ initial: 1 });
     const kernels = await instantiateKernels(module, memory);
-    return new Engine(kernels, memory, graph, {
-      variant, simd: variant === 'simd', threads: 1,
-      threadsReason: 'this build runs on one thread',
-    });
+    const info: EngineInfo = { variant, simd: variant !== 'scalar', threads, threadsReason };
+    const engine = new Engine(kernels, memory, graph, info);
+    if (variant === 'simd-threads') {
+      try {
+        engine.pool = await ThreadPool.start(module, memory, engine.control, threads);
+      } catch (e) {
+        throw new Error(`${(e as Error).message} (pass threads: 1 to run without worker threads)`);
+      }
+    }
+    return engine;
   }
 
   /** Bytes of wasm memory in use. */
@@ -195,6 +260,7 @@ export class Engine {
     words[L.H_OUTPUT_SIZE] = g.outputSize;
     words[L.H_MAX_CHUNKS] = MAX_CHUNKS;
     words[L.H_FUSED_LOSS] = this.fusedLoss ? 1 : 0;
+    words[L.H_CONTROL] = this.control;
     const o = this.optimizer;
     if (o) {
       words[L.H_OPTIMIZER] = o.kind;
@@ -306,26 +372,36 @@ export class Engine {
     if (y) this.f32(lay.target, n * outSize).set(y.subarray(start * outSize, (start + n) * outSize));
   }
 
+  // One job on the thread pool, or a direct call on this thread.
+  private async run(job: number, n: number): Promise<void> {
+    if (this.pool) return this.pool.run(job, this.plan, n);
+    const k = this.kernels;
+    if (job === L.JOB_FORWARD) k.forward(this.plan, n, 0, 1);
+    else if (job === L.JOB_EVALUATE) k.evaluate(this.plan, n, 0, 1);
+    else if (job === L.JOB_GRADIENTS) k.gradients(this.plan, n, 0, 1);
+    else if (job === L.JOB_TRAIN) k.trainStep(this.plan, n, 0, 1);
+  }
+
   /** Runs the forward pass on the n loaded samples; returns a view of the output (valid until the next call). */
-  forward(n: number): Float32Array {
-    this.kernels.forward(this.plan, n, 0, this.threads);
+  async forward(n: number): Promise<Float32Array> {
+    await this.run(L.JOB_FORWARD, n);
     return this.f32(this.layout!.ys[this.graph.ops.length - 1], n * this.graph.outputSize);
   }
 
   /** Mean loss of the n loaded samples against their targets. */
-  evaluate(n: number): number {
-    this.kernels.evaluate(this.plan, n, 0, this.threads);
+  async evaluate(n: number): Promise<number> {
+    await this.run(L.JOB_EVALUATE, n);
     return this.meanLoss(n);
   }
 
   /** Mean loss, leaving dL/dparams readable through getGradients(); parameters unchanged. */
-  gradients(n: number): number {
-    this.kernels.gradients(this.plan, n, 0, this.threads);
+  async gradients(n: number): Promise<number> {
+    await this.run(L.JOB_GRADIENTS, n);
     return this.meanLoss(n);
   }
 
   /** One optimizer step on the n loaded samples; returns the batch's mean loss before the step. */
-  trainStep(n: number): number {
+  async trainStep(n: number): Promise<number> {
     if (!this.optimizer) throw new Error('denoise-wasm: no optimizer set (call compile first)');
     if (this.optimizer.betas) {
       // TF.js: 1 - beta^t with beta^t kept in f32 and multiplied by beta after every step.
@@ -333,12 +409,18 @@ export class Engine {
       words[L.H_ONE_MINUS_ACC1] = 1 - this.accBetas[0];
       words[L.H_ONE_MINUS_ACC2] = 1 - this.accBetas[1];
     }
-    this.kernels.trainStep(this.plan, n, 0, this.threads);
+    await this.run(L.JOB_TRAIN, n);
     if (this.optimizer.betas) {
       const [b1, b2] = this.optimizer.betas.map(Math.fround);
       this.accBetas = [Math.fround(this.accBetas[0] * b1), Math.fround(this.accBetas[1] * b2)];
     }
     return this.meanLoss(n);
+  }
+
+  /** Test hook: makes worker `tid` trap inside its next job (threads build only). */
+  async trapWorkerForTesting(tid: number): Promise<void> {
+    if (!this.pool) throw new Error('denoise-wasm: no worker threads in this engine');
+    await this.pool.run(L.JOB_TRAP, this.plan, tid);
   }
 
   private meanLoss(n: number): number {
@@ -349,8 +431,9 @@ export class Engine {
     return sum / (n * this.graph.outputSize);
   }
 
-  /** Releases the engine's resources (no workers yet in single-threaded builds). */
+  /** Stops the worker threads (if any) and lets go of the memory. */
   dispose(): void {
+    this.pool?.dispose();
     this.layout = null;
   }
 

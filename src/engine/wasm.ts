@@ -3,7 +3,7 @@
 import { instantiate } from '@assemblyscript/loader';
 
 /** The wasm builds, fastest first. */
-export type Variant = 'simd' | 'scalar';
+export type Variant = 'simd-threads' | 'simd' | 'scalar';
 
 /** What the runner exports (byte pointers into the imported memory). */
 export interface KernelExports {

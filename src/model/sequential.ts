@@ -17,8 +17,10 @@ export interface SequentialOptions {
   name?: string;
   /** Seed of the Glorot-uniform initial weights (default 0: every run starts the same). */
   seed?: number;
-  /** Which wasm build: 'auto' (default) picks SIMD where supported. */
+  /** Which wasm build: 'auto' (default) picks the fastest the runtime supports. */
   variant?: Variant | 'auto';
+  /** Compute threads: 'auto' (default) = available cores; 1 = no worker threads at all. */
+  threads?: 'auto' | number;
   /** Where the .wasm files are, when not beside the package (browsers, custom hosting). */
   wasmBase?: string | URL;
 }
@@ -109,7 +111,7 @@ export class Sequential {
 
   private ready(): Promise<Engine> {
     if (!this.enginePromise) {
-      this.enginePromise = Engine.create(this.graph, { variant: this.options.variant, wasmBase: this.options.wasmBase }).then((e) => {
+      this.enginePromise = Engine.create(this.graph, { variant: this.options.variant, threads: this.options.threads, wasmBase: this.options.wasmBase }).then((e) => {
         e.setParams(this.params);
         this.applyCompile(e);
         this.engine = e;
@@ -177,7 +179,7 @@ export class Sequential {
     for (let start = 0; start < N; start += batchSize) {
       const n = Math.min(batchSize, N - start);
       engine.loadRange(x.data, start, n);
-      out.set(engine.forward(n), start * outSize);
+      out.set(await engine.forward(n), start * outSize);
     }
     return { data: out, shape: [N, ...this.outputShape] };
   }
@@ -201,7 +203,7 @@ export class Sequential {
     const engine = await this.ready();
     engine.setInputGradient(!!options.input);
     engine.loadRange(x.data, 0, N, y.data);
-    const loss = engine.gradients(N);
+    const loss = await engine.gradients(N);
     const result: { loss: number; gradients: NamedWeight[]; inputGradient?: Tensor } = { loss, gradients: this.split(engine.getGradients()) };
     if (options.input) result.inputGradient = { data: engine.getInputGradient(N), shape: [...x.shape] };
     engine.setInputGradient(false);

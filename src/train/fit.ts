@@ -44,13 +44,13 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 /** Mean loss over a data set, in batches (samples weigh equally). */
-export function meanLossOver(engine: Engine, x: Tensor, y: Tensor, batchSize: number): number {
+export async function meanLossOver(engine: Engine, x: Tensor, y: Tensor, batchSize: number): Promise<number> {
   const N = x.shape[0];
   let sum = 0;
   for (let start = 0; start < N; start += batchSize) {
     const n = Math.min(batchSize, N - start);
     engine.loadRange(x.data, start, n, y.data);
-    sum += engine.evaluate(n) * n;
+    sum += (await engine.evaluate(n)) * n;
   }
   return sum / N;
 }
@@ -75,7 +75,7 @@ export async function runFit(engine: Engine, x: Tensor, y: Tensor, o: Required<P
       }
       const rows = order.subarray(b * o.batchSize, Math.min(N, (b + 1) * o.batchSize));
       engine.loadBatch(xs.data, rows, y.data);
-      const loss = engine.trainStep(rows.length);
+      const loss = await engine.trainStep(rows.length);
       if (!Number.isFinite(loss)) {
         throw new Error(`fit: the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1} of ${batches}: ` +
           'lower the learning rate, or check the data for extreme values (the weights are those after the failing step)');
@@ -88,7 +88,7 @@ export async function runFit(engine: Engine, x: Tensor, y: Tensor, o: Required<P
     history.epoch.push(epoch);
     history.history.loss.push(logs.loss);
     if (o.validationData) {
-      logs.val_loss = meanLossOver(engine, o.validationData[0], o.validationData[1], o.batchSize);
+      logs.val_loss = await meanLossOver(engine, o.validationData[0], o.validationData[1], o.batchSize);
       history.history.val_loss!.push(logs.val_loss);
     }
     if (o.onEpochEnd) await o.onEpochEnd(epoch, logs);

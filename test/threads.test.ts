@@ -1,0 +1,110 @@
+// The simd-threads build: results bit-identical for any thread count (and equal to the single-threaded
+// SIMD build), workers that never keep Node alive, and failures that reject instead of hanging.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Sequential, layers, presets, tensor, Random, type Tensor } from '../src/index.js';
+import type { Engine } from '../src/engine/engine.js';
+
+function images(n: number, seed: number): Tensor {
+  const r = new Random(seed);
+  return tensor(Float32Array.from({ length: n * 784 }, () => r.uniform()), [n, 28, 28, 1]);
+}
+
+function strideDenseModel(threads: number | 'auto', variant?: 'simd'): Sequential {
+  const m = new Sequential({ inputShape: [28, 28, 1], threads, variant, seed: 9 }, [
+    layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' }),
+    layers.conv2d({ filters: 4, kernelSize: 2, strides: 2, padding: 'same', activation: 'tanh' }),
+    layers.flatten(),
+    layers.dense({ units: 12, activation: 'relu' }),
+    layers.dense({ units: 784, activation: 'sigmoid' }),
+    layers.reshape({ targetShape: [28, 28, 1] }),
+  ]);
+  m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+  return m;
+}
+
+const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+describe.each([
+  ['the tutorial model', (threads: number | 'auto', variant?: 'simd') => presets.kerasTutorial({ threads, variant, seed: 3 })],
+  ['a stride-2 + dense model', strideDenseModel],
+])('%s', (_name, make) => {
+  test('1, 2 and 3 threads and the SIMD build give bit-identical losses, weights and predictions', async () => {
+    const x = images(70, 1), y = images(70, 2);
+    const runs = [];
+    for (const [threads, variant] of [[1, 'simd'], [1, undefined], [2, undefined], [3, undefined]] as const) {
+      const m = make(threads, variant);
+      const info = await m.engineInfo();
+      expect(info.threads).toBe(threads);
+      expect(info.variant).toBe(threads === 1 ? 'simd' : 'simd-threads');
+      const h = await m.fit(x, y, { epochs: 2, batchSize: 32, seed: 4 });   // 3 batches an epoch, the last of 6
+      runs.push({ loss: h.history.loss, w: m.getWeights(), p: (await m.predict(x, { batchSize: 25 })).data });
+      m.dispose();
+    }
+    for (const r of runs.slice(1)) {
+      expect(r.loss).toEqual(runs[0].loss);
+      r.w.forEach((w, i) => expect(bits(w.data).equals(bits(runs[0].w[i].data))).toBe(true));
+      expect(bits(r.p).equals(bits(runs[0].p))).toBe(true);
+    }
+  });
+});
+
+test("engineInfo: 'auto' uses every core; threads: 1 uses no workers and says why", async () => {
+  const auto = presets.kerasTutorial();
+  const info = await auto.engineInfo();
+  const cores = (await import('node:os')).availableParallelism();
+  expect(info.threads).toBe(cores);
+  expect(info.variant).toBe(cores > 1 ? 'simd-threads' : 'simd');
+  auto.dispose();
+  const one = presets.kerasTutorial({ threads: 1 });
+  expect(await one.engineInfo()).toEqual({ variant: 'simd', simd: true, threads: 1, threadsReason: 'threads: 1 was requested' });
+  expect(() => presets.kerasTutorial({ threads: 0 }).engineInfo()).rejects.toThrow(/threads must be 'auto' or a positive integer, got 0/);
+});
+
+test('a script that trains with threads and forgets dispose() still exits', () => {
+  const index = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+  const script = `import { presets, tensor } from ${JSON.stringify(index)};
+    const m = presets.kerasTutorial({ threads: 2 });
+    const x = tensor(new Float32Array(8 * 784).fill(0.5), [8, 28, 28, 1]);
+    await m.fit(x, x, { epochs: 1, batchSize: 4 });
+    console.log((await m.engineInfo()).threads);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 30000, encoding: 'utf8' });
+  expect(r.error).toBeUndefined();
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim()).toBe('2');
+});
+
+describe('failures reject the pending call instead of hanging', () => {
+  const engineOf = (m: Sequential) => (m as unknown as { ready(): Promise<Engine> }).ready();
+
+  test('a worker that traps', async () => {
+    const m = presets.kerasTutorial({ threads: 2 });
+    const engine = await engineOf(m);
+    await expect(engine.trapWorkerForTesting(1)).rejects.toThrow(/worker 1 (trapped|failed)/);
+    await expect(m.predict(images(2, 1))).rejects.toThrow(/threads stopped; call dispose\(\)/);
+    m.dispose();   // and the model works again, with fresh threads and the same weights
+    expect((await m.predict(images(2, 1))).data.every(Number.isFinite)).toBe(true);
+    m.dispose();
+  });
+
+  test('a worker that dies in the middle of training', async () => {
+    const m = presets.kerasTutorial({ threads: 2 });
+    const engine = await engineOf(m);
+    const workers = (engine as unknown as { pool: { workers: Array<{ terminate(): void }> } }).pool.workers;
+    const x = images(256, 3);
+    const done = m.fit(x, x, { epochs: 20, batchSize: 64, onBatchEnd: (b) => { if (b === 1) workers[1].terminate(); } });
+    await expect(done).rejects.toThrow(/worker 1 exited/);
+    m.dispose();
+  });
+
+  test('an aborted fit leaves a threaded model usable', async () => {
+    const m = presets.kerasTutorial({ threads: 2 });
+    const x = images(64, 5);
+    const ac = new AbortController();
+    const h = await m.fit(x, x, { epochs: 3, batchSize: 8, signal: ac.signal, onBatchEnd: (b) => { if (b === 2) ac.abort(); } });
+    expect(h.aborted).toBe(true);
+    const h2 = await m.fit(x, x, { epochs: 1, batchSize: 32 });
+    expect(h2.history.loss[0]).toBeGreaterThan(0);
+    m.dispose();
+  });
+});

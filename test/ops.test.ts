@@ -170,7 +170,7 @@ describe.each(VARIANTS)('%s build', (variant) => {
 test('the SIMD and scalar builds give the same bits for forward, gradients and 3 training steps', async () => {
   const rng = mulberry32(5);
   const x = tensor(Float32Array.from(randomArray(6 * 784, rng, 0, 1)), [6, 28, 28, 1]);
-  const runs = [];
+  const runs: Array<{ losses: number[]; weights: ReturnType<Sequential['getWeights']>; y: Float32Array }> = [];
   for (const variant of VARIANTS) {
     const model = new Sequential({ inputShape: [28, 28, 1], variant, seed: 3 }, [
       layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),

@@ -31,7 +31,7 @@ describe.each([
 ])('%s', (_name, make) => {
   test('1, 2 and 3 threads and the SIMD build give bit-identical losses, weights and predictions', async () => {
     const x = images(70, 1), y = images(70, 2);
-    const runs = [];
+    const runs: Array<{ loss: number[]; w: ReturnType<Sequential['getWeights']>; p: Float32Array }> = [];
     for (const [threads, variant] of [[1, 'simd'], [1, undefined], [2, undefined], [3, undefined]] as const) {
       const m = make(threads, variant);
       const info = await m.engineInfo();

@@ -14,6 +14,7 @@
 // separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
 // y/dx and its own chunk's partial gradients, and uses only its own scratch.
 import { biasActivationForward } from './activations';
+import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRunsScalar } from './gemm';
 import { copyFloats, zeroFloats, addFloats } from './copy';
 
 // Geometry of one conv layer; a view of the op record's words F_H..F_PAD_LEFT (see network.ts).
@@ -134,26 +135,7 @@ function forwardScalar(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src:
   }
 }
 
-// A row (KH runs) · one kernel column, as 4 lane partials over j (j < run & ~3) plus an in-order tail
-// over the rest of each run, folded (l0 + l2) + (l1 + l3) + tail. Mirrors dotRunsSimd exactly.
-function dotRunsScalar(KH: i32, run: i32, segBytes: usize, a: usize, b: usize, sb: usize): f32 {
-  let l0: f32 = 0, l1: f32 = 0, l2: f32 = 0, l3: f32 = 0, tail: f32 = 0;
-  const run4 = run & ~3;
-  for (let kh = 0; kh < KH; kh++) {
-    const ak = a + <usize>kh * segBytes;
-    const bk = b + <usize>(kh * run) * sb;
-    let j = 0;
-    for (; j < run4; j += 4) {
-      l0 = l0 + load<f32>(ak + (<usize>j << 2)) * load<f32>(bk + <usize>j * sb);
-      l1 = l1 + load<f32>(ak + (<usize>j << 2), 4) * load<f32>(bk + <usize>(j + 1) * sb);
-      l2 = l2 + load<f32>(ak + (<usize>j << 2), 8) * load<f32>(bk + <usize>(j + 2) * sb);
-      l3 = l3 + load<f32>(ak + (<usize>j << 2), 12) * load<f32>(bk + <usize>(j + 3) * sb);
-    }
-    for (; j < run; j++) tail = tail + load<f32>(ak + (<usize>j << 2)) * load<f32>(bk + <usize>j * sb);
-  }
-  return ((l0 + l2) + (l1 + l3)) + tail;
-}
-
+// Tiles of 4 output pixels (4 window pointers) x 8 or 4 channels; narrower remainders as dot products.
 function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: usize, rowBase: usize,
                      w: usize, sb: usize, yn: usize): void {
   const M4 = M & ~3;
@@ -163,112 +145,25 @@ function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: u
     const b = w + (<usize>oc << 2);
     let m = 0;
     for (; m < M4; m += 4) {
-      fwdTile4x8(KH, run, segBytes, rowPtr(src, rowBase, m), rowPtr(src, rowBase, m + 1), rowPtr(src, rowBase, m + 2),
-                 rowPtr(src, rowBase, m + 3), b, sb, yn + <usize>m * sc + (<usize>oc << 2), sc);
+      tile4x8(KH, run, segBytes, 4, rowPtr(src, rowBase, m), rowPtr(src, rowBase, m + 1), rowPtr(src, rowBase, m + 2),
+              rowPtr(src, rowBase, m + 3), b, sb, yn + <usize>m * sc + (<usize>oc << 2), sc, false);
     }
-    for (; m < M; m++) fwdTile1x8(KH, run, segBytes, rowPtr(src, rowBase, m), b, sb, yn + <usize>m * sc + (<usize>oc << 2));
+    for (; m < M; m++) tile1x8(KH, run, segBytes, 4, rowPtr(src, rowBase, m), b, sb, yn + <usize>m * sc + (<usize>oc << 2), false);
   }
   for (; oc + 4 <= OC; oc += 4) {
     const b = w + (<usize>oc << 2);
-    for (let m = 0; m < M; m++) fwdTile1x4(KH, run, segBytes, rowPtr(src, rowBase, m), b, sb, yn + <usize>m * sc + (<usize>oc << 2));
+    let m = 0;
+    for (; m < M4; m += 4) {
+      tile4x4(KH, run, segBytes, 4, rowPtr(src, rowBase, m), rowPtr(src, rowBase, m + 1), rowPtr(src, rowBase, m + 2),
+              rowPtr(src, rowBase, m + 3), b, sb, yn + <usize>m * sc + (<usize>oc << 2), sc, false);
+    }
+    for (; m < M; m++) tile1x4(KH, run, segBytes, 4, rowPtr(src, rowBase, m), b, sb, yn + <usize>m * sc + (<usize>oc << 2), false);
   }
   for (; oc < OC; oc++) {
     for (let m = 0; m < M; m++) {
       store<f32>(yn + <usize>m * sc + (<usize>oc << 2), dotRunsSimd(KH, run, segBytes, rowPtr(src, rowBase, m), w + (<usize>oc << 2), sb));
     }
   }
-}
-
-// 4 output pixels x 8 channels: 8 accumulators; per k, 2 kernel loads and 4 broadcasts.
-@inline function fwdTile4x8(KH: i32, run: i32, segBytes: usize, a0: usize, a1: usize, a2: usize, a3: usize,
-                            b: usize, sb: usize, c: usize, sc: usize): void {
-  let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);
-  let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
-  let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
-  let vacc3x0123 = f32x4.splat(0), vacc3x4567 = f32x4.splat(0);
-  let bk = b;
-  for (let kh = 0; kh < KH; kh++) {
-    const o = <usize>kh * segBytes;
-    let p0 = a0 + o, p1 = a1 + o, p2 = a2 + o, p3 = a3 + o;
-    for (let j = 0; j < run; j++) {
-      const vb0123 = v128.load(bk);
-      const vb4567 = v128.load(bk, 16);
-      const va0 = v128.load32_splat(p0);
-      const va1 = v128.load32_splat(p1);
-      const va2 = v128.load32_splat(p2);
-      const va3 = v128.load32_splat(p3);
-      vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, vb0123));
-      vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, vb4567));
-      vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(va1, vb0123));
-      vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(va1, vb4567));
-      vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(va2, vb0123));
-      vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(va2, vb4567));
-      vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
-      vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
-      p0 += 4; p1 += 4; p2 += 4; p3 += 4;
-      bk += sb;
-    }
-  }
-  v128.store(c, vacc0x0123);          v128.store(c, vacc0x4567, 16);
-  v128.store(c + sc, vacc1x0123);     v128.store(c + sc, vacc1x4567, 16);
-  v128.store(c + 2 * sc, vacc2x0123); v128.store(c + 2 * sc, vacc2x4567, 16);
-  v128.store(c + 3 * sc, vacc3x0123); v128.store(c + 3 * sc, vacc3x4567, 16);
-}
-
-@inline function fwdTile1x8(KH: i32, run: i32, segBytes: usize, a: usize, b: usize, sb: usize, c: usize): void {
-  let vacc0123 = f32x4.splat(0), vacc4567 = f32x4.splat(0);
-  let bk = b;
-  for (let kh = 0; kh < KH; kh++) {
-    let p = a + <usize>kh * segBytes;
-    for (let j = 0; j < run; j++) {
-      const va = v128.load32_splat(p);
-      vacc0123 = f32x4.add(vacc0123, f32x4.mul(va, v128.load(bk)));
-      vacc4567 = f32x4.add(vacc4567, f32x4.mul(va, v128.load(bk, 16)));
-      p += 4;
-      bk += sb;
-    }
-  }
-  v128.store(c, vacc0123);
-  v128.store(c, vacc4567, 16);
-}
-
-@inline function fwdTile1x4(KH: i32, run: i32, segBytes: usize, a: usize, b: usize, sb: usize, c: usize): void {
-  let vacc = f32x4.splat(0);
-  let bk = b;
-  for (let kh = 0; kh < KH; kh++) {
-    let p = a + <usize>kh * segBytes;
-    for (let j = 0; j < run; j++) {
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load32_splat(p), v128.load(bk)));
-      p += 4;
-      bk += sb;
-    }
-  }
-  v128.store(c, vacc);
-}
-
-function dotRunsSimd(KH: i32, run: i32, segBytes: usize, a: usize, b: usize, sb: usize): f32 {
-  let vacc = f32x4.splat(0);
-  let tail: f32 = 0;
-  const run4 = run & ~3;
-  for (let kh = 0; kh < KH; kh++) {
-    const ak = a + <usize>kh * segBytes;
-    const bk = b + <usize>(kh * run) * sb;
-    let j = 0;
-    for (; j < run4; j += 4) {
-      let vb: v128;
-      if (sb == 4) vb = v128.load(bk + (<usize>j << 2));   // a single-column kernel is contiguous
-      else {
-        vb = v128.load32_splat(bk + <usize>j * sb);
-        vb = f32x4.replace_lane(vb, 1, load<f32>(bk + <usize>(j + 1) * sb));
-        vb = f32x4.replace_lane(vb, 2, load<f32>(bk + <usize>(j + 2) * sb));
-        vb = f32x4.replace_lane(vb, 3, load<f32>(bk + <usize>(j + 3) * sb));
-      }
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load(ak + (<usize>j << 2)), vb));
-    }
-    for (; j < run; j++) tail = tail + load<f32>(ak + (<usize>j << 2)) * load<f32>(bk + <usize>j * sb);
-  }
-  const vsum = f32x4.add(vacc, v128.shuffle<f32>(vacc, vacc, 2, 3, 0, 1));   // (l0 + l2, l1 + l3, ...)
-  return (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) + tail;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@
 // separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
 // y/dx and its own chunk's partial gradients, and uses only its own scratch.
 import { biasActivationForward } from './activations';
-import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRunsScalar } from './gemm';
+import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRunsScalar } from './gemm';
 import { copyFloats, zeroFloats, addFloats } from './copy';
 
 // Geometry of one conv layer; a view of the op record's words F_H..F_PAD_LEFT (see network.ts).
@@ -160,9 +160,13 @@ function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: u
     for (; m < M; m++) tile1x4(KH, run, segBytes, 4, rowPtr(src, rowBase, m), b, sb, yn + <usize>m * sc + (<usize>oc << 2), false);
   }
   for (; oc < OC; oc++) {
-    for (let m = 0; m < M; m++) {
-      store<f32>(yn + <usize>m * sc + (<usize>oc << 2), dotRunsSimd(KH, run, segBytes, rowPtr(src, rowBase, m), w + (<usize>oc << 2), sb));
+    const b = w + (<usize>oc << 2);
+    let m = 0;
+    for (; m < M4; m += 4) {
+      dotRuns4Simd(KH, run, segBytes, rowPtr(src, rowBase, m), rowPtr(src, rowBase, m + 1), rowPtr(src, rowBase, m + 2),
+                   rowPtr(src, rowBase, m + 3), b, sb, yn + <usize>m * sc + (<usize>oc << 2), sc);
     }
+    for (; m < M; m++) store<f32>(yn + <usize>m * sc + (<usize>oc << 2), dotRunsSimd(KH, run, segBytes, rowPtr(src, rowBase, m), b, sb));
   }
 }
 
@@ -261,25 +265,80 @@ function weightGradScalar(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usiz
 
 function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize, rowBase: usize, dzn: usize, dw: usize): void {
   const K = KH * run;
-  const K4 = K & ~3;
+  const OC4 = OC & ~3;
   const sc = <usize>OC << 2;
+  // Channel panels of 8 and 4: tiles of 4 kernel rows, then single rows.
   let k = 0;
-  for (; k < K4; k += 4) {
+  for (; k + 4 <= K; k += 4) {
     const o0 = colOffset(k, run, ld), o1 = colOffset(k + 1, run, ld), o2 = colOffset(k + 2, run, ld), o3 = colOffset(k + 3, run, ld);
     let oc = 0;
     for (; oc + 8 <= OC; oc += 8) wgradTile4x8(M, src, rowBase, o0, o1, o2, o3, dzn + (<usize>oc << 2), sc, dw + <usize>k * sc + (<usize>oc << 2), sc);
     for (; oc + 4 <= OC; oc += 4) wgradTile4x4(M, src, rowBase, o0, o1, o2, o3, dzn + (<usize>oc << 2), sc, dw + <usize>k * sc + (<usize>oc << 2), sc);
-    for (; oc < OC; oc++) wgradColumn4(M, src, rowBase, o0, o1, o2, o3, dzn + (<usize>oc << 2), sc, dw + <usize>k * sc + (<usize>oc << 2), sc);
   }
   for (; k < K; k++) {
     const off = colOffset(k, run, ld);
-    for (let oc = 0; oc < OC; oc++) {
+    for (let oc = 0; oc < OC4; oc += 4) wgradRow1x4(M, src, rowBase, off, dzn + (<usize>oc << 2), sc, dw + <usize>k * sc + (<usize>oc << 2));
+  }
+  // Narrow channels (OC % 4): kernel rows as vector lanes, 16 at a time where they share a run.
+  for (let oc = OC4; oc < OC; oc++) {
+    const dzc = dzn + (<usize>oc << 2), dwc = dw + (<usize>oc << 2);
+    let k = 0;
+    for (; k + 16 <= K; k += 16) {
+      if (k / run == (k + 15) / run) {
+        wgradColumn16(M, src, rowBase, colOffset(k, run, ld), dzc, sc, dwc + <usize>k * sc, sc);
+        continue;
+      }
+      for (let q = k; q < k + 16; q += 4) wgradColumn4(M, src, rowBase, colOffset(q, run, ld), colOffset(q + 1, run, ld),
+                                                         colOffset(q + 2, run, ld), colOffset(q + 3, run, ld), dzc, sc, dwc + <usize>q * sc, sc);
+    }
+    for (; k + 4 <= K; k += 4) wgradColumn4(M, src, rowBase, colOffset(k, run, ld), colOffset(k + 1, run, ld),
+                                            colOffset(k + 2, run, ld), colOffset(k + 3, run, ld), dzc, sc, dwc + <usize>k * sc, sc);
+    for (; k < K; k++) {
+      const off = colOffset(k, run, ld);
       let acc: f32 = 0;
-      for (let m = 0; m < M; m++) acc = acc + load<f32>(rowPtr(src, rowBase, m) + off) * load<f32>(dzn + <usize>m * sc + (<usize>oc << 2));
-      const p = dw + <usize>k * sc + (<usize>oc << 2);
+      for (let m = 0; m < M; m++) acc = acc + load<f32>(rowPtr(src, rowBase, m) + off) * load<f32>(dzc + <usize>m * sc);
+      const p = dwc + <usize>k * sc;
       store<f32>(p, load<f32>(p) + acc);
     }
   }
+}
+
+// One kernel row (offset off into every window) x 4 channels, reduced over all pixels m.
+@inline function wgradRow1x4(M: i32, src: usize, rowBase: usize, off: usize, dz: usize, sdz: usize, c: usize): void {
+  let vacc = f32x4.splat(0);
+  let dzm = dz;
+  for (let m = 0; m < M; m++) {
+    vacc = f32x4.add(vacc, f32x4.mul(v128.load32_splat(rowPtr(src, rowBase, m) + off), v128.load(dzm)));
+    dzm += sdz;
+  }
+  addVec(c, vacc);
+}
+
+// One channel x 16 kernel rows that are contiguous in every window: 4 vectors of rows, one broadcast of dz.
+@inline function wgradColumn16(M: i32, src: usize, rowBase: usize, o0: usize, dz: usize, sdz: usize, c: usize, sc: usize): void {
+  let vacc0 = f32x4.splat(0), vacc1 = f32x4.splat(0), vacc2 = f32x4.splat(0), vacc3 = f32x4.splat(0);
+  let dzm = dz;
+  for (let m = 0; m < M; m++) {
+    const a = rowPtr(src, rowBase, m) + o0;
+    const vdz = v128.load32_splat(dzm);
+    vacc0 = f32x4.add(vacc0, f32x4.mul(v128.load(a), vdz));
+    vacc1 = f32x4.add(vacc1, f32x4.mul(v128.load(a, 16), vdz));
+    vacc2 = f32x4.add(vacc2, f32x4.mul(v128.load(a, 32), vdz));
+    vacc3 = f32x4.add(vacc3, f32x4.mul(v128.load(a, 48), vdz));
+    dzm += sdz;
+  }
+  addLanes(c, sc, vacc0);
+  addLanes(c + 4 * sc, sc, vacc1);
+  addLanes(c + 8 * sc, sc, vacc2);
+  addLanes(c + 12 * sc, sc, vacc3);
+}
+
+// c[r * sc] += lane r of v, r = 0..3.
+@inline function addLanes(c: usize, sc: usize, v: v128): void {
+  store<f32>(c, load<f32>(c) + f32x4.extract_lane(v, 0));
+  store<f32>(c + sc, load<f32>(c + sc) + f32x4.extract_lane(v, 1));
+  store<f32>(c + 2 * sc, load<f32>(c + 2 * sc) + f32x4.extract_lane(v, 2));
+  store<f32>(c + 3 * sc, load<f32>(c + 3 * sc) + f32x4.extract_lane(v, 3));
 }
 
 // 4 kernel rows (offsets o0..o3 into every window) x 8 channels, reduced over all pixels m.
@@ -352,10 +411,7 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
     vacc = f32x4.add(vacc, f32x4.mul(va, v128.load32_splat(dzm)));
     dzm += sdz;
   }
-  store<f32>(c, load<f32>(c) + f32x4.extract_lane(vacc, 0));
-  store<f32>(c + sc, load<f32>(c + sc) + f32x4.extract_lane(vacc, 1));
-  store<f32>(c + 2 * sc, load<f32>(c + 2 * sc) + f32x4.extract_lane(vacc, 2));
-  store<f32>(c + 3 * sc, load<f32>(c + 3 * sc) + f32x4.extract_lane(vacc, 3));
+  addLanes(c, sc, vacc);
 }
 
 @inline function addVec(p: usize, v: v128): void {

@@ -185,8 +185,53 @@ export function dotRunsSimd(KH: i32, run: i32, segBytes: usize, a: usize, b: usi
     }
     for (; j < run; j++) tail = tail + load<f32>(ak + (<usize>j << 2)) * load<f32>(bk + <usize>j * sb);
   }
-  const vsum = f32x4.add(vacc, v128.shuffle<f32>(vacc, vacc, 2, 3, 0, 1));   // (l0 + l2, l1 + l3, ...)
-  return (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) + tail;
+  return foldLanes(vacc) + tail;
+}
+
+/** dotRunsSimd for 4 rows at once, sharing the loads of B; c[r * sc] = row r's result (same bits). */
+export function dotRuns4Simd(KH: i32, run: i32, segBytes: usize, a0: usize, a1: usize, a2: usize, a3: usize,
+                             b: usize, sb: usize, c: usize, sc: usize): void {
+  let vacc0 = f32x4.splat(0), vacc1 = f32x4.splat(0), vacc2 = f32x4.splat(0), vacc3 = f32x4.splat(0);
+  let tail0: f32 = 0, tail1: f32 = 0, tail2: f32 = 0, tail3: f32 = 0;
+  const run4 = run & ~3;
+  for (let kh = 0; kh < KH; kh++) {
+    const o = <usize>kh * segBytes;
+    const p0 = a0 + o, p1 = a1 + o, p2 = a2 + o, p3 = a3 + o;
+    const bk = b + <usize>(kh * run) * sb;
+    let j = 0;
+    for (; j < run4; j += 4) {
+      let vb: v128;
+      if (sb == 4) vb = v128.load(bk + (<usize>j << 2));
+      else {
+        vb = v128.load32_splat(bk + <usize>j * sb);
+        vb = f32x4.replace_lane(vb, 1, load<f32>(bk + <usize>(j + 1) * sb));
+        vb = f32x4.replace_lane(vb, 2, load<f32>(bk + <usize>(j + 2) * sb));
+        vb = f32x4.replace_lane(vb, 3, load<f32>(bk + <usize>(j + 3) * sb));
+      }
+      const jj = <usize>j << 2;
+      vacc0 = f32x4.add(vacc0, f32x4.mul(v128.load(p0 + jj), vb));
+      vacc1 = f32x4.add(vacc1, f32x4.mul(v128.load(p1 + jj), vb));
+      vacc2 = f32x4.add(vacc2, f32x4.mul(v128.load(p2 + jj), vb));
+      vacc3 = f32x4.add(vacc3, f32x4.mul(v128.load(p3 + jj), vb));
+    }
+    for (; j < run; j++) {
+      const bj = load<f32>(bk + <usize>j * sb), jj = <usize>j << 2;
+      tail0 = tail0 + load<f32>(p0 + jj) * bj;
+      tail1 = tail1 + load<f32>(p1 + jj) * bj;
+      tail2 = tail2 + load<f32>(p2 + jj) * bj;
+      tail3 = tail3 + load<f32>(p3 + jj) * bj;
+    }
+  }
+  store<f32>(c, foldLanes(vacc0) + tail0);
+  store<f32>(c + sc, foldLanes(vacc1) + tail1);
+  store<f32>(c + 2 * sc, foldLanes(vacc2) + tail2);
+  store<f32>(c + 3 * sc, foldLanes(vacc3) + tail3);
+}
+
+// (l0 + l2) + (l1 + l3), the fold every dot product here uses.
+@inline function foldLanes(v: v128): f32 {
+  const vsum = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1);
 }
 
 /** Scalar twin of dotRunsSimd, same partials, same order. */

@@ -20,18 +20,23 @@ export function upSample2dForward(s: ConvShape, x: usize, y: usize, n0: i32, n1:
   }
 }
 
-/** dx[h][w] = Σ over its fh x fw block of dy, for images n0..n1 (summed row by row, then column). */
+/** dx[h][w] = Σ of its fh x fw block of dy (block rows in order, columns in order), for images n0..n1. */
 export function upSample2dBackward(s: ConvShape, dy: usize, dx: usize, n0: i32, n1: i32): void {
   const C = s.C;
+  const fh = s.KH, fw = s.KW;
+  const rowBytes = <usize>(s.OW * C) << 2;
   for (let n = n0; n < n1; n++) {
     const dxn = dx + (<usize>(n * s.H * s.W * C) << 2);
     const dyn = dy + (<usize>(n * s.OH * s.OW * C) << 2);
-    memory.fill(dxn, 0, <usize>(s.H * s.W * C) << 2);
-    for (let oh = 0; oh < s.OH; oh++) {
-      const dxrow = dxn + (<usize>((oh / s.KH) * s.W * C) << 2);
-      const dyrow = dyn + (<usize>(oh * s.OW * C) << 2);
-      for (let ow = 0; ow < s.OW; ow++) {
-        addFloats(dxrow + (<usize>((ow / s.KW) * C) << 2), dyrow + (<usize>(ow * C) << 2), C);
+    for (let h = 0; h < s.H; h++) {
+      for (let w = 0; w < s.W; w++) {
+        const d = dxn + (<usize>((h * s.W + w) * C) << 2);
+        const block = dyn + <usize>(h * fh) * rowBytes + (<usize>(w * fw * C) << 2);
+        // Gather the block: its first term is copied and the rest added in order (no zeroing pass).
+        copyFloats(d, block, C);
+        for (let i = 0; i < fh; i++) {
+          for (let j = i == 0 ? 1 : 0; j < fw; j++) addFloats(d, block + <usize>i * rowBytes + (<usize>(j * C) << 2), C);
+        }
       }
     }
   }

@@ -42,6 +42,17 @@ export function biasActivationForward(y: usize, M: i32, OC: i32, b: usize, act: 
   }
 }
 
+/** act(y + b) in place for channels oc0..OC of M rows of OC channels (what a fused epilogue left). */
+export function biasActivationColumns(y: usize, M: i32, OC: i32, oc0: i32, b: usize, act: i32): void {
+  for (let m = 0; m < M; m++) {
+    const row = y + (<usize>(m * OC) << 2);
+    for (let oc = oc0; oc < OC; oc++) {
+      const p = row + (<usize>oc << 2);
+      store<f32>(p, activate(load<f32>(p) + load<f32>(b + (<usize>oc << 2)), act));
+    }
+  }
+}
+
 /** dy = dy * act'(y) in place over n elements: turns dL/dy into dL/dz. */
 export function activationBackward(dy: usize, y: usize, n: i32, act: i32): void {
   if (act == ACT_LINEAR) return;

@@ -13,8 +13,9 @@
 // Summation order is fixed per output and shared with the scalar twins: kh, then j within the run, a
 // separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
 // y/dx and its own chunk's partial gradients, and uses only its own scratch.
-import { biasActivationForward } from './activations';
-import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRunsScalar } from './gemm';
+import { biasActivationForward, biasActivationColumns } from './activations';
+import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRunsScalar, STORE, BIAS, BIAS_RELU } from './gemm';
+import { ACT_LINEAR, ACT_RELU } from './plan';
 import { copyFloats, zeroFloats, addFloats } from './copy';
 
 // Geometry of one conv layer; a view of the op record's words F_H..F_PAD_LEFT (see network.ts).
@@ -107,9 +108,15 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
     const src = inPlace ? xn : xpOf(s, scratch);
     if (!inPlace) padImage(s, xn, src);
     const yn = y + (<usize>(n * M * OC) << 2);
-    if (ASC_FEATURE_SIMD) forwardSimd(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
-    else forwardScalar(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
-    biasActivationForward(yn, M, OC, b, act);
+    if (ASC_FEATURE_SIMD) {
+      // ReLU and linear outputs get their bias (and ReLU) in the tiles' epilogue; the rest afterwards.
+      const mode = act == ACT_RELU ? BIAS_RELU : act == ACT_LINEAR ? BIAS : STORE;
+      const done = forwardSimd(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn, mode, b);
+      if (done < OC) biasActivationColumns(yn, M, OC, done, b, act);
+    } else {
+      forwardScalar(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
+      biasActivationForward(yn, M, OC, b, act);
+    }
   }
 }
 
@@ -136,38 +143,42 @@ function forwardScalar(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src:
 }
 
 // Tiles of 4 output pixels (4 window pointers) x 8 or 4 channels; narrower remainders as dot products.
+// The tiles apply `mode` (see gemm.ts) with bias b; returns how many leading channels got it (the narrow
+// remainder, and every channel when mode is STORE, is left to the caller).
 function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: usize, rowBase: usize,
-                     w: usize, sb: usize, yn: usize): void {
+                     w: usize, sb: usize, yn: usize, mode: i32, b: usize): i32 {
   const M4 = M & ~3;
   const sc = <usize>OC << 2;
   let oc = 0;
   for (; oc + 8 <= OC; oc += 8) {
-    const b = w + (<usize>oc << 2);
+    const wc = w + (<usize>oc << 2), bc = b + (<usize>oc << 2);
     let m = 0;
     for (; m < M4; m += 4) {
       tile4x8(KH, run, segBytes, 4, rowPtr(src, rowBase, m), rowPtr(src, rowBase, m + 1), rowPtr(src, rowBase, m + 2),
-              rowPtr(src, rowBase, m + 3), b, sb, yn + <usize>m * sc + (<usize>oc << 2), sc, false);
+              rowPtr(src, rowBase, m + 3), wc, sb, yn + <usize>m * sc + (<usize>oc << 2), sc, mode, bc);
     }
-    for (; m < M; m++) tile1x8(KH, run, segBytes, 4, rowPtr(src, rowBase, m), b, sb, yn + <usize>m * sc + (<usize>oc << 2), false);
+    for (; m < M; m++) tile1x8(KH, run, segBytes, 4, rowPtr(src, rowBase, m), wc, sb, yn + <usize>m * sc + (<usize>oc << 2), mode, bc);
   }
   for (; oc + 4 <= OC; oc += 4) {
-    const b = w + (<usize>oc << 2);
+    const wc = w + (<usize>oc << 2), bc = b + (<usize>oc << 2);
     let m = 0;
     for (; m < M4; m += 4) {
       tile4x4(KH, run, segBytes, 4, rowPtr(src, rowBase, m), rowPtr(src, rowBase, m + 1), rowPtr(src, rowBase, m + 2),
-              rowPtr(src, rowBase, m + 3), b, sb, yn + <usize>m * sc + (<usize>oc << 2), sc, false);
+              rowPtr(src, rowBase, m + 3), wc, sb, yn + <usize>m * sc + (<usize>oc << 2), sc, mode, bc);
     }
-    for (; m < M; m++) tile1x4(KH, run, segBytes, 4, rowPtr(src, rowBase, m), b, sb, yn + <usize>m * sc + (<usize>oc << 2), false);
+    for (; m < M; m++) tile1x4(KH, run, segBytes, 4, rowPtr(src, rowBase, m), wc, sb, yn + <usize>m * sc + (<usize>oc << 2), mode, bc);
   }
+  const done = mode == STORE ? 0 : oc;
   for (; oc < OC; oc++) {
-    const b = w + (<usize>oc << 2);
+    const wc = w + (<usize>oc << 2);
     let m = 0;
     for (; m < M4; m += 4) {
       dotRuns4Simd(KH, run, segBytes, rowPtr(src, rowBase, m), rowPtr(src, rowBase, m + 1), rowPtr(src, rowBase, m + 2),
-                   rowPtr(src, rowBase, m + 3), b, sb, yn + <usize>m * sc + (<usize>oc << 2), sc);
+                   rowPtr(src, rowBase, m + 3), wc, sb, yn + <usize>m * sc + (<usize>oc << 2), sc);
     }
-    for (; m < M; m++) store<f32>(yn + <usize>m * sc + (<usize>oc << 2), dotRunsSimd(KH, run, segBytes, rowPtr(src, rowBase, m), b, sb));
+    for (; m < M; m++) store<f32>(yn + <usize>m * sc + (<usize>oc << 2), dotRunsSimd(KH, run, segBytes, rowPtr(src, rowBase, m), wc, sb));
   }
+  return done;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -241,7 +252,7 @@ function inputGradConv(s: ConvShape, dzn: usize, dzp: usize, rowBase: usize, wFl
   }
   const run = s.KW * OC;
   const sb = <usize>s.C << 2;
-  if (ASC_FEATURE_SIMD) forwardSimd(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, rowBase, wFlipped, sb, dxn);
+  if (ASC_FEATURE_SIMD) forwardSimd(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, rowBase, wFlipped, sb, dxn, STORE, 0);
   else forwardScalar(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, rowBase, wFlipped, sb, dxn);
 }
 

@@ -67,7 +67,7 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
 
 /** 4 rows x 8 columns: 8 accumulators, 2 loads of B and 4 broadcasts of A per reduction step. */
 @inline export function tile4x8(KH: i32, run: i32, segBytes: usize, ka: usize, a0: usize, a1: usize, a2: usize, a3: usize,
-                                b: usize, sb: usize, c: usize, sc: usize, accumulate: bool): void {
+                                b: usize, sb: usize, c: usize, sc: usize, mode: i32, bias: usize): void {
   let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);
   let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
   let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
@@ -95,15 +95,15 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
       bk += sb;
     }
   }
-  storeVec(c, vacc0x0123, accumulate);          storeVec(c + 16, vacc0x4567, accumulate);
-  storeVec(c + sc, vacc1x0123, accumulate);     storeVec(c + sc + 16, vacc1x4567, accumulate);
-  storeVec(c + 2 * sc, vacc2x0123, accumulate); storeVec(c + 2 * sc + 16, vacc2x4567, accumulate);
-  storeVec(c + 3 * sc, vacc3x0123, accumulate); storeVec(c + 3 * sc + 16, vacc3x4567, accumulate);
+  storeVec(c, vacc0x0123, mode, bias);          storeVec(c + 16, vacc0x4567, mode, bias + 16);
+  storeVec(c + sc, vacc1x0123, mode, bias);     storeVec(c + sc + 16, vacc1x4567, mode, bias + 16);
+  storeVec(c + 2 * sc, vacc2x0123, mode, bias); storeVec(c + 2 * sc + 16, vacc2x4567, mode, bias + 16);
+  storeVec(c + 3 * sc, vacc3x0123, mode, bias); storeVec(c + 3 * sc + 16, vacc3x4567, mode, bias + 16);
 }
 
 /** 1 row x 8 columns. */
 @inline export function tile1x8(KH: i32, run: i32, segBytes: usize, ka: usize, a: usize,
-                                b: usize, sb: usize, c: usize, accumulate: bool): void {
+                                b: usize, sb: usize, c: usize, mode: i32, bias: usize): void {
   let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);
   let bk = b;
   for (let kh = 0; kh < KH; kh++) {
@@ -116,13 +116,13 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
       bk += sb;
     }
   }
-  storeVec(c, vacc0x0123, accumulate);
-  storeVec(c + 16, vacc0x4567, accumulate);
+  storeVec(c, vacc0x0123, mode, bias);
+  storeVec(c + 16, vacc0x4567, mode, bias + 16);
 }
 
 /** 4 rows x 4 columns. */
 @inline export function tile4x4(KH: i32, run: i32, segBytes: usize, ka: usize, a0: usize, a1: usize, a2: usize, a3: usize,
-                                b: usize, sb: usize, c: usize, sc: usize, accumulate: bool): void {
+                                b: usize, sb: usize, c: usize, sc: usize, mode: i32, bias: usize): void {
   let vacc0 = f32x4.splat(0), vacc1 = f32x4.splat(0), vacc2 = f32x4.splat(0), vacc3 = f32x4.splat(0);
   let bk = b;
   for (let kh = 0; kh < KH; kh++) {
@@ -138,15 +138,15 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
       bk += sb;
     }
   }
-  storeVec(c, vacc0, accumulate);
-  storeVec(c + sc, vacc1, accumulate);
-  storeVec(c + 2 * sc, vacc2, accumulate);
-  storeVec(c + 3 * sc, vacc3, accumulate);
+  storeVec(c, vacc0, mode, bias);
+  storeVec(c + sc, vacc1, mode, bias);
+  storeVec(c + 2 * sc, vacc2, mode, bias);
+  storeVec(c + 3 * sc, vacc3, mode, bias);
 }
 
 /** 1 row x 4 columns. */
 @inline export function tile1x4(KH: i32, run: i32, segBytes: usize, ka: usize, a: usize,
-                                b: usize, sb: usize, c: usize, accumulate: bool): void {
+                                b: usize, sb: usize, c: usize, mode: i32, bias: usize): void {
   let vacc = f32x4.splat(0);
   let bk = b;
   for (let kh = 0; kh < KH; kh++) {
@@ -157,7 +157,7 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
       bk += sb;
     }
   }
-  storeVec(c, vacc, accumulate);
+  storeVec(c, vacc, mode, bias);
 }
 
 /**
@@ -253,8 +253,20 @@ export function dotRunsScalar(KH: i32, run: i32, segBytes: usize, a: usize, b: u
   return ((l0 + l2) + (l1 + l3)) + tail;
 }
 
-@inline function storeVec(p: usize, v: v128, accumulate: bool): void {
-  v128.store(p, accumulate ? f32x4.add(v128.load(p), v) : v);
+// How a tile writes its 4 columns at p: plain, added to what is there, or with the columns' bias (and a
+// ReLU) applied in the same order as activations.ts does it, so a fused epilogue gives the same bits.
+export const STORE = 0;
+export const ACCUMULATE = 1;
+export const BIAS = 2;
+export const BIAS_RELU = 3;
+
+@inline function storeVec(p: usize, v: v128, mode: i32, bias: usize): void {
+  if (mode == ACCUMULATE) v = f32x4.add(v128.load(p), v);
+  else if (mode >= BIAS) {
+    v = f32x4.add(v, v128.load(bias));
+    if (mode == BIAS_RELU) v = f32x4.pmax(f32x4.splat(0), v);
+  }
+  v128.store(p, v);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -273,18 +285,18 @@ function gemmSimd(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usize
     let i = 0;
     for (; i < M4; i += 4) {
       const ai = a + <usize>i * sa;
-      tile4x8(1, K, 0, ka, ai, ai + sa, ai + 2 * sa, ai + 3 * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), sc, accumulate);
+      tile4x8(1, K, 0, ka, ai, ai + sa, ai + 2 * sa, ai + 3 * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), sc, accumulate ? ACCUMULATE : STORE, 0);
     }
-    for (; i < M; i++) tile1x8(1, K, 0, ka, a + <usize>i * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), accumulate);
+    for (; i < M; i++) tile1x8(1, K, 0, ka, a + <usize>i * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), accumulate ? ACCUMULATE : STORE, 0);
   }
   for (; j + 4 <= N; j += 4) {
     const bj = b + (<usize>j << 2);
     let i = 0;
     for (; i < M4; i += 4) {
       const ai = a + <usize>i * sa;
-      tile4x4(1, K, 0, ka, ai, ai + sa, ai + 2 * sa, ai + 3 * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), sc, accumulate);
+      tile4x4(1, K, 0, ka, ai, ai + sa, ai + 2 * sa, ai + 3 * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), sc, accumulate ? ACCUMULATE : STORE, 0);
     }
-    for (; i < M; i++) tile1x4(1, K, 0, ka, a + <usize>i * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), accumulate);
+    for (; i < M; i++) tile1x4(1, K, 0, ka, a + <usize>i * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), accumulate ? ACCUMULATE : STORE, 0);
   }
   for (; j < N; j++) {
     const bj = b + (<usize>j << 2);

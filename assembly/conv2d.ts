@@ -40,7 +40,7 @@ import { copyFloats, zeroFloats, addFloats } from './copy';
 /** Scratch bytes one thread needs: padded image, padded gradient, row offsets, rearranged kernel. */
 export function conv2dScratchBytes(s: ConvShape): i32 {
   const padded = paddedH(s) * paddedW(s) * s.C;
-  return (padded + max(padded, dzPaddedFloats(s)) + max(s.OH * s.OW, s.H * s.W) + s.KH * s.KW * s.C * s.OC) << 2;
+  return (padded + max(padded, dzPaddedFloats(s)) + s.OH * s.OW + s.H * s.W + s.KH * s.KW * s.C * s.OC) << 2;
 }
 
 // Scratch layout (bytes from the thread's scratch pointer).
@@ -50,7 +50,8 @@ export function conv2dScratchBytes(s: ConvShape): i32 {
   const padded = paddedH(s) * paddedW(s) * s.C;
   return scratch + (<usize>(padded + max(padded, dzPaddedFloats(s))) << 2);
 }
-@inline function wTOf(s: ConvShape, scratch: usize): usize { return rowBaseOf(s, scratch) + (<usize>max(s.OH * s.OW, s.H * s.W) << 2); }
+@inline function dxRowBaseOf(s: ConvShape, scratch: usize): usize { return rowBaseOf(s, scratch) + (<usize>(s.OH * s.OW) << 2); }
+@inline function wTOf(s: ConvShape, scratch: usize): usize { return dxRowBaseOf(s, scratch) + (<usize>(s.H * s.W) << 2); }
 
 /** xp = image xn with TF's zero padding (only the part the windows reach). */
 function padImage(s: ConvShape, xn: usize, xp: usize): void {
@@ -194,6 +195,7 @@ export function conv2dBackward(s: ConvShape, x: usize, w: usize, dz: usize, dx: 
   const inPlace = readsInPlace(s);
   const ld = inPlace ? s.W * C : paddedW(s) * C;
   const rowBase = rowBaseOf(s, scratch);
+  fillRowBase(s, ld, rowBase);
   const run = s.KW * C;
   const wT = wTOf(s, scratch);
   // Stride 1: dx is itself a convolution, of dz padded by (K - 1 - pad) with the kernel flipped in space
@@ -213,11 +215,11 @@ export function conv2dBackward(s: ConvShape, x: usize, w: usize, dz: usize, dx: 
       }
     }
   }
+  if (dx != 0 && unitStride) prepareInputGradConv(s, dxpOf(s, scratch), dxRowBaseOf(s, scratch));
   for (let n = n0; n < n1; n++) {
     const xn = x + (<usize>(n * s.H * s.W * C) << 2);
     const dzn = dz + (<usize>(n * M * OC) << 2);
     for (let m = 0; m < M; m++) addFloats(db, dzn + (<usize>(m * OC) << 2), OC);
-    fillRowBase(s, ld, rowBase);
     const src = inPlace ? xn : xpOf(s, scratch);
     if (!inPlace) padImage(s, xn, src);
     if (ASC_FEATURE_SIMD) weightGradSimd(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
@@ -225,7 +227,7 @@ export function conv2dBackward(s: ConvShape, x: usize, w: usize, dz: usize, dx: 
     if (dx == 0) continue;
     const dxn = dx + (<usize>(n * s.H * s.W * C) << 2);
     if (unitStride) {
-      inputGradConv(s, dzn, dxpOf(s, scratch), rowBase, wT, dxn);
+      inputGradConv(s, dzn, dxpOf(s, scratch), dxRowBaseOf(s, scratch), wT, dxn);
       continue;
     }
     const dst = inPlace ? dxn : dxpOf(s, scratch);
@@ -237,23 +239,29 @@ export function conv2dBackward(s: ConvShape, x: usize, w: usize, dz: usize, dx: 
 
 // dx = conv(dzp, flipped kernel): dzp is dz (OH, OW, OC) placed at (KH-1-padTop, KW-1-padLeft) in a
 // zero (H+KH-1, W+KW-1, OC) image; windows that run past dz's last rows (valid padding) read zeros.
-function inputGradConv(s: ConvShape, dzn: usize, dzp: usize, rowBase: usize, wFlipped: usize, dxn: usize): void {
+// Once per call: zero dzp (each image then rewrites the same interior) and its window offsets.
+function prepareInputGradConv(s: ConvShape, dzp: usize, dxRowBase: usize): void {
+  const WP = s.W + s.KW - 1;
+  zeroFloats(dzp, (s.H + s.KH - 1) * WP * s.OC);
+  const ld = WP * s.OC;
+  let m = 0;
+  for (let ih = 0; ih < s.H; ih++) {
+    for (let iw = 0; iw < s.W; iw++, m++) store<i32>(dxRowBase + (<usize>m << 2), (ih * ld + iw * s.OC) << 2);
+  }
+}
+
+function inputGradConv(s: ConvShape, dzn: usize, dzp: usize, dxRowBase: usize, wFlipped: usize, dxn: usize): void {
   const OC = s.OC;
-  const HP = s.H + s.KH - 1, WP = s.W + s.KW - 1;
+  const WP = s.W + s.KW - 1;
   const top = s.KH - 1 - s.padTop, left = s.KW - 1 - s.padLeft;
-  zeroFloats(dzp, HP * WP * OC);
   for (let oh = 0; oh < s.OH; oh++) {
     copyFloats(dzp + (<usize>(((oh + top) * WP + left) * OC) << 2), dzn + (<usize>(oh * s.OW * OC) << 2), s.OW * OC);
   }
   const ld = WP * OC;
-  let m = 0;
-  for (let ih = 0; ih < s.H; ih++) {
-    for (let iw = 0; iw < s.W; iw++, m++) store<i32>(rowBase + (<usize>m << 2), (ih * ld + iw * OC) << 2);
-  }
   const run = s.KW * OC;
   const sb = <usize>s.C << 2;
-  if (ASC_FEATURE_SIMD) forwardSimd(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, rowBase, wFlipped, sb, dxn, STORE, 0);
-  else forwardScalar(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, rowBase, wFlipped, sb, dxn);
+  if (ASC_FEATURE_SIMD) forwardSimd(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, dxRowBase, wFlipped, sb, dxn, STORE, 0);
+  else forwardScalar(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, dxRowBase, wFlipped, sb, dxn);
 }
 
 // dW row k = (kh, j) reads A at rowBase[m] + kh*ld + j for every pixel m.

@@ -22,20 +22,22 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
         const first = (h0 * s.W + w0) * C;   // the window's first element starts as the best
         // Channels in groups of 4: compare-and-select keeps the earliest maximum, as the scalar loop does.
         if (ASC_FEATURE_SIMD) {
+          // Channels in groups of 4: compare-and-select keeps the earliest maximum, as the scalar loop
+          // does. The winner's window offset is tracked and the lanes' channel added at the end.
           for (let c = 0; c < C4; c += 4) {
             let vbest = v128.load(xn + (<usize>(first + c) << 2));
-            let vat = i32x4.add(i32x4.splat(first + c), i32x4(0, 1, 2, 3));
+            let vat = i32x4.splat(first);
             for (let h = h0; h < h1; h++) {
               for (let w = w0; w < w1; w++) {
-                const i = (h * s.W + w) * C + c;
-                const v = v128.load(xn + (<usize>i << 2));
+                const i = (h * s.W + w) * C;
+                const v = v128.load(xn + (<usize>(i + c) << 2));
                 const better = f32x4.gt(v, vbest);
                 vbest = v128.bitselect(v, vbest, better);
-                vat = v128.bitselect(i32x4.add(i32x4.splat(i), i32x4(0, 1, 2, 3)), vat, better);
+                vat = v128.bitselect(i32x4.splat(i), vat, better);
               }
             }
             v128.store(yn + (<usize>(o + c) << 2), vbest);
-            v128.store(an + (<usize>(o + c) << 2), vat);
+            v128.store(an + (<usize>(o + c) << 2), i32x4.add(vat, i32x4(c, c + 1, c + 2, c + 3)));
           }
         }
         for (let c = C4; c < C; c++) {

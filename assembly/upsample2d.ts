@@ -4,18 +4,21 @@
 import { ConvShape } from './conv2d';
 import { copyFloats, addFloats } from './copy';
 
-/** y = upsample(x) for images n0..n1. */
+/** y = upsample(x) for images n0..n1: each input row fills one output row, copied fh - 1 times below. */
 export function upSample2dForward(s: ConvShape, x: usize, y: usize, n0: i32, n1: i32): void {
   const C = s.C;
+  const rowBytes = <usize>(s.OW * C) << 2;
   for (let n = n0; n < n1; n++) {
     const xn = x + (<usize>(n * s.H * s.W * C) << 2);
     const yn = y + (<usize>(n * s.OH * s.OW * C) << 2);
-    for (let oh = 0; oh < s.OH; oh++) {
-      const xrow = xn + (<usize>((oh / s.KH) * s.W * C) << 2);
-      const yrow = yn + (<usize>(oh * s.OW * C) << 2);
-      for (let ow = 0; ow < s.OW; ow++) {
-        copyFloats(yrow + (<usize>(ow * C) << 2), xrow + (<usize>((ow / s.KW) * C) << 2), C);
+    for (let h = 0; h < s.H; h++) {
+      const yrow = yn + <usize>(h * s.KH) * rowBytes;
+      let d = yrow;
+      for (let w = 0; w < s.W; w++) {
+        const src = xn + (<usize>((h * s.W + w) * C) << 2);
+        for (let j = 0; j < s.KW; j++, d += <usize>C << 2) copyFloats(d, src, C);
       }
+      for (let i = 1; i < s.KH; i++) memory.copy(yrow + <usize>i * rowBytes, yrow, rowBytes);
     }
   }
 }

@@ -1,14 +1,15 @@
 // model.summary(): the table Keras prints.
 import type { BuiltLayer } from './layers.js';
 
-const WIDTHS = [29, 26, 10];
-
-function row(cells: string[]): string {
-  return cells.map((c, i) => (' ' + c).padEnd(WIDTHS[i])).join('').trimEnd();
-}
-
 /** Keras-style summary: layer (type), output shape with the batch axis as None, parameter count. */
 export function formatSummary(name: string, layers: readonly BuiltLayer[]): string {
+  // Keras's column widths, widened when a name or shape would not fit.
+  const WIDTHS = [
+    Math.max(29, ...layers.map((l) => l.name.length + l.className.length + 5)),
+    Math.max(26, ...layers.map((l) => l.outputShape.join(', ').length + 10)),
+    10,
+  ];
+  const row = (cells: string[]) => cells.map((c, i) => (' ' + c).padEnd(WIDTHS[i])).join('').trimEnd();
   const total = WIDTHS.reduce((a, b) => a + b, 0);
   const lines = [`Model: "${name}"`, '_'.repeat(total), row(['Layer (type)', 'Output Shape', 'Param #']), '='.repeat(total)];
   let params = 0;

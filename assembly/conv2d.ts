@@ -368,14 +368,25 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
   let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
   let vacc3x0123 = f32x4.splat(0), vacc3x4567 = f32x4.splat(0);
   let dzm = dz;
+  // The 4 rows are usually neighbours in one run: then one address and constant offsets reach them.
+  const contiguous = o1 == o0 + 4 && o2 == o0 + 8 && o3 == o0 + 12;
   for (let m = 0; m < M; m++) {
     const a = rowPtr(src, rowBase, m);
     const vb0123 = v128.load(dzm);
     const vb4567 = v128.load(dzm, 16);
-    const va0 = v128.load32_splat(a + o0);
-    const va1 = v128.load32_splat(a + o1);
-    const va2 = v128.load32_splat(a + o2);
-    const va3 = v128.load32_splat(a + o3);
+    let va0: v128, va1: v128, va2: v128, va3: v128;
+    if (contiguous) {
+      const a0 = a + o0;
+      va0 = v128.load32_splat(a0);
+      va1 = v128.load32_splat(a0, 4);
+      va2 = v128.load32_splat(a0, 8);
+      va3 = v128.load32_splat(a0, 12);
+    } else {
+      va0 = v128.load32_splat(a + o0);
+      va1 = v128.load32_splat(a + o1);
+      va2 = v128.load32_splat(a + o2);
+      va3 = v128.load32_splat(a + o3);
+    }
     vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, vb0123));
     vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, vb4567));
     vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(va1, vb0123));

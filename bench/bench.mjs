@@ -1,68 +1,371 @@
-// npm run bench: training and inference speed of the Keras tutorial model (batch 128, 28x28x1) for
-// each wasm build, as samples/s and the GFLOP/s they mean. Speed is never asserted in tests.
-//   node bench/bench.mjs [--quick] [--variants simd,scalar] [--json out.json]
-import { presets, Random, tensor } from '../dist/index.js';
+// npm run bench: the Keras tutorial's conv autoencoder, side by side with TensorFlow.js and against the
+// machine's limit, in one run. Speed is never asserted (not run by npm test, never fails CI on speed).
+//
+//   node bench/bench.mjs [--quick] [--only train,infer,peak,memory,startup,size] [--profile] [--json FILE]
+//
+//   --quick    fewer runs and images (about a minute)
+//   --only     a comma-separated list of sections (train, infer and profile also measure the peak, which
+//              their "% of peak" needs)
+//   --profile  adds a per-function breakdown: a named copy of the SIMD build under V8's CPU profiler
+//   --json     where to write every run (default bench/results/latest.json)
+//
+// Every measurement runs in a fresh child process (bench/lib/child.mjs): ours for each build and thread
+// count, TF.js on its cpu backend and on its wasm backend (SIMD build, one thread in Node), with the same
+// model, the same starting weights and the same synthetic data. The machine's limit is a wasm SIMD
+// microbenchmark (bench/peak.ts) compiled with asc into bench/build/. Results: a table on stdout, every
+// run in bench/results/latest.json.
 import os from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
+import { median, min, max, num, mmm, bytes, ratio, table } from './lib/stats.mjs';
+import { packageVersion, tfjsWasmDir } from './lib/tfjs.mjs';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
-const variants = opt('--variants', 'simd,scalar').split(',');
-const jsonPath = opt('--json', null);
-
-const FORWARD_FLOP = 1.503e6;   // per image: 2 x multiply-adds of the seven convolutions
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const CHILD = fileURLToPath(new URL('./lib/child.mjs', import.meta.url));
+const FORWARD_FLOP = 1.503e6;       // per image: 2 x the multiply-adds of the seven convolutions (1,503,360)
+const TRAIN_FLOP = 3 * FORWARD_FLOP; // forward + input gradient + weight gradient
 const BATCH = 128;
-const runs = quick ? 3 : 5;
+const INFER_BATCH = 256;
+const SECTIONS = ['size', 'peak', 'train', 'infer', 'memory', 'startup', 'profile'];
 
-function median(a) { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; }
+// ---- options -------------------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const value = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt; };
+if (flag('--help') || flag('-h')) {
+  console.log('node bench/bench.mjs [--quick] [--only train,infer,peak,memory,startup,size,profile] [--profile] [--json FILE]');
+  process.exit(0);
+}
+const quick = flag('--quick');
+const only = new Set(value('--only', SECTIONS.filter((s) => s !== 'profile').join(',')).split(',').map((s) => s.trim()).filter(Boolean));
+for (const s of only) if (!SECTIONS.includes(s)) { console.error(`bench: unknown section "${s}" (one of ${SECTIONS.join(', ')})`); process.exit(2); }
+if (flag('--profile')) only.add('profile');
+if (['train', 'infer', 'profile'].some((s) => only.has(s))) only.add('peak');   // the "% of peak" columns need it
+const jsonPath = value('--json', join(ROOT, 'bench/results/latest.json'));
 
-function data(n, seed) {
-  const r = new Random(seed);
-  const clean = new Float32Array(n * 784).map(() => r.uniform());
-  const noisy = clean.map((v) => Math.min(1, Math.max(0, v + 0.4 * r.normal())));
-  return { x: tensor(noisy, [n, 28, 28, 1]), y: tensor(clean, [n, 28, 28, 1]) };
+const cores = os.availableParallelism();
+const S = quick
+  ? { runs: 3, trainBatches: 4, inferN: 2048, inferRuns: 3,
+      tfCpu: { warmupBatch: 8, trainBatch: 32, trainBatches: 1, inferN: 128, inferRuns: 2 },   // TF.js cpu: ~5 samples/s
+      tfWasm: { inferN: 2048, inferRuns: 3 },
+      memory: { n: 60000, batches: 3 }, startupRuns: 2, profile: { seconds: 2, trainBatches: 4, inferN: 1024, intervalUs: 100 } }
+  : { runs: 5, trainBatches: 8, inferN: 10000, inferRuns: 5,
+      tfCpu: { warmupBatch: BATCH, trainBatch: BATCH, trainBatches: 3, inferN: 1024, inferRuns: 3 },
+      tfWasm: { inferN: 10000, inferRuns: 5 },
+      memory: { n: 60000, batches: 5 }, startupRuns: 5, profile: { seconds: 6, trainBatches: 8, inferN: 2048, intervalUs: 100 } };
+
+// Our configurations: each build, and the threads build on 1..cores threads.
+const ours = [
+  { label: 'scalar', variant: 'scalar', threads: 1 },
+  { label: 'SIMD', variant: 'simd', threads: 1 },
+  ...Array.from({ length: cores }, (_, i) => ({ label: `SIMD+threads x${i + 1}`, variant: 'simd-threads', threads: i + 1 })),
+];
+
+const t0 = performance.now();
+const log = (s) => process.stderr.write(`bench: [${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}\n`);
+
+function runChild(task) {
+  return new Promise((resolve, reject) => {
+    const child = fork(CHILD, [JSON.stringify(task)], { silent: true, execArgv: [], cwd: ROOT });
+    let stderr = '';
+    let result = null;
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', () => {});   // TF.js prints a banner; keep stdout for the table
+    child.on('message', (m) => { result = m; });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (result?.ok) resolve(result.result);
+      else reject(new Error(`bench child (${JSON.stringify(task)}) failed (exit ${code}): ${result?.error ?? stderr.slice(-2000)}`));
+    });
+  });
 }
 
-async function measure(variant) {
-  const model = presets.kerasTutorial({ variant });
-  const trainN = BATCH * (quick ? 4 : 8);
-  const { x, y } = data(trainN, 1);
-  await model.fit(x, y, { epochs: 1, batchSize: BATCH });   // warm-up (compiles, tiers up)
-  const train = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await model.fit(x, y, { epochs: 1, batchSize: BATCH, seed: i });
-    train.push(trainN / ((performance.now() - t) / 1000));
+// ---- the run -------------------------------------------------------------------------------------
+if (!existsSync(join(ROOT, 'dist/index.js')) || !existsSync(join(ROOT, 'build/denoise.simd.wasm'))) {
+  console.error('bench: dist/ or build/ is missing: run `npm run build` first');
+  process.exit(1);
+}
+// A warning (not a rebuild) when sources are newer than what the bench would run.
+const newest = (dir, ext) => {
+  let t = 0;
+  for (const e of readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name.endsWith(ext)) t = Math.max(t, statSync(join(e.parentPath ?? e.path, e.name)).mtimeMs);
   }
-  const inferN = quick ? 2048 : 10000;
-  const { x: xi } = data(inferN, 2);
-  await model.predict(xi, { batchSize: 256 });
-  const infer = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    await model.predict(xi, { batchSize: 256 });
-    infer.push(inferN / ((performance.now() - t) / 1000));
+  return t;
+};
+if (newest('assembly', '.ts') > statSync(join(ROOT, 'build/denoise.simd.wasm')).mtimeMs ||
+    newest('src', '.ts') > statSync(join(ROOT, 'dist/index.js')).mtimeMs) {
+  log('warning: assembly/ or src/ changed after the last build; run `npm run build` to bench the current sources');
+}
+const startedAt = new Date();
+const loadStart = os.loadavg();
+const results = { sections: [...only] };
+const packages = {
+  'denoise-wasm': JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
+  '@tensorflow/tfjs': packageVersion('@tensorflow/tfjs'),
+  '@tensorflow/tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'),
+  assemblyscript: packageVersion('assemblyscript'),
+};
+const machine = {
+  cpu: os.cpus()[0]?.model?.trim() ?? 'unknown CPU', cpus: os.cpus().length, availableParallelism: cores,
+  memory: os.totalmem(), platform: `${os.platform()} ${os.release()}`, arch: os.arch(),
+  node: process.version, v8: process.versions.v8,
+};
+
+if (only.has('size')) {
+  log('wasm sizes');
+  const files = readdirSync(join(ROOT, 'build')).filter((f) => f.endsWith('.wasm')).sort().map((f) => join(ROOT, 'build', f));
+  const tfWasm = join(tfjsWasmDir(), 'tfjs-backend-wasm-simd.wasm');
+  if (existsSync(tfWasm)) files.push(tfWasm);
+  results.size = files.map((f) => {
+    const raw = readFileSync(f);
+    return { file: relative(ROOT, f).replace(/^node_modules\//, ''), raw: raw.length, gzip: gzipSync(raw, { level: 9 }).length };
+  });
+}
+
+if (only.has('peak')) {
+  log('peak f32 GFLOP/s (bench/peak.ts)');
+  const { measurePeak } = await import('./lib/peak.mjs');
+  results.peak = await measurePeak({ quick, cores });
+}
+// The limit: the best run of the best kernel on one core (conservative: noise only lowers runs).
+const onePeak = results.peak ? max(results.peak.oneCore.flatMap((k) => k.gflops)) : NaN;
+const allPeak = results.peak ? max(results.peak.allCores.gflops) : NaN;
+
+if (only.has('train') || only.has('infer')) {
+  results.ours = [];
+  for (const c of ours) {
+    log(`denoise-wasm ${c.label}: ${[only.has('train') && 'train', only.has('infer') && 'infer'].filter(Boolean).join(' + ')}`);
+    // --quick: the scalar build (10x slower) on a quarter of the work.
+    const scale = quick && c.variant === 'scalar' ? 4 : 1;
+    const r = await runChild({ kind: 'ours', variant: c.variant, threads: c.threads, train: only.has('train'), infer: only.has('infer'),
+      runs: S.runs, trainBatches: S.trainBatches / scale, inferN: S.inferN / scale, inferRuns: S.inferRuns });
+    results.ours.push({ ...c, ...r });
   }
-  model.dispose();
-  return { variant, train, infer };
+  results.tfjs = [];
+  log(`TF.js cpu (slow: training ${S.tfCpu.trainBatches} batch(es) of ${S.tfCpu.trainBatch} after a warm-up, inference on ${S.tfCpu.inferN} images)`);
+  results.tfjs.push({ label: 'TF.js cpu', backend: 'cpu', ...await runChild({ kind: 'tfjs', backend: 'cpu', train: only.has('train'), infer: only.has('infer'), ...S.tfCpu }) });
+  log('TF.js wasm');
+  results.tfjs.push({ label: 'TF.js wasm', backend: 'wasm', ...await runChild({ kind: 'tfjs', backend: 'wasm', train: only.has('train'), infer: only.has('infer'),
+    warmupBatch: BATCH, trainBatches: 1, ...S.tfWasm }) });
 }
 
-const results = [];
-for (const v of variants) results.push(await measure(v));
+if (only.has('memory')) {
+  results.memory = [];
+  // The arena is the same for every build; --quick measures the SIMD build and the most threads only.
+  for (const c of quick ? ours.filter((c) => c.variant === 'simd' || c.threads === cores) : ours) {
+    log(`memory: ${c.label}, ${S.memory.n} images`);
+    results.memory.push({ ...c, ...await runChild({ kind: 'memory', variant: c.variant, threads: c.threads, ...S.memory }) });
+  }
+}
 
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-console.log(`denoise-wasm bench: Keras tutorial model, batch ${BATCH}, ${runs} runs after a warm-up (median, min-max)`);
-console.log(`${cpu}, ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
-const fmt = (a) => `${Math.round(median(a)).toLocaleString('en-US').padStart(7)}  (${Math.round(Math.min(...a))}-${Math.round(Math.max(...a))})`;
-console.log('build    train samples/s          train GFLOP/s   infer images/s          infer GFLOP/s');
-for (const r of results) {
-  const tg = (median(r.train) * 3 * FORWARD_FLOP / 1e9).toFixed(1);
-  const ig = (median(r.infer) * FORWARD_FLOP / 1e9).toFixed(1);
-  console.log(`${r.variant.padEnd(8)} ${fmt(r.train).padEnd(24)} ${tg.padStart(8)}        ${fmt(r.infer).padEnd(24)} ${ig.padStart(8)}`);
+if (only.has('startup')) {
+  results.startup = [];
+  const configs = [...ours.filter((c) => c.variant !== 'simd-threads' || c.threads === cores),
+    { label: 'TF.js cpu', backend: 'cpu' }, { label: 'TF.js wasm', backend: 'wasm' }];
+  for (const c of configs) {
+    log(`startup: ${c.label}`);
+    const runs = [];
+    for (let i = 0; i < S.startupRuns; i++) runs.push(await runChild({ kind: 'startup', ...c }));
+    results.startup.push({ ...c, runs });
+  }
 }
-if (results.length > 1) {
-  const [a, b] = results;
-  console.log(`\n${a.variant} / ${b.variant}: training ${(median(a.train) / median(b.train)).toFixed(2)}x, inference ${(median(a.infer) / median(b.infer)).toFixed(2)}x`);
+
+if (only.has('profile')) {
+  log('profile: building a named copy of the SIMD build into bench/build/');
+  const { buildDebugSimd } = await import('./lib/profile.mjs');
+  await buildDebugSimd();
+  log(`profile: training and inference under the V8 CPU profiler (${S.profile.seconds} s each)`);
+  results.profile = await runChild({ kind: 'profile', ...S.profile });
 }
-if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ cpu, node: process.version, date: new Date().toISOString(), batch: BATCH, results }, null, 2));
+
+const loadEnd = os.loadavg();
+
+// ---- the report ----------------------------------------------------------------------------------
+const out = [];
+const p = (s = '') => out.push(s);
+const pct = (g, threads) => (Number.isFinite(onePeak) ? `${(100 * g / (onePeak * threads)).toFixed(1)}%` : '-');
+const mib = (b) => (b === undefined ? '-' : `${(b / 2 ** 20).toFixed(0)} MiB`);
+
+p(`denoise-wasm bench: the Keras tutorial's conv autoencoder (28x28x1, 4,385 parameters, batch ${BATCH})`);
+p(`  ${FORWARD_FLOP / 1e6} MFLOP per image forward; a training sample counts 3x forward (${(TRAIN_FLOP / 1e6).toFixed(2)} MFLOP)`);
+p(`  ${machine.cpu}, ${machine.cpus} cores (availableParallelism ${cores}), ${machine.platform} ${machine.arch}, Node ${machine.node} (V8 ${machine.v8})`);
+p(`  ${startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}; denoise-wasm ${packages['denoise-wasm']}, @tensorflow/tfjs ${packages['@tensorflow/tfjs']}, ` +
+  `@tensorflow/tfjs-backend-wasm ${packages['@tensorflow/tfjs-backend-wasm']}`);
+p(`  load average (1 min) ${loadStart[0].toFixed(2)} at the start, ${loadEnd[0].toFixed(2)} at the end, on ${cores} cores` +
+  (Math.max(loadStart[0], loadEnd[0]) > 0.5 ? ': the machine was busy, numbers are noisy' : ''));
+p(`  medians of ${S.runs} runs after a warm-up (min-max)${quick ? '; --quick: fewer runs and images' : ''}`);
+
+const summary = [];
+const targets = [];
+
+if (results.peak) {
+  const pk = results.peak;
+  p();
+  p('Machine limit: wasm SIMD f32x4.mul + f32x4.add (bench/peak.ts), 2 FLOPs per lane per pair');
+  const rows = [['kernel', 'threads', 'GFLOP/s (median, min-max)', 'best']];
+  for (const k of pk.oneCore) rows.push([k.kernel, 1, mmm(k.gflops), num(max(k.gflops))]);
+  if (cores > 1) rows.push([pk.allCores.kernel, cores, mmm(pk.allCores.gflops), num(max(pk.allCores.gflops))]);
+  p(table(rows));
+  p(`  peak used below: ${num(onePeak)} GFLOP/s per core (the best run of any kernel); all ${cores} cores: ${num(allPeak)} GFLOP/s (${(allPeak / onePeak).toFixed(2)}x one core)`);
+}
+
+const tfCpu = results.tfjs?.find((r) => r.backend === 'cpu');
+const tfWasm = results.tfjs?.find((r) => r.backend === 'wasm');
+const bestOf = (key) => results.ours.reduce((a, b) => (median(b[key]) > median(a[key]) ? b : a));
+const simd1 = results.ours?.find((r) => r.variant === 'simd');
+
+if (results.ours && only.has('train')) {
+  p();
+  p(`Training: model.fit, batch ${BATCH}, ${S.trainBatches * BATCH} samples per run${quick ? ' (scalar: a quarter)' : ''}; ` +
+    `TF.js cpu: trainOnBatch, ${S.tfCpu.trainBatches} batch(es) of ${S.tfCpu.trainBatch} after a warm-up`);
+  const rows = [['engine', 'threads', 'samples/s (median, min-max)', 'GFLOP/s', '% of peak', 'vs TF.js cpu', 'peak RSS']];
+  const cpuRate = tfCpu?.train.length ? median(tfCpu.train) : NaN;
+  for (const r of results.ours) {
+    const g = median(r.train) * TRAIN_FLOP / 1e9;
+    rows.push([`denoise-wasm ${r.label}`, r.info.threads, mmm(r.train), num(g), pct(g, r.info.threads), ratio(median(r.train), cpuRate), mib(r.maxRss)]);
+  }
+  for (const r of results.tfjs) {
+    const threads = r.backend === 'wasm' ? r.info.threads ?? 1 : 1;
+    const label = r.backend === 'wasm' ? `TF.js wasm${r.info.simd ? ' (SIMD)' : ''}` : 'TF.js cpu';
+    if (r.trainError) rows.push([label, threads, 'cannot train (below)', '-', '-', '-', mib(r.maxRss)]);
+    else {
+      const g = median(r.train) * TRAIN_FLOP / 1e9;
+      rows.push([label, threads, mmm(r.train), num(g), pct(g, threads), ratio(median(r.train), cpuRate), mib(r.maxRss)]);
+    }
+  }
+  p(table(rows));
+  for (const r of results.tfjs.filter((r) => r.trainError)) p(`  ${r.label}: trainOnBatch throws "${r.trainError}"`);
+  const best = bestOf('train');
+  if (Number.isFinite(cpuRate)) {
+    summary.push(`${best.label} trains ${ratio(median(best.train), cpuRate)} faster than TF.js cpu` +
+      (simd1 && simd1 !== best ? `; SIMD on one thread: ${ratio(median(simd1.train), cpuRate)}` : ''));
+    targets.push([median(best.train) / cpuRate >= 100, `training hundreds of times TF.js cpu: ${ratio(median(best.train), cpuRate)} (${best.label})`]);
+  }
+  if (tfWasm?.trainError) summary.push(`TF.js wasm cannot train this model: "${tfWasm.trainError}"`);
+  if (Number.isFinite(onePeak)) {
+    for (const r of [simd1, best].filter((r, i, a) => r && a.indexOf(r) === i)) {
+      const share = median(r.train) * TRAIN_FLOP / 1e9 / (onePeak * r.info.threads);
+      const bestShare = max(r.train) * TRAIN_FLOP / 1e9 / (onePeak * r.info.threads);
+      targets.push([share >= 0.5, `training >= 50% of the one-core peak per core: ${(100 * share).toFixed(1)}% ` +
+        `(best run ${(100 * bestShare).toFixed(1)}%; ${r.label}, ${r.info.threads} thread${r.info.threads > 1 ? 's' : ''})`]);
+    }
+  }
+}
+
+if (results.ours && only.has('infer')) {
+  p();
+  p(`Inference: predict on ${S.inferN.toLocaleString('en-US')} images${quick ? ' (scalar: a quarter)' : ''}, batch ${INFER_BATCH} ` +
+    `(TF.js cpu on ${S.tfCpu.inferN.toLocaleString('en-US')})`);
+  const rows = [['engine', 'threads', 'images/s (median, min-max)', 'GFLOP/s', '% of peak', 'vs TF.js wasm', 'vs TF.js cpu', 'peak RSS']];
+  const wasmRate = tfWasm?.infer.length ? median(tfWasm.infer) : NaN;
+  const cpuRate = tfCpu?.infer.length ? median(tfCpu.infer) : NaN;
+  for (const r of [...results.ours, ...results.tfjs]) {
+    const threads = r.info.threads ?? 1;
+    const label = r.backend ? (r.backend === 'wasm' ? `TF.js wasm${r.info.simd ? ' (SIMD)' : ''}` : 'TF.js cpu') : `denoise-wasm ${r.label}`;
+    const g = median(r.infer) * FORWARD_FLOP / 1e9;
+    rows.push([label, threads, mmm(r.infer), num(g), pct(g, threads), ratio(median(r.infer), wasmRate), ratio(median(r.infer), cpuRate), mib(r.maxRss)]);
+  }
+  p(table(rows));
+  const parity = results.tfjs.filter((r) => r.parityMaxAbsDiff !== undefined).map((r) => `${r.label} ${r.parityMaxAbsDiff.toExponential(1)}`);
+  if (parity.length) p(`  same weights, same 16 images: max |ours - TF.js| = ${parity.join(', ')}`);
+  const best = bestOf('infer');
+  if (Number.isFinite(wasmRate)) {
+    summary.push(`${best.label} predicts ${ratio(median(best.infer), wasmRate)} faster than TF.js wasm (SIMD, 1 thread)` +
+      (simd1 && simd1 !== best ? `; one thread against one thread (SIMD): ${ratio(median(simd1.infer), wasmRate)}` : ''));
+    targets.push([median(best.infer) / wasmRate >= 3, `inference several times TF.js wasm's: ${ratio(median(best.infer), wasmRate)} (${best.label})`]);
+  }
+  if (Number.isFinite(cpuRate)) summary.push(`${best.label} predicts ${ratio(median(best.infer), cpuRate)} faster than TF.js cpu`);
+  if (Number.isFinite(onePeak)) {
+    for (const r of [simd1, best].filter((r, i, a) => r && a.indexOf(r) === i)) {
+      const share = median(r.infer) * FORWARD_FLOP / 1e9 / (onePeak * r.info.threads);
+      const bestShare = max(r.infer) * FORWARD_FLOP / 1e9 / (onePeak * r.info.threads);
+      targets.push([share >= 0.6, `inference >= 60% of the one-core peak per core: ${(100 * share).toFixed(1)}% ` +
+        `(best run ${(100 * bestShare).toFixed(1)}%; ${r.label}, ${r.info.threads} thread${r.info.threads > 1 ? 's' : ''})`]);
+    }
+  }
+}
+
+if (results.memory) {
+  const m0 = results.memory[0];
+  p();
+  p(`Memory: training on ${m0.n.toLocaleString('en-US')} images (${bytes(m0.dataBytes)} of noisy + clean f32 data), batch ${BATCH}, ` +
+    `one epoch stopped after ${m0.batches} batches`);
+  const rows = [['build', 'threads', 'wasm memory', 'RSS with the data', 'peak RSS', 'peak RSS - data']];
+  for (const r of results.memory) {
+    rows.push([`denoise-wasm ${r.label}`, r.info.threads, bytes(r.wasmMemory), mib(r.rssData), mib(r.maxRss), mib(r.maxRss - r.rssData)]);
+  }
+  p(table(rows));
+  p('  wasm memory: the engine\'s WebAssembly.Memory (Engine#memoryBytes, read as model.engine.memoryBytes); it depends on');
+  p('  the batch size, not on the data set, which stays in JS. RSS from process.memoryUsage() / resourceUsage().maxRSS.');
+}
+
+if (results.startup) {
+  p();
+  p('Startup: a fresh process per run; import + compile + instantiate (+ start threads) + first predict of one image');
+  const rows = [['engine', 'import ms', 'engine ms', 'first predict ms', 'total ms (median, min-max)', 'since process start ms']];
+  for (const r of results.startup) {
+    const col = (k) => (r.runs[0][k] === undefined ? '-' : num(median(r.runs.map((x) => x[k]))));
+    rows.push([r.backend ? r.label : `denoise-wasm ${r.label}`, col('importMs'), col('engineMs'), col('firstPredictMs'),
+      mmm(r.runs.map((x) => x.totalMs)), col('sinceProcessStartMs')]);
+  }
+  p(table(rows));
+  p('  TF.js: import = import + setBackend; first predict includes building the model.');
+}
+
+if (results.size) {
+  p();
+  p('Wasm files (gzip: zlib level 9)');
+  p(table([['file', 'raw', 'gzip'], ...results.size.map((f) => [f.file, bytes(f.raw), bytes(f.gzip)])]));
+}
+
+if (results.profile) {
+  const pr = results.profile;
+  p();
+  p(`Profile: SIMD build with names (bench/build/denoise.simd.wasm), 1 thread, V8 sampling profiler every ${pr.intervalUs} us`);
+  p(`  training speed, 3 runs each, alternating: release ${mmm(pr.speed.release)} samples/s, named copy ${mmm(pr.speed.debug)} (the same code)`);
+  for (const [what, r, flop, fnFlops] of [['training', pr.train, TRAIN_FLOP, pr.flopsByFunction.training],
+    ['inference', pr.infer, FORWARD_FLOP, pr.flopsByFunction.inference]]) {
+    const rate = r.work / r.seconds;
+    p(`  ${what}: ${num(rate)} samples/s while profiled (${num(rate * flop / 1e9)} GFLOP/s), self time:`);
+    const wasm = r.functions.filter((f) => f.kind === 'wasm');
+    const other = r.functions.filter((f) => f.kind !== 'wasm');
+    const rows = [['function', 'self %', 'ms', 'MFLOP/image', 'GFLOP/s inside', '% of peak']];
+    for (const f of wasm.filter((f) => f.share >= 0.001)) {
+      const fl = fnFlops[f.name];
+      const g = fl ? fl * r.work / (f.ms / 1000) / 1e9 : NaN;
+      rows.push([f.name.replace(/^assembly\//, ''), `${(100 * f.share).toFixed(1)}%`, num(f.ms), fl ? (fl / 1e6).toFixed(3) : '', fl ? num(g) : '', fl ? pct(g, 1) : '']);
+    }
+    const otherShare = other.reduce((s, f) => s + f.share, 0);
+    rows.push([`not wasm (JS, GC, idle): ${other.slice(0, 3).map((f) => `${f.name.split(' ')[0]} ${(100 * f.share).toFixed(1)}%`).join(', ')}`,
+      `${(100 * otherShare).toFixed(1)}%`, num(other.reduce((s, f) => s + f.ms, 0)), '', '', '']);
+    p(table(rows, { indent: '    ' }));
+  }
+  p('  MFLOP/image: the multiply-adds each function does per image (forwardSimd also runs the stride-1 input-gradient');
+  p('  convolutions; the last layer\'s single channel goes through dotRuns4Simd); GFLOP/s inside = those FLOPs / its self time.');
+}
+
+if (summary.length) {
+  p();
+  p('Summary');
+  for (const s of summary) p(`  - ${s}`);
+}
+if (targets.length) {
+  p();
+  p('Targets (informational; the bench never fails on speed)');
+  for (const [ok, s] of targets) p(`  [${ok ? 'met' : 'MISSED'}] ${s}`);
+}
+
+console.log(out.join('\n'));
+
+mkdirSync(dirname(jsonPath), { recursive: true });
+writeFileSync(jsonPath, JSON.stringify({
+  date: startedAt.toISOString(), finished: new Date().toISOString(), quick, machine, packages,
+  loadavg: { start: loadStart, end: loadEnd },
+  constants: { forwardFlopPerImage: FORWARD_FLOP, trainFlopPerSample: TRAIN_FLOP, batch: BATCH, inferBatch: INFER_BATCH },
+  settings: S, onePeakGflops: onePeak, allCoresPeakGflops: allPeak, results, table: out.join('\n'),
+}, null, 2));
+log(`wrote ${relative(process.cwd(), jsonPath)}`);

@@ -46,13 +46,14 @@ import { barrier } from './threads';
   return field(op, F_OH) * field(op, F_OW) * field(op, F_OC);
 }
 
-function opForward(op: usize, n0: i32, n1: i32, scratch: usize): void {
+// keepArgmax: max-pool records its winners only when a backward pass will follow.
+function opForward(op: usize, n0: i32, n1: i32, scratch: usize, keepArgmax: bool): void {
   const kind = field(op, F_KIND);
   const s = shapeOf(op);
   if (kind == OP_CONV2D) {
     conv2dForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch);
   } else if (kind == OP_MAXPOOL2D) {
-    maxPool2dForward(s, ptr(op, F_X), ptr(op, F_Y), ptr(op, F_AUX), n0, n1);
+    maxPool2dForward(s, ptr(op, F_X), ptr(op, F_Y), keepArgmax ? ptr(op, F_AUX) : 0, n0, n1);
   } else if (kind == OP_UPSAMPLE2D) {
     upSample2dForward(s, ptr(op, F_X), ptr(op, F_Y), n0, n1);
   } else if (kind == OP_DENSE) {
@@ -84,13 +85,13 @@ function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scratch: us
   }
 }
 
-function forwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32): void {
+function forwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32, keepArgmax: bool): void {
   const nOps = field(plan, H_NUM_OPS);
   const nChunks = numChunks(plan, N);
   const scratch = scratchOf(plan, tid);
   for (let c = tid; c < nChunks; c += nThreads) {
     const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-    for (let i = 0; i < nOps; i++) opForward(opAt(plan, i), n0, n1, scratch);
+    for (let i = 0; i < nOps; i++) opForward(opAt(plan, i), n0, n1, scratch, keepArgmax);
   }
 }
 
@@ -167,18 +168,18 @@ export function opScratchBytes(op: usize): i32 {
 
 /** Forward pass of N samples: the plan's input buffer → every op's output. */
 export function forward(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  forwardChunks(plan, N, tid, nThreads);
+  forwardChunks(plan, N, tid, nThreads, false);
 }
 
 /** Forward and loss of N samples against H_TARGET; the loss partials hold per-chunk sums. */
 export function evaluate(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  forwardChunks(plan, N, tid, nThreads);
+  forwardChunks(plan, N, tid, nThreads, false);
   lossChunks(plan, N, tid, nThreads);
 }
 
 /** Forward, loss and backward of N samples; leaves dL/dparams in H_GRADS (no update). */
 export function gradients(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  forwardChunks(plan, N, tid, nThreads);
+  forwardChunks(plan, N, tid, nThreads, true);
   lossChunks(plan, N, tid, nThreads);
   backwardChunks(plan, N, tid, nThreads);
   barrier(plan, nThreads);

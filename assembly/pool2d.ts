@@ -5,7 +5,7 @@
 // Threads: each call owns images [n0, n1).
 import { ConvShape } from './conv2d';
 
-/** y = maxpool(x) for images n0..n1, recording each winner's position for the backward pass. */
+/** y = maxpool(x) for images n0..n1, recording each winner's position for the backward pass (unless argmax == 0). */
 export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize, n0: i32, n1: i32): void {
   const C = s.C;
   const C4 = ASC_FEATURE_SIMD ? C & ~3 : 0;
@@ -37,7 +37,7 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
               }
             }
             v128.store(yn + (<usize>(o + c) << 2), vbest);
-            v128.store(an + (<usize>(o + c) << 2), i32x4.add(vat, i32x4(c, c + 1, c + 2, c + 3)));
+            if (argmax != 0) v128.store(an + (<usize>(o + c) << 2), i32x4.add(vat, i32x4(c, c + 1, c + 2, c + 3)));
           }
         }
         for (let c = C4; c < C; c++) {
@@ -51,7 +51,7 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
             }
           }
           store<f32>(yn + (<usize>(o + c) << 2), best);
-          store<i32>(an + (<usize>(o + c) << 2), at);
+          if (argmax != 0) store<i32>(an + (<usize>(o + c) << 2), at);
         }
       }
     }

@@ -1,7 +1,7 @@
 // denoise-wasm: convolutional denoising autoencoders trained and run in WebAssembly SIMD.
 // This is the browser-safe surface; Node-only helpers (files, PNG) live in 'denoise-wasm/node'.
 export { Sequential } from './model/sequential.js';
-export type { SequentialOptions, CompileOptions, NamedWeight } from './model/sequential.js';
+export type { SequentialOptions, CompileOptions, NamedWeight, OptimizerState, SaveOptions } from './model/sequential.js';
 export { layers } from './model/layers.js';
 export type { Layer, Shape, Activation, Padding, Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs } from './model/layers.js';
 export { presets } from './model/presets.js';
@@ -18,3 +18,7 @@ export { Random } from './random.js';
 export * from './data/index.js';
 export * from './metrics/index.js';
 export * from './io/index.js';
+export { loadModel } from './io/model-io.js';
+export type { ModelSource, ModelFilesInMemory } from './io/model-io.js';
+export { modelToFiles, modelFromFiles } from './io/model-format.js';
+export type { LoadModelOptions, ModelJson, WeightsManifestEntry, WeightsManifestGroup } from './io/model-format.js';

@@ -4,5 +4,5 @@ export type { IdxArray, IdxHeader, IdxTensor, IdxType } from './idx.js';
 export { imagesFromIdx, labelsFromIdx } from './idx-images.js';
 export { loadMnist } from './mnist.js';
 export type { MnistData, MnistOptions, MnistSplit } from './mnist.js';
-export { addGaussianNoise, addSaltAndPepper } from './noise.js';
+export { addGaussianNoise, addSaltAndPepper, freshGaussianNoise } from './noise.js';
 export type { GaussianNoiseOptions, SaltAndPepperOptions } from './noise.js';

@@ -44,3 +44,25 @@ export function addSaltAndPepper(x: Tensor, { amount = 0.1, seed = 0 }: SaltAndP
 function clip01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
 }
+
+/**
+ * For `fit(noisy, clean, { inputsForEpoch })`: a function giving each epoch new Gaussian noise on `clean`,
+ * so the model never sees the same corruption twice. Epoch 0 is exactly addGaussianNoise(clean, { factor, seed })
+ * (pass that as fit's x); epoch e > 0 draws from a seed mixed from `seed` and e. Deterministic: the same
+ * seed and epoch always give the same images. `clean` is read at each call, not copied.
+ */
+export function freshGaussianNoise(clean: Tensor, { factor = 0.4, seed = 0 }: GaussianNoiseOptions = {}): (epoch: number) => Tensor {
+  if (!(factor >= 0 && Number.isFinite(factor))) throw new Error(`freshGaussianNoise: factor must be a finite number ≥ 0, got ${factor}`);
+  return (epoch: number) => {
+    if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`freshGaussianNoise: epoch must be an integer ≥ 0, got ${epoch}`);
+    return addGaussianNoise(clean, { factor, seed: epoch === 0 ? seed : epochSeed(seed, epoch) });
+  };
+}
+
+/** A 32-bit seed for (seed, epoch), epoch > 0: a MurmurHash3-style finaliser so nearby pairs land far apart. */
+function epochSeed(seed: number, epoch: number): number {
+  let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(epoch, 0x85ebca77)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}

@@ -57,25 +57,65 @@ const MAX_PAGES = 16384;   // 1 GiB: the shared memory's maximum (the simd-threa
 
 /** Cores this runtime offers (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
 export async function availableThreads(): Promise<number> {
-  if (typeof process !== 'undefined' && process.versions?.node) {
-    const os = await import('node:os');
+  if (isNodeRuntime()) {
+    const nodeOs = 'node:os';   // a variable: bundlers leave Node-only modules out of browser builds
+    const os = await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeOs) as typeof import('node:os');
     return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
   return (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1;
 }
 
+const isNodeRuntime = () => typeof process !== 'undefined' && !!process.versions?.node;
+/** A browser page or a Web Worker (not Node, even where Node defines `navigator`). */
+const isBrowser = () => !isNodeRuntime() && (typeof window !== 'undefined' || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined');
+/** A browser window's own thread, where nothing may block: the engine then lives in a Web Worker. */
+export const onBrowserMainThread = () => isBrowser() && typeof window !== 'undefined' && typeof document !== 'undefined';
+
+const ISOLATION_FIX = 'serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+
 /** Why the threads build cannot run here, or null when it can. */
 export function threadsUnavailableReason(): string | null {
+  const browser = isBrowser();
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (browser && isolated === false) return `the page is not cross-origin isolated (${ISOLATION_FIX})`;
   if (typeof SharedArrayBuffer === 'undefined') {
-    return 'SharedArrayBuffer is not available' +
-      (typeof window !== 'undefined' ? ' (the page is not cross-origin isolated: serve it with COOP same-origin and COEP require-corp)' : '');
+    return 'SharedArrayBuffer is not available' + (browser ? ` (the page is not cross-origin isolated: ${ISOLATION_FIX})` : '');
   }
-  if (typeof crossOriginIsolated !== 'undefined' && !crossOriginIsolated) {
-    return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
+  if (!isNodeRuntime()) {
+    if (!browser) return 'threads need Node worker_threads or browser Web Workers';
+    if (typeof Worker === 'undefined') return 'this browser context cannot start Web Workers';
+    if (typeof (Atomics as { waitAsync?: unknown }).waitAsync !== 'function') return 'this browser has no Atomics.waitAsync, which the thread pool needs';
   }
-  if (!(typeof process !== 'undefined' && process.versions?.node)) return 'threads in browsers come with the browser build';
   if (!simdSupported()) return 'this runtime has no wasm SIMD, which the threads build needs';
   return null;
+}
+
+type EngineFactory = (graph: Graph, options: EngineOptions) => Promise<Engine>;
+let mainThreadFactory: EngineFactory | null = null;
+
+/** Set by the package's browser entry (src/browser/index.ts): how a page's main thread gets an engine. */
+export function registerMainThreadEngine(factory: EngineFactory): void {
+  mainThreadFactory = factory;
+}
+
+/**
+ * A page's own thread may not block and should stay smooth: there the engine lives in a Web Worker
+ * behind a proxy with Engine's public surface (src/browser/remote-engine.ts). Bundlers get it from the
+ * package's "browser" export; pages that import dist/index.js unbundled load it here, through a
+ * specifier bundlers do not follow (so the engine worker's own bundle stays a single chunk).
+ */
+async function createOnMainThread(graph: Graph, options: EngineOptions): Promise<Engine> {
+  if (!mainThreadFactory) {
+    const remote = '../browser/index.js';
+    try {
+      await import(/* @vite-ignore */ /* webpackIgnore: true */ remote);
+    } catch (e) {
+      throw new Error('denoise-wasm: cannot load the browser engine (dist/browser/): bundlers must resolve the package ' +
+        `with its "browser" export condition (Vite, webpack, esbuild and Parcel do) (${(e as Error).message})`);
+    }
+    if (!mainThreadFactory) throw new Error('denoise-wasm: the browser engine did not register itself');
+  }
+  return mainThreadFactory(graph, options);
 }
 
 const ACT_CODES: Record<Activation, number> = { linear: L.ACT_LINEAR, relu: L.ACT_RELU, sigmoid: L.ACT_SIGMOID, tanh: L.ACT_TANH };
@@ -160,6 +200,7 @@ export class Engine {
 
   /** Loads the fastest suitable build, starts its threads, and lays out an arena for the graph. */
   static async create(graph: Graph, options: EngineOptions = {}): Promise<Engine> {
+    if (onBrowserMainThread()) return createOnMainThread(graph, options);
     const want = options.variant ?? 'auto';
     const simd = simdSupported();
     if ((want === 'simd' || want === 'simd-threads') && !simd) {

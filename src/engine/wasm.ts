@@ -1,6 +1,6 @@
 // Finding, compiling and instantiating the wasm builds. Browser-safe: Node's fs is imported lazily and
-// only when running under Node; elsewhere the files are fetched with streaming compilation.
-import { instantiate } from '@assemblyscript/loader';
+// only when running under Node (behind a specifier bundlers do not follow); elsewhere the files are
+// fetched with streaming compilation. No loader library: the modules import nothing but the memory.
 
 /** The wasm builds, fastest first. */
 export type Variant = 'simd-threads' | 'simd' | 'scalar';
@@ -60,20 +60,39 @@ export function compileVariant(variant: Variant, base?: string | URL): Promise<W
 
 async function compileFrom(url: URL): Promise<WebAssembly.Module> {
   if (url.protocol === 'file:' && isNode) {
-    const { readFile } = await import('node:fs/promises');
+    const nodeFs = 'node:fs/promises';   // a variable: bundlers leave Node-only modules out of browser builds
+    const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeFs) as typeof import('node:fs/promises');
     return WebAssembly.compile(await readFile(url));
   }
-  if (typeof WebAssembly.compileStreaming === 'function') {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return WebAssembly.compileStreaming(response);
-  }
   const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    // Streaming compilation needs Content-Type: application/wasm; a server that sends another type
+    // still works, compiled from the bytes.
+    const type = response.headers.get('content-type') ?? '';
+    if (type.split(';')[0].trim().toLowerCase() === 'application/wasm') return WebAssembly.compileStreaming(response);
+  }
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-/** Instantiates a compiled build over a host-owned memory; aborts surface as readable errors. */
+/** Reads an AssemblyScript string (UTF-16, byte length in the word before it) for abort messages. */
+function readString(memory: WebAssembly.Memory, ptr: number): string {
+  if (!ptr) return '';
+  const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+  const units = new Uint16Array(memory.buffer, ptr, bytes >>> 1);
+  let s = '';
+  for (let i = 0; i < units.length; i += 4096) s += String.fromCharCode(...units.subarray(i, i + 4096));
+  return s;
+}
+
+/** Instantiates a compiled build over a host-owned memory; aborts (debug builds) surface as readable errors. */
 export async function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<KernelExports> {
-  const { exports } = await instantiate<Record<string, unknown>>(module, { env: { memory } });
-  return exports as unknown as KernelExports;
+  const env = {
+    memory,
+    abort(message: number, file: number, line: number, column: number): never {
+      throw new Error(`abort: ${readString(memory, message)} at ${readString(memory, file)}:${line}:${column}`);
+    },
+  };
+  const instance = await WebAssembly.instantiate(module, { env });
+  return instance.exports as unknown as KernelExports;
 }

@@ -1,6 +1,7 @@
 // The Keras blog's autoencoders ("Building Autoencoders in Keras", F. Chollet, 2016), layer for layer.
 import { Sequential, type SequentialOptions } from './sequential.js';
 import { layers } from './layers.js';
+import { pretrainedDenoiser } from '../io/model-pretrained.js';
 
 export type PresetOptions = Omit<SequentialOptions, 'inputShape'> & {
   /** Compile with the tutorial's optimizer and loss (default true). */
@@ -35,4 +36,13 @@ export function denseAutoencoder(options: PresetOptions & { encodingDim?: number
   return model;
 }
 
-export const presets = { kerasTutorial, denseAutoencoder };
+/**
+ * The denoiser that ships with the package, trained on MNIST digits with Gaussian noise 0.4 (weights
+ * embedded: no network, no files): a wider two-pool variant of the tutorial model, 7,265 parameters,
+ * fully convolutional. Synchronous, like the other presets; compiled unless compile: false.
+ */
+export function pretrained(options: PresetOptions = {}): Sequential {
+  return pretrainedDenoiser(options);
+}
+
+export const presets = { kerasTutorial, denseAutoencoder, pretrained };

@@ -37,6 +37,24 @@ export interface NamedWeight {
   data: Float32Array;
 }
 
+/**
+ * Training state of the optimizer, for saving and resuming: three flat slot arrays of countParams()
+ * floats each (in getWeights() order; which slots an optimizer uses: adadelta accumulated g² and
+ * updates², adam m and v, sgd momentum, adagrad accumulator, rmsprop mean square, momentum and mean
+ * gradient), adam's running beta powers, and the number of training steps taken since compile().
+ */
+export interface OptimizerState {
+  slots: Float32Array[];
+  accBetas: [number, number];
+  iterations: number;
+}
+
+/** Where model.save() writes: a directory (Node), 'indexeddb://name' or 'downloads://name' (browsers). */
+export interface SaveOptions {
+  /** Store the optimizer state so that training can resume exactly (default true). */
+  includeOptimizer?: boolean;
+}
+
 export class Sequential {
   readonly name: string;
   readonly inputShape: Shape;
@@ -49,6 +67,10 @@ export class Sequential {
   private enginePromise: Promise<Engine> | null = null;
   private engine: Engine | null = null;
   private compiled: { optimizer: OptimizerConfig; loss: LossName } | null = null;
+  private readonly layerSpecs: ReadonlyArray<{ className: string; config: Record<string, unknown> }>;
+  // Optimizer state waiting for the next engine (set by setOptimizerState before one exists, kept by dispose).
+  private pendingOptimizerState: OptimizerState | null = null;
+  private iterations = 0;
 
   constructor(options: SequentialOptions, layerList: Layer[]) {
     const shape = options?.inputShape;
@@ -75,6 +97,7 @@ export class Sequential {
       current = built[built.length - 1].outputShape;
     }
     this.layers = built;
+    this.layerSpecs = layerList.map((l) => ({ className: l.className, config: structuredClone(l.config) }));
     this.inputShape = [...shape];
     this.outputShape = current;
     this.graph = buildGraph(built, shape);
@@ -100,7 +123,68 @@ export class Sequential {
     const optimizer = resolveOptimizer(options.optimizer);
     const loss = resolveLoss(options.loss);
     this.compiled = { optimizer, loss };
+    this.pendingOptimizerState = null;
+    this.iterations = 0;
     if (this.engine) this.applyCompile(this.engine);
+  }
+
+  /** The layers' classes and configs as given to the constructor (what model files store). */
+  get layerConfigs(): Array<{ className: string; config: Record<string, unknown> }> {
+    return this.layerSpecs.map((l) => ({ className: l.className, config: structuredClone(l.config) }));
+  }
+
+  /** The optimizer (every default filled in) and loss of compile(), or null before compile(). */
+  get compileConfig(): { optimizer: OptimizerConfig; loss: LossName } | null {
+    return this.compiled ? { optimizer: { ...this.compiled.optimizer }, loss: this.compiled.loss } : null;
+  }
+
+  /** The optimizer's state (copies), or null before compile(); a fresh state until the first step. */
+  getOptimizerState(): OptimizerState | null {
+    if (!this.compiled) return null;
+    if (this.engine) return { ...this.engine.getOptimizerState(), iterations: this.iterations };
+    const p = this.pendingOptimizerState;
+    if (p) return { slots: p.slots.map((s) => s.slice()), accBetas: [...p.accBetas], iterations: p.iterations };
+    const o = optimizerSlots(this.compiled.optimizer);
+    const n = this.graph.numParams;
+    const slots = [new Float32Array(n).fill(o.initialAccumulator ?? 0), new Float32Array(n), new Float32Array(n)];
+    return { slots, accBetas: o.betas ? [Math.fround(o.betas[0]), Math.fround(o.betas[1])] : [1, 1], iterations: 0 };
+  }
+
+  /** Restores getOptimizerState()'s output (after compile() with the same optimizer), to resume training. */
+  setOptimizerState(state: OptimizerState): void {
+    if (!this.compiled) throw new Error('setOptimizerState: call model.compile({ optimizer, loss }) first');
+    const n = this.graph.numParams;
+    if (!state || !Array.isArray(state.slots) || state.slots.length !== 3) {
+      throw new Error('setOptimizerState: slots must be 3 Float32Arrays (as getOptimizerState() returns)');
+    }
+    state.slots.forEach((s, i) => {
+      if (!(s instanceof Float32Array) || s.length !== n) {
+        throw new Error(`setOptimizerState: slot ${i} needs ${n} values (one per parameter), got ${(s as ArrayLike<number>)?.length}`);
+      }
+      for (let j = 0; j < n; j++) if (!Number.isFinite(s[j])) throw new Error(`setOptimizerState: slot ${i} contains ${s[j]} at ${j}`);
+    });
+    const acc = state.accBetas;
+    if (!Array.isArray(acc) || acc.length !== 2 || !acc.every(Number.isFinite)) {
+      throw new Error(`setOptimizerState: accBetas must be two finite numbers, got ${JSON.stringify(acc)}`);
+    }
+    if (!Number.isInteger(state.iterations) || state.iterations < 0) {
+      throw new Error(`setOptimizerState: iterations must be an integer >= 0, got ${state.iterations}`);
+    }
+    const copy: OptimizerState = { slots: state.slots.map((s) => s.slice()), accBetas: [acc[0], acc[1]], iterations: state.iterations };
+    this.iterations = copy.iterations;
+    if (this.engine) this.engine.setOptimizerState(copy);
+    else this.pendingOptimizerState = copy;
+  }
+
+  /**
+   * Saves architecture, weights, loss/optimizer and (by default) the optimizer state in the TF.js
+   * Layers format (model.json + weights.bin): to a directory in Node, 'indexeddb://name' or
+   * 'downloads://name' in browsers. Node writes a temporary directory and swaps it in, so a failed
+   * save leaves any previous model there intact.
+   */
+  async save(target: string | URL, options: SaveOptions = {}): Promise<void> {
+    const io = await import('../io/model-io.js');
+    await io.saveModel(this, target, options);
   }
 
   private applyCompile(engine: Engine): void {
@@ -114,6 +198,8 @@ export class Sequential {
       this.enginePromise = Engine.create(this.graph, { variant: this.options.variant, threads: this.options.threads, wasmBase: this.options.wasmBase }).then((e) => {
         e.setParams(this.params);
         this.applyCompile(e);
+        if (this.compiled && this.pendingOptimizerState) e.setOptimizerState(this.pendingOptimizerState);
+        this.pendingOptimizerState = null;
         this.engine = e;
         return e;
       });
@@ -157,6 +243,7 @@ export class Sequential {
     try {
       return await runFit(engine, x, y, {
         ...options, epochs, batchSize, shuffle: options.shuffle ?? true, seed: options.seed ?? 0,
+        onBatchEnd: (b, logs) => { this.iterations++; return options.onBatchEnd?.(b, logs); },
         inputsForEpoch: options.inputsForEpoch ? (e) => {
           const xe = options.inputsForEpoch!(e);
           checkBatch(xe, this.inputShape, `fit: inputsForEpoch(${e})`);
@@ -253,9 +340,10 @@ export class Sequential {
     });
   }
 
-  /** Frees the wasm memory (and, in threaded builds, the workers). The model can be used again after. */
+  /** Frees the wasm memory (and, in threaded builds, the workers). The model keeps its weights and optimizer state and can be used again. */
   dispose(): void {
     if (this.engine) this.params = this.engine.getParams();
+    if (this.engine && this.compiled) this.pendingOptimizerState = { ...this.engine.getOptimizerState(), iterations: this.iterations };
     this.engine?.dispose();
     this.engine = null;
     this.enginePromise = null;

@@ -1,0 +1,222 @@
+// The engine as a browser page sees it: a proxy with Engine's public surface whose real Engine lives in
+// a dedicated Web Worker (engine-worker.ts), so the page never blocks and stays smooth while training.
+// Engine.create returns one of these on a page's main thread; Sequential, fit and predict run unchanged.
+//
+// Per batch: the page gathers the batch's rows and transfers them (no copy) with the step request; the
+// worker runs the step (on its own thread, or on a pool of Web Workers in the simd-threads build) and
+// answers with the loss and the new weights and optimizer state, which the proxy keeps so that
+// getParams() and friends stay synchronous as on Engine. Callbacks and AbortSignal therefore work as
+// in Node, between batches, on the page's thread.
+import type { Engine, EngineInfo, EngineOptions, Graph, LossCode, OptimizerSlots } from '../engine/engine.js';
+import type { KernelExports } from '../engine/wasm.js';
+import type { OptimizerState, ReplyOf, Reply, Request } from './protocol.js';
+
+type PublicEngine = Pick<Engine, keyof Engine>;
+
+interface Pending { resolve(v: unknown): void; reject(e: Error): void }
+
+export class RemoteEngine implements PublicEngine {
+  readonly info: EngineInfo;
+  private readonly worker: Worker;
+  private readonly graph: Graph;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private broken: Error | null = null;
+  /** An error from a request nobody awaited (a setter); thrown by the next awaited call. */
+  private deferred: Error | null = null;
+  private disposed = false;
+  private bytes = 0;
+  private params: Float32Array;
+  private grads: Float32Array;
+  private inputGradient: Float32Array | null = null;
+  private wantInputGradient = false;
+  private state: OptimizerState;
+
+  private constructor(worker: Worker, graph: Graph, info: EngineInfo) {
+    this.worker = worker;
+    this.graph = graph;
+    this.info = info;
+    this.params = new Float32Array(graph.numParams);
+    this.grads = new Float32Array(graph.numParams);
+    this.state = { slots: [0, 1, 2].map(() => new Float32Array(graph.numParams)), accBetas: [1, 1] };
+  }
+
+  /** Starts the engine worker and creates the engine there (the worker picks the build and threads). */
+  static async create(graph: Graph, options: EngineOptions = {}): Promise<RemoteEngine> {
+    // Written out in this form so that bundlers (Vite, webpack 5, Parcel) see and ship the worker.
+    const worker = new Worker(new URL('./engine-worker.js', import.meta.url), { type: 'module', name: 'denoise-wasm engine' });
+    // URLs do not cross to workers, and a relative base must mean the page's folder, not the worker's.
+    const base = options.wasmBase === undefined ? undefined : new URL(String(options.wasmBase), document.baseURI).href;
+    const engine = new RemoteEngine(worker, graph, { variant: 'simd', simd: true, threads: 1, threadsReason: '' });
+    worker.onmessage = (e: MessageEvent<Reply>) => engine.settle(e.data);
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      const why = e.message || "its script did not load (serve the package's dist/ folder as is, .js as text/javascript; " +
+        "with Vite's dev server, set optimizeDeps: { exclude: ['denoise-wasm'] })";
+      engine.stop(new Error(`denoise-wasm: the engine worker failed: ${why}`));
+    };
+    worker.onmessageerror = () => engine.stop(new Error('denoise-wasm: a message from the engine worker could not be read'));
+    try {
+      const { info, memoryBytes } = await engine.call({ op: 'create', graph, options: { variant: options.variant, threads: options.threads, wasmBase: base } });
+      (engine as { info: EngineInfo }).info = info;
+      engine.bytes = memoryBytes;
+    } catch (e) {
+      engine.dispose();
+      throw e;
+    }
+    return engine;
+  }
+
+  private settle(reply: Reply): void {
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) p.resolve(reply.value);
+    else p.reject(new Error(reply.error));
+  }
+
+  private stop(e: Error): void {
+    if (!this.broken) this.broken = e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+    this.worker.terminate();
+  }
+
+  private send<O extends Request['op']>(request: Extract<Request, { op: O }>, transfer: Transferable[] = []): Promise<ReplyOf<O>> {
+    if (this.disposed) return Promise.reject(new Error('denoise-wasm: this engine was disposed'));
+    if (this.broken) {
+      return Promise.reject(new Error(`${this.broken.message} (call model.dispose() and use the model again to restart it)`));
+    }
+    const id = this.nextId++;
+    return new Promise<ReplyOf<O>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...request, id }, transfer);
+    });
+  }
+
+  /** A request whose answer is awaited: reports an earlier setter's failure first. */
+  private async call<O extends Request['op']>(request: Extract<Request, { op: O }>, transfer: Transferable[] = []): Promise<ReplyOf<O>> {
+    const reply = await this.send(request, transfer);
+    if (this.deferred) {
+      const e = this.deferred;
+      this.deferred = null;
+      throw e;
+    }
+    this.bytes = (reply as { memoryBytes: number }).memoryBytes;
+    return reply;
+  }
+
+  /** A request nobody waits for (setters, loads): the worker runs it before anything posted later. */
+  private post(request: Request, transfer: Transferable[] = []): void {
+    this.send(request, transfer).catch((e: Error) => { if (!this.disposed) this.deferred ??= e; });
+  }
+
+  get memoryBytes(): number {
+    return this.bytes;
+  }
+
+  setLoss(loss: LossCode): void {
+    this.post({ op: 'setLoss', loss });
+  }
+
+  setOptimizer(o: OptimizerSlots): void {
+    const n = this.graph.numParams;
+    this.state = { slots: [0, 1, 2].map(() => new Float32Array(n)), accBetas: o.betas ? [Math.fround(o.betas[0]), Math.fround(o.betas[1])] : [1, 1] };
+    if (o.initialAccumulator !== undefined) this.state.slots[0].fill(o.initialAccumulator);
+    this.post({ op: 'setOptimizer', optimizer: o });
+  }
+
+  setInputGradient(on: boolean): void {
+    this.wantInputGradient = on;
+    this.post({ op: 'setInputGradient', on });
+  }
+
+  getInputGradient(n: number): Float32Array {
+    if (!this.wantInputGradient) throw new Error('denoise-wasm: input gradients are off (setInputGradient(true))');
+    return (this.inputGradient ?? new Float32Array(0)).slice(0, n * this.graph.inputSize);
+  }
+
+  getParams(): Float32Array {
+    return this.params.slice();
+  }
+
+  setParams(values: Float32Array): void {
+    this.params = Float32Array.from(values.subarray(0, this.graph.numParams));
+    const copy = this.params.slice();
+    this.post({ op: 'setParams', values: copy }, [copy.buffer]);
+  }
+
+  getGradients(): Float32Array {
+    return this.grads.slice();
+  }
+
+  getOptimizerState(): OptimizerState {
+    return { slots: this.state.slots.map((s) => s.slice()), accBetas: [...this.state.accBetas] };
+  }
+
+  setOptimizerState(st: OptimizerState): void {
+    this.state = { slots: st.slots.map((s) => Float32Array.from(s)), accBetas: [...st.accBetas] };
+    const copy = { slots: st.slots.map((s) => Float32Array.from(s)), accBetas: [...st.accBetas] as [number, number] };
+    this.post({ op: 'setOptimizerState', state: copy }, copy.slots.map((s) => s.buffer));
+  }
+
+  loadBatch(x: Float32Array, rows: ArrayLike<number>, y?: Float32Array): void {
+    const n = rows.length, inSize = this.graph.inputSize, outSize = this.graph.outputSize;
+    const xb = new Float32Array(n * inSize);
+    const yb = y ? new Float32Array(n * outSize) : undefined;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      xb.set(x.subarray(r * inSize, (r + 1) * inSize), i * inSize);
+      if (yb) yb.set(y!.subarray(r * outSize, (r + 1) * outSize), i * outSize);
+    }
+    this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
+  }
+
+  loadRange(x: Float32Array, start: number, n: number, y?: Float32Array): void {
+    const xb = x.slice(start * this.graph.inputSize, (start + n) * this.graph.inputSize);
+    const yb = y?.slice(start * this.graph.outputSize, (start + n) * this.graph.outputSize);
+    this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
+  }
+
+  async forward(n: number): Promise<Float32Array> {
+    return (await this.call({ op: 'forward', n })).output;
+  }
+
+  async evaluate(n: number): Promise<number> {
+    return (await this.call({ op: 'evaluate', n })).loss;
+  }
+
+  async gradients(n: number): Promise<number> {
+    const r = await this.call({ op: 'gradients', n });
+    this.grads = r.grads;
+    this.inputGradient = r.inputGradient;
+    return r.loss;
+  }
+
+  async trainStep(n: number): Promise<number> {
+    const r = await this.call({ op: 'trainStep', n });
+    this.params = r.params;
+    this.grads = r.grads;
+    this.state = r.state;
+    return r.loss;
+  }
+
+  async trapWorkerForTesting(tid: number): Promise<void> {
+    await this.call({ op: 'trap', tid });
+  }
+
+  /** Stops the engine worker (and its thread pool); pending calls reject. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const e = new Error('denoise-wasm: the model was disposed while a call was running');
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+    // Terminating the engine worker ends the thread pool's workers too (they are its nested workers).
+    this.worker.terminate();
+  }
+
+  get raw(): { kernels: KernelExports; memory: WebAssembly.Memory } {
+    throw new Error('denoise-wasm: raw wasm access is not available on a page\'s main thread (the engine runs in a Web Worker)');
+  }
+}

@@ -1,0 +1,87 @@
+// denoise-wasm denoise in.png -o out.png [--model DIR]
+import { writeFile } from 'node:fs/promises';
+import { CommandError, UsageError, openModel, parseFlags, readInput, threadsFlag, type CliIo, type Command } from './common.js';
+import { decodeImage, encodeImage, formatForPath } from './images.js';
+import { denoiseTiled, imageChannels, planTiles } from './tiles.js';
+
+export const denoise: Command = {
+  name: 'denoise',
+  summary: 'denoise a PNG or JPEG image of any size',
+  help: `Usage: denoise-wasm denoise <image> -o <output> [--model DIR] [--threads N]
+
+Denoises a grey or colour PNG or JPEG image of any size with the pretrained denoiser (or a saved model)
+and writes a PNG or JPEG (by the output's extension; JPEG at quality 95).
+
+  -o, --out FILE    where to write the result (.png, .jpg or .jpeg)
+  --model DIR       a saved model (a directory with model.json, or the model.json itself; TF.js models
+                    work too); default: the pretrained denoiser that ships with the package
+  --threads N       compute threads (default: one per core)
+  -h, --help        print this help
+
+Sizes: the image is processed in overlapping tiles (16 pixels of context on each side, mirrored at
+the image's edges), so any width and height work. Fully convolutional models run on tiles of about
+128x128 at a size they map to themselves; fixed-size models (e.g. a Dense one) on tiles of their own
+input size. Colour: a one-channel (grey) model denoises R, G and B separately, each as a grey image
+(this also removes colour noise); a grey image is denoised once. A three-channel model gets RGB.
+Transparency is kept as it is.
+
+Example: denoise-wasm denoise scan.png -o clean.png`,
+
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const flags = parseFlags(argv, { out: { type: 'string', short: 'o' }, model: { type: 'string' }, threads: { type: 'string' } }, this, io, 1);
+    if (!flags) return 0;
+    const input = flags.positionals[0];
+    const out = flags.values.out as string | undefined;
+    if (!input) throw new UsageError('give the image to denoise, e.g. denoise-wasm denoise in.png -o out.png');
+    if (!out) throw new UsageError('give the output file with -o, e.g. -o out.png');
+    const threads = threadsFlag(flags.values);
+    const format = formatForPath(out);
+    const image = decodeImage(await readInput(input, 'image'), input);
+    const { width: W, height: H, data: rgba } = image;
+    const { model, label } = await openModel(flags.values.model as string | undefined, threads);
+    const t0 = performance.now();
+    let C: number;
+    try {
+      C = imageChannels(model);
+    } catch (e) {
+      throw new CommandError(`${label}: ${(e as Error).message}`);
+    }
+    let grey = true;
+    for (let p = 0; p < rgba.length && grey; p += 4) grey = rgba[p] === rgba[p + 1] && rgba[p] === rgba[p + 2];
+    // What goes through the model: one HWC image per grey plane (C = 1) or one RGB image (C = 3).
+    const channels = C === 3 ? [[0, 1, 2]] : grey ? [[0]] : [[0], [1], [2]];
+    const inputs = channels.map((chs) => {
+      const a = new Float32Array(W * H * C);
+      for (let i = 0; i < W * H; i++) for (let c = 0; c < C; c++) a[i * C + c] = rgba[i * 4 + chs[Math.min(c, chs.length - 1)]] / 255;
+      return a;
+    });
+    const plan = planTiles(model, H, W, threads);
+    let outputs: Float32Array[];
+    try {
+      outputs = await denoiseTiled(plan, inputs, H, W);
+    } finally {
+      if (plan.model !== model) plan.model.dispose();
+      model.dispose();
+    }
+    const result = new Uint8ClampedArray(rgba);   // keeps alpha
+    channels.forEach((chs, k) => {
+      const o = outputs[k];
+      for (let i = 0; i < W * H; i++) {
+        for (let c = 0; c < C; c++) {
+          const v = Math.round(o[i * C + c] * 255);
+          if (C === 1 && grey) { result[i * 4] = v; result[i * 4 + 1] = v; result[i * 4 + 2] = v; }
+          else result[i * 4 + chs[c]] = v;
+        }
+      }
+    });
+    try {
+      await writeFile(out, encodeImage({ width: W, height: H, data: result }, format));
+    } catch (e) {
+      throw new CommandError(`cannot write ${out}: ${(e as Error).message}`);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    io.err.write(`denoised ${input} (${W}x${H}, ${grey ? 'grey' : C === 3 ? 'colour, RGB' : 'colour, per channel'}) with ${label} ` +
+      `in ${seconds.toFixed(1)} s (tiles ${plan.tileW}x${plan.tileH}) -> ${out}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// The denoise-wasm command: denoise, train, eval, bench. Every mistake or failure prints one line to
+// stderr and exits non-zero (2: a mistake on the command line, 1: anything else).
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { bench } from './commands/bench.js';
+import { CommandError, UsageError, type CliIo, type Command } from './commands/common.js';
+import { denoise } from './commands/denoise.js';
+import { evaluate } from './commands/eval.js';
+import { train } from './commands/train.js';
+
+export const COMMANDS: Command[] = [denoise, train, evaluate, bench];
+
+export const HELP = `Usage: denoise-wasm <command> [flags]
+
+Convolutional denoising autoencoders in WebAssembly.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join('\n')}
+
+Run denoise-wasm <command> --help for a command's flags.
+
+Examples:
+  denoise-wasm denoise photo.jpg -o photo-clean.png
+  denoise-wasm train --epochs 5 -o my-denoiser/
+  denoise-wasm eval --model my-denoiser/`;
+
+/** Runs the command line `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr }): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out.write(HELP + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  const prefix = command ? `denoise-wasm ${command.name}` : 'denoise-wasm';
+  try {
+    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; the commands are ${COMMANDS.map((c) => c.name).join(', ')} (see denoise-wasm --help)`);
+    return await command.run(rest, io);
+  } catch (e) {
+    const message = (e as Error)?.message ?? String(e);
+    io.err.write(`${prefix}: ${message.split('\n')[0]}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  try {
+    return !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}
+
+export { CommandError, UsageError };

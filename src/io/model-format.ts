@@ -1,0 +1,508 @@
+// Model files in the TensorFlow.js Layers format (browser-safe: no fs, no fetch here).
+//
+// model.json: { format: 'layers-model', generatedBy, convertedBy, modelTopology (a Keras Sequential
+// config), trainingConfig (loss, optimizer_config), weightsManifest: [{ paths, weights: [{ name, shape,
+// dtype }] }], userDefinedMetadata }, and the weights as little-endian float32 in manifest order in the
+// files of `paths` (we write one, weights.bin). This is what tf.loadLayersModel reads and LayersModel.save
+// writes, so models travel both ways.
+//
+// Optimizer state follows TF.js's `includeOptimizer: true`: manifest entries with group 'optimizer',
+// first 'iter' (int32 scalar: steps taken), then the optimizer's slots named `<weight>/<slot>`, slot by
+// slot, each in weight order (adadelta accum_grad, accum_var; adam m, v; momentum momentum; adagrad
+// accumulator; rmsprop rms, momentum, mg). TF.js restores them into its optimizer on load. What TF.js's
+// format cannot say (adadelta's update order, adam's beta powers exactly as accumulated in f32) goes in
+// userDefinedMetadata['denoise-wasm'], which TF.js keeps but does not interpret.
+import { Sequential, type OptimizerState, type SequentialOptions } from '../model/sequential.js';
+import { layers, type Activation, type BuiltLayer, type Layer, type Padding } from '../model/layers.js';
+import { resolveLoss, type LossName } from '../train/losses.js';
+import type { OptimizerConfig } from '../train/optimizers.js';
+
+/** The weights file model.save() writes next to model.json. */
+export const WEIGHTS_FILE = 'weights.bin';
+export const MODEL_FILE = 'model.json';
+/** Key of our own entry in userDefinedMetadata. */
+export const METADATA_KEY = 'denoise-wasm';
+const FORMAT_VERSION = 1;
+
+/** One tensor in the weights manifest. */
+export interface WeightsManifestEntry {
+  name: string;
+  shape: number[];
+  dtype: string;
+  group?: string;
+  quantization?: unknown;
+}
+
+export interface WeightsManifestGroup {
+  paths: string[];
+  weights: WeightsManifestEntry[];
+}
+
+export interface KerasLayerJson {
+  class_name: string;
+  config: Record<string, unknown>;
+}
+
+/** model.json as TF.js reads and writes it (the parts we use). */
+export interface ModelJson {
+  format: 'layers-model';
+  generatedBy: string;
+  convertedBy: string | null;
+  modelTopology: {
+    class_name: 'Sequential';
+    config: { name: string; layers: KerasLayerJson[] };
+    keras_version?: string;
+    backend?: string;
+  };
+  trainingConfig?: {
+    loss: string;
+    metrics: unknown[];
+    optimizer_config: { class_name: string; config: Record<string, unknown> };
+  };
+  weightsManifest: WeightsManifestGroup[];
+  userDefinedMetadata?: Record<string, unknown>;
+}
+
+/** Our entry in userDefinedMetadata. */
+interface DenoiseMetadata {
+  formatVersion: number;
+  /** The optimizer exactly as compiled (TF.js's optimizer_config cannot say adadelta's order). */
+  optimizer?: OptimizerConfig;
+  /** Adam's beta powers as accumulated in f32, and the step count they belong to. */
+  optimizerState?: { accBetas: [number, number]; iterations: number };
+}
+
+/** What loadModel/presets take: the Sequential options (threads, variant, ...) and whether to compile. */
+export interface LoadModelOptions extends Omit<SequentialOptions, 'inputShape'> {
+  /** Compile with the file's loss and optimizer and restore the optimizer state (default true when the file has them). */
+  compile?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Saving
+
+const GLOROT_UNIFORM = { class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_avg', distribution: 'uniform', seed: null } };
+const ZEROS = { class_name: 'Zeros', config: {} };
+const NO_EXTRAS = { kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null };
+
+const LOSS_TO_KERAS: Record<LossName, string> = {
+  binaryCrossentropy: 'binary_crossentropy', meanSquaredError: 'mean_squared_error', meanAbsoluteError: 'mean_absolute_error',
+};
+
+/** model.json and the weights bytes of a model (weightsPath: the name model.json gives the weights file). */
+export function modelToFiles(model: Sequential, options: { includeOptimizer?: boolean; weightsPath?: string } = {}): { json: ModelJson; weights: Uint8Array } {
+  const includeOptimizer = options.includeOptimizer ?? true;
+  const specs = model.layerConfigs;
+  const kerasLayers = model.layers.map((b, i) => toKerasLayer(b, specs[i], i === 0 ? model.inputShape : null));
+  const weights = model.getWeights();
+  const entries: WeightsManifestEntry[] = weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' }));
+  const arrays: Array<Float32Array | Int32Array> = weights.map((w) => w.data);
+  const json: ModelJson = {
+    format: 'layers-model',
+    generatedBy: 'denoise-wasm',
+    convertedBy: null,
+    modelTopology: { class_name: 'Sequential', config: { name: model.name, layers: kerasLayers } },
+    weightsManifest: [],
+  };
+  const compiled = model.compileConfig;
+  const meta: DenoiseMetadata = { formatVersion: FORMAT_VERSION };
+  if (compiled) {
+    json.trainingConfig = { loss: LOSS_TO_KERAS[compiled.loss], metrics: [], optimizer_config: optimizerToKeras(compiled.optimizer) };
+    meta.optimizer = compiled.optimizer;
+    const state = includeOptimizer ? model.getOptimizerState() : null;
+    if (state) {
+      entries.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
+      arrays.push(Int32Array.of(state.iterations));
+      slotNames(compiled.optimizer).forEach((slot, k) => {
+        let at = 0;
+        for (const w of weights) {
+          entries.push({ name: `${w.name}/${slot}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
+          arrays.push(state.slots[k].slice(at, at + w.data.length));
+          at += w.data.length;
+        }
+      });
+      meta.optimizerState = { accBetas: [...state.accBetas], iterations: state.iterations };
+    }
+  }
+  json.weightsManifest = [{ paths: [options.weightsPath ?? WEIGHTS_FILE], weights: entries }];
+  json.userDefinedMetadata = { [METADATA_KEY]: meta };
+  const bytes = new Uint8Array(arrays.reduce((n, a) => n + a.byteLength, 0));
+  let at = 0;
+  for (const a of arrays) {
+    bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
+  }
+  return { json, weights: bytes };
+}
+
+function toKerasLayer(built: BuiltLayer, spec: { className: string; config: Record<string, unknown> }, inputShape: number[] | null): KerasLayerJson {
+  const c = spec.config;
+  const common: Record<string, unknown> = { name: built.name, trainable: true, dtype: 'float32' };
+  if (inputShape) common.batch_input_shape = [null, ...inputShape];
+  switch (spec.className) {
+    case 'Conv2D':
+      return { class_name: 'Conv2D', config: { filters: c.filters, kernel_size: c.kernelSize, strides: c.strides, padding: c.padding,
+        data_format: 'channels_last', dilation_rate: [1, 1], activation: c.activation, use_bias: true,
+        kernel_initializer: GLOROT_UNIFORM, bias_initializer: ZEROS, ...NO_EXTRAS, ...common } };
+    case 'MaxPooling2D':
+      return { class_name: 'MaxPooling2D', config: { pool_size: c.poolSize, strides: c.strides, padding: c.padding, data_format: 'channels_last', ...common } };
+    case 'UpSampling2D':
+      return { class_name: 'UpSampling2D', config: { size: c.size, data_format: 'channels_last', interpolation: 'nearest', ...common } };
+    case 'Dense':
+      return { class_name: 'Dense', config: { units: c.units, activation: c.activation, use_bias: true,
+        kernel_initializer: GLOROT_UNIFORM, bias_initializer: ZEROS, ...NO_EXTRAS, ...common } };
+    case 'Flatten':
+      return { class_name: 'Flatten', config: { data_format: 'channels_last', ...common } };
+    case 'Reshape':
+      return { class_name: 'Reshape', config: { target_shape: c.targetShape, ...common } };
+    default:
+      throw new Error(`save: layer ${built.name} is a ${spec.className}, which the model format does not know how to store`);
+  }
+}
+
+/** TF.js's optimizer class names and configs (what LayersModel.save writes in optimizer_config). */
+function optimizerToKeras(o: OptimizerConfig): { class_name: string; config: Record<string, unknown> } {
+  switch (o.type) {
+    case 'adadelta': return { class_name: 'Adadelta', config: { learningRate: o.learningRate, rho: o.rho, epsilon: o.epsilon } };
+    case 'adam': return { class_name: 'Adam', config: { learningRate: o.learningRate, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon } };
+    case 'sgd':
+      return o.momentum ? { class_name: 'Momentum', config: { learningRate: o.learningRate, momentum: o.momentum, useNesterov: !!o.nesterov } }
+        : { class_name: 'SGD', config: { learningRate: o.learningRate } };
+    case 'adagrad': return { class_name: 'Adagrad', config: { learningRate: o.learningRate, initialAccumulatorValue: o.initialAccumulatorValue } };
+    case 'rmsprop': return { class_name: 'RMSProp', config: { learningRate: o.learningRate, decay: o.rho, momentum: o.momentum, epsilon: o.epsilon, centered: !!o.centered } };
+  }
+}
+
+/** TF.js's slot names, in the order its getWeights() lists them; slot k is our state slot k. */
+function slotNames(o: OptimizerConfig): string[] {
+  switch (o.type) {
+    case 'adadelta': return ['accum_grad', 'accum_var'];
+    case 'adam': return ['m', 'v'];
+    case 'sgd': return o.momentum ? ['momentum'] : [];
+    case 'adagrad': return ['accumulator'];
+    case 'rmsprop': return o.centered ? ['rms', 'momentum', 'mg'] : ['rms', 'momentum'];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Loading
+
+const SUPPORTED_LAYERS = ['Conv2D', 'MaxPooling2D', 'UpSampling2D', 'Dense', 'Flatten', 'Reshape', 'InputLayer'];
+const SUPPORTED_ACTIVATIONS: Activation[] = ['relu', 'sigmoid', 'tanh', 'linear'];
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4 };
+
+/** The weights-file paths model.json lists, in order (checked enough to read them). */
+export function weightPaths(json: unknown, where: string): string[] {
+  const manifest = (json as ModelJson | null)?.weightsManifest;
+  if (!Array.isArray(manifest)) throw new Error(`${where}: model.json has no weightsManifest (is it a TF.js Layers model.json?)`);
+  return manifest.flatMap((g, i) => {
+    if (!g || !Array.isArray(g.paths) || !g.paths.every((p) => typeof p === 'string') || !Array.isArray(g.weights)) {
+      throw new Error(`${where}: model.json: weightsManifest[${i}] needs paths (file names) and weights`);
+    }
+    return g.paths;
+  });
+}
+
+/** Parses model.json text with an error that says what is wrong. */
+export function parseModelJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where}: model.json is not valid JSON (truncated or not a model file?): ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Builds the model a model.json describes, with the weights read from `readWeights(path)` for each path
+ * of its manifest. Every problem (a layer or activation we lack, a truncated or mismatched weights file,
+ * shapes that disagree) is an error that names it.
+ */
+export function modelFromFiles(json: unknown, readWeights: (path: string) => Uint8Array, options: LoadModelOptions = {}, where = 'loadModel'): Sequential {
+  const j = json as ModelJson;
+  if (!j || typeof j !== 'object') throw new Error(`${where}: model.json must be a JSON object`);
+  if (j.format !== undefined && j.format !== 'layers-model') {
+    throw new Error(`${where}: model.json is a ${JSON.stringify(j.format)} model; only TF.js Layers models ('layers-model') can be loaded`);
+  }
+  const { name, inputShape, layerList } = parseTopology(j.modelTopology, where);
+  const tensors = readTensors(j, readWeights, where);
+  const { compile: wantCompile, ...seqOptions } = options;
+  let model: Sequential;
+  try {
+    model = new Sequential({ ...seqOptions, inputShape, name: seqOptions.name ?? name }, layerList);
+  } catch (e) {
+    throw new Error(`${where}: model.json describes layers that do not fit together: ${(e as Error).message}`);
+  }
+  // Model weights by name, as TF.js's loadWeights matches them (names are <layer name>/<weight>).
+  const byName = new Map(tensors.filter((t) => t.group !== 'optimizer').map((t) => [t.name.replace(/:0$/, ''), t]));
+  const values = model.layers.flatMap((l) => l.weights).map((spec) => {
+    const t = byName.get(spec.name);
+    if (!t) throw new Error(`${where}: the weights manifest has no ${spec.name} (layer ${spec.name.split('/')[0]} needs it)`);
+    if (t.shape.join() !== spec.shape.join()) throw new Error(`${where}: weight ${spec.name} has shape [${t.shape}] in the manifest but the layer needs [${spec.shape}]`);
+    if (!(t.data instanceof Float32Array)) throw new Error(`${where}: weight ${spec.name} is ${t.dtype}; model weights must be float32`);
+    byName.delete(spec.name);
+    return t.data;
+  });
+  if (byName.size > 0) throw new Error(`${where}: the weights manifest has ${[...byName.keys()].join(', ')}, which no layer of the model owns`);
+  try {
+    model.setWeights(values);
+  } catch (e) {
+    throw new Error(`${where}: ${(e as Error).message}`);
+  }
+  if (wantCompile !== false && j.trainingConfig) {
+    const meta = metadataOf(j);
+    const optimizer = meta?.optimizer ?? optimizerFromKeras(j.trainingConfig.optimizer_config, j.generatedBy, where);
+    const lossName = j.trainingConfig.loss;
+    if (typeof lossName !== 'string') throw new Error(`${where}: trainingConfig.loss must be one loss name, got ${JSON.stringify(lossName)}`);
+    let loss: LossName;
+    try {
+      loss = resolveLoss(lossName);
+    } catch {
+      throw new Error(`${where}: loss ${JSON.stringify(lossName)} is not supported (binary_crossentropy, mean_squared_error, mean_absolute_error are); pass { compile: false } to load without it`);
+    }
+    try {
+      model.compile({ optimizer, loss });
+    } catch (e) {
+      throw new Error(`${where}: trainingConfig: ${(e as Error).message}`);
+    }
+    const state = optimizerStateOf(tensors.filter((t) => t.group === 'optimizer'), model, model.compileConfig!.optimizer, meta, where);
+    if (state) model.setOptimizerState(state);
+  }
+  return model;
+}
+
+interface DecodedTensor extends WeightsManifestEntry {
+  data: Float32Array | Int32Array;
+}
+
+/** Every manifest tensor, decoded, with the byte counts of each group's files checked. */
+function readTensors(j: ModelJson, readWeights: (path: string) => Uint8Array, where: string): DecodedTensor[] {
+  weightPaths(j, where);
+  const out: DecodedTensor[] = [];
+  for (const group of j.weightsManifest) {
+    const parts = group.paths.map((p) => readWeights(p));
+    const bytes = parts.length === 1 ? parts[0] : concat(parts);
+    const files = group.paths.join(' + ');
+    let need = 0;
+    const sizes = group.weights.map((w, i) => {
+      if (!w || typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) {
+        throw new Error(`${where}: model.json: weightsManifest entry ${i} (${JSON.stringify(w?.name)}) needs a name and a shape of non-negative integers`);
+      }
+      if (w.quantization) throw new Error(`${where}: weight ${w.name} is quantized; only float32 weights are supported (save the model without quantization)`);
+      const b = DTYPE_BYTES[w.dtype ?? 'float32'];
+      if (!b) throw new Error(`${where}: weight ${w.name} has dtype ${JSON.stringify(w.dtype)}; only float32 (and int32 for 'iter') are supported`);
+      const n = w.shape.reduce((a, d) => a * d, 1) * b;
+      need += n;
+      return n;
+    });
+    if (bytes.length < need) {
+      throw new Error(`${where}: ${files} is truncated: it has ${bytes.length} bytes but the manifest's ${group.weights.length} weights need ${need} (save or download the model again)`);
+    }
+    if (bytes.length > need) {
+      throw new Error(`${where}: ${files} has ${bytes.length} bytes but the manifest's weights need ${need}: the weights file does not belong to this model.json`);
+    }
+    let at = 0;
+    group.weights.forEach((w, i) => {
+      const chunk = bytes.slice(at, at + sizes[i]);   // a copy: aligned for the typed array
+      at += sizes[i];
+      const data = (w.dtype ?? 'float32') === 'int32' ? new Int32Array(chunk.buffer) : new Float32Array(chunk.buffer);
+      out.push({ name: w.name, shape: [...w.shape], dtype: w.dtype ?? 'float32', group: w.group, data });
+    });
+  }
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+function metadataOf(j: ModelJson): DenoiseMetadata | null {
+  const m = j.userDefinedMetadata?.[METADATA_KEY] as DenoiseMetadata | undefined;
+  return m && typeof m === 'object' && m.formatVersion === FORMAT_VERSION ? m : null;
+}
+
+/** The optimizer state stored in the 'optimizer' group, or null when there is none. */
+function optimizerStateOf(group: DecodedTensor[], model: Sequential, o: OptimizerConfig, meta: DenoiseMetadata | null, where: string): OptimizerState | null {
+  if (group.length === 0) return null;
+  const [iter, ...rest] = group;
+  if (iter.name !== 'iter' || iter.shape.length !== 0) throw new Error(`${where}: optimizer weights must start with the scalar 'iter', got ${iter.name} [${iter.shape}]`);
+  const iterations = Math.round(iter.data[0]);
+  const weights = model.layers.flatMap((l) => l.weights);
+  const names = slotNames(o);
+  const fresh = model.getOptimizerState()!;
+  if (rest.length === 0) return { ...fresh, iterations };   // TF.js before its first step: no slots yet
+  if (rest.length !== names.length * weights.length) {
+    throw new Error(`${where}: the optimizer state has ${rest.length} tensors, but ${o.type} needs ${names.length} per weight ` +
+      `(${names.join(', ') || 'none'}) for ${weights.length} weights; pass { compile: false } to load the model without it`);
+  }
+  const slots = fresh.slots;
+  names.forEach((slot, k) => {
+    let at = 0;
+    weights.forEach((w, i) => {
+      const t = rest[k * weights.length + i];
+      const n = w.shape.reduce((a, d) => a * d, 1);
+      if (!t.name.endsWith(`/${slot}`) || t.shape.join() !== w.shape.join() || !(t.data instanceof Float32Array)) {
+        throw new Error(`${where}: optimizer weight ${k * weights.length + i + 1} should be ${w.name}/${slot} [${w.shape}] float32, got ${t.name} [${t.shape}] ${t.dtype}`);
+      }
+      slots[k].set(t.data, at);
+      at += n;
+    });
+  });
+  let accBetas: [number, number] = [1, 1];
+  if (o.type === 'adam') {
+    const ours = meta?.optimizerState;
+    // TF.js restores beta^(iter + 1) from the step count; our own files keep the f32 products exactly.
+    accBetas = ours && ours.iterations === iterations && Array.isArray(ours.accBetas) ? [ours.accBetas[0], ours.accBetas[1]]
+      : [Math.fround(Math.pow(o.beta1!, iterations + 1)), Math.fround(Math.pow(o.beta2!, iterations + 1))];
+  }
+  return { slots, accBetas, iterations };
+}
+
+/** Our optimizer config from TF.js's (or Keras's) optimizer_config. */
+function optimizerFromKeras(oc: unknown, generatedBy: unknown, where: string): OptimizerConfig {
+  const cls = (oc as { class_name?: unknown })?.class_name;
+  const cfg = camelKeys(((oc as { config?: unknown })?.config ?? {}) as Record<string, unknown>);
+  const num = (...keys: string[]) => {
+    for (const k of keys) if (typeof cfg[k] === 'number') return cfg[k] as number;
+    return undefined;
+  };
+  const lr = num('learningRate', 'lr');
+  switch (cls) {
+    case 'Adadelta':
+      // TF.js's adadelta divides by the accumulator from before the step; Keras's (and ours) after.
+      return { type: 'adadelta', learningRate: lr, rho: num('rho'), epsilon: num('epsilon'),
+        order: typeof generatedBy === 'string' && generatedBy.startsWith('TensorFlow.js') ? 'tfjs' : 'keras' };
+    case 'Adam':
+      return { type: 'adam', learningRate: lr, beta1: num('beta1'), beta2: num('beta2'), epsilon: num('epsilon') };
+    case 'SGD':
+      return { type: 'sgd', learningRate: lr, momentum: num('momentum'), nesterov: cfg.nesterov === true };
+    case 'Momentum':
+      return { type: 'sgd', learningRate: lr, momentum: num('momentum'), nesterov: cfg.useNesterov === true };
+    case 'Adagrad':
+      return { type: 'adagrad', learningRate: lr, initialAccumulatorValue: num('initialAccumulatorValue') };
+    case 'RMSProp': case 'RMSprop':
+      return { type: 'rmsprop', learningRate: lr, rho: num('rho', 'decay'), momentum: num('momentum'), epsilon: num('epsilon'), centered: cfg.centered === true };
+    default:
+      throw new Error(`${where}: optimizer ${JSON.stringify(cls)} is not supported (Adadelta, Adam, SGD, Momentum, Adagrad, RMSProp are); ` +
+        'pass { compile: false } to load the model without its training configuration');
+  }
+}
+
+function camelKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), v]));
+}
+
+/** The model name, input shape and our layers for a Keras Sequential topology. */
+function parseTopology(topology: unknown, where: string): { name?: string; inputShape: number[]; layerList: Layer[] } {
+  let t = topology as { class_name?: unknown; config?: unknown; model_config?: unknown } | null;
+  if (t && typeof t === 'object' && t.model_config) t = t.model_config as typeof t;
+  if (!t || typeof t !== 'object') throw new Error(`${where}: model.json has no modelTopology`);
+  if (t.class_name !== 'Sequential') {
+    throw new Error(`${where}: the model is a ${JSON.stringify(t.class_name)}; only Sequential models (one stack of layers) are supported`);
+  }
+  const cfg = t.config as { name?: unknown; layers?: unknown } | unknown[];
+  const entries = Array.isArray(cfg) ? cfg : cfg?.layers;
+  if (!Array.isArray(entries) || entries.length === 0) throw new Error(`${where}: the Sequential model lists no layers`);
+  let inputShape: number[] | null = null;
+  const layerList: Layer[] = [];
+  entries.forEach((entry: KerasLayerJson, i: number) => {
+    const cls = entry?.class_name;
+    const c = (entry?.config ?? {}) as Record<string, unknown>;
+    const label = `layer ${i} (${typeof c.name === 'string' ? c.name : cls})`;
+    if (typeof cls !== 'string' || !SUPPORTED_LAYERS.includes(cls)) {
+      throw new Error(`${where}: ${label} is a ${JSON.stringify(cls)}, which denoise-wasm does not support (supported: ${SUPPORTED_LAYERS.join(', ')})`);
+    }
+    const shape = c.batch_input_shape ?? c.batch_shape ?? c.batchInputShape;
+    if (shape !== undefined && shape !== null) {
+      if (i !== 0 && cls !== 'InputLayer') throw new Error(`${where}: ${label} gives an input shape, but only the first layer may`);
+      const s = (shape as unknown[]).slice(1);
+      if (!Array.isArray(shape) || !s.every((d) => Number.isInteger(d) && (d as number) > 0)) {
+        throw new Error(`${where}: ${label}: the input shape ${JSON.stringify(shape)} must be fixed positive sizes after the batch axis`);
+      }
+      inputShape = s as number[];
+    }
+    if (c.dtype !== undefined && c.dtype !== null && c.dtype !== 'float32' && !(typeof c.dtype === 'object')) {
+      throw new Error(`${where}: ${label} has dtype ${JSON.stringify(c.dtype)}; only float32 is supported`);
+    }
+    if (cls === 'InputLayer') {
+      if (i !== 0) throw new Error(`${where}: ${label}: an InputLayer must come first`);
+      if (!inputShape) throw new Error(`${where}: ${label} has no batch_input_shape`);
+      return;
+    }
+    layerList.push(layerFromKeras(cls, c, label, where));
+  });
+  if (!inputShape) throw new Error(`${where}: the model has no input shape (batch_input_shape on its first layer, or an InputLayer)`);
+  if (layerList.length === 0) throw new Error(`${where}: the model has no layers besides its input`);
+  const name = Array.isArray(cfg) ? undefined : typeof cfg?.name === 'string' ? cfg.name : undefined;
+  return { name, inputShape, layerList };
+}
+
+function layerFromKeras(cls: string, c: Record<string, unknown>, label: string, where: string): Layer {
+  const fail = (what: string) => new Error(`${where}: ${label}: ${what}`);
+  const get = (key: string) => {
+    const camel = key.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
+    return c[key] !== undefined ? c[key] : c[camel];
+  };
+  const name = typeof c.name === 'string' ? c.name : undefined;
+  const channelsLast = () => {
+    const f = get('data_format');
+    if (f !== undefined && f !== null && f !== 'channels_last') throw fail(`data_format ${JSON.stringify(f)} is not supported (only channels_last)`);
+  };
+  const activation = (): Activation => {
+    let a = get('activation');
+    if (a && typeof a === 'object') a = (a as { config?: unknown; class_name?: unknown }).config ?? (a as { class_name?: unknown }).class_name;
+    if (a === undefined || a === null) return 'linear';
+    if (typeof a !== 'string' || !SUPPORTED_ACTIVATIONS.includes(a as Activation)) {
+      throw fail(`activation ${JSON.stringify(a)} is not supported (supported: ${SUPPORTED_ACTIVATIONS.join(', ')})`);
+    }
+    return a as Activation;
+  };
+  const padding = (): Padding => {
+    const p = get('padding') ?? 'valid';
+    if (p !== 'same' && p !== 'valid') throw fail(`padding ${JSON.stringify(p)} is not supported (same, valid)`);
+    return p;
+  };
+  const useBias = () => {
+    if (get('use_bias') === false) throw fail('use_bias: false is not supported (every Conv2D/Dense has a bias)');
+  };
+  const pairOrNumber = (v: unknown) => v as number | [number, number];
+  try {
+    switch (cls) {
+      case 'Conv2D': {
+        channelsLast();
+        useBias();
+        const d = get('dilation_rate');
+        if (d !== undefined && d !== null && ![].concat(d as never).every((x: unknown) => x === 1)) throw fail(`dilation_rate ${JSON.stringify(d)} is not supported (only 1)`);
+        const g = get('groups');
+        if (g !== undefined && g !== null && g !== 1) throw fail(`groups ${JSON.stringify(g)} is not supported (only 1)`);
+        return layers.conv2d({ filters: get('filters') as number, kernelSize: pairOrNumber(get('kernel_size')),
+          strides: pairOrNumber(get('strides') ?? 1), padding: padding(), activation: activation(), name });
+      }
+      case 'MaxPooling2D': {
+        channelsLast();
+        const pool = pairOrNumber(get('pool_size') ?? 2);
+        return layers.maxPooling2d({ poolSize: pool, strides: pairOrNumber(get('strides') ?? pool), padding: padding(), name });
+      }
+      case 'UpSampling2D': {
+        channelsLast();
+        const interp = get('interpolation');
+        if (interp !== undefined && interp !== null && interp !== 'nearest') throw fail(`interpolation ${JSON.stringify(interp)} is not supported (only nearest)`);
+        return layers.upSampling2d({ size: pairOrNumber(get('size') ?? 2), name });
+      }
+      case 'Dense':
+        useBias();
+        return layers.dense({ units: get('units') as number, activation: activation(), name });
+      case 'Flatten':
+        channelsLast();
+        return layers.flatten({ name });
+      case 'Reshape':
+        return layers.reshape({ targetShape: get('target_shape') as number[], name });
+    }
+  } catch (e) {
+    if ((e as Error).message.startsWith(`${where}: `)) throw e;
+    throw fail((e as Error).message);
+  }
+  throw fail(`${cls} is not supported`);
+}

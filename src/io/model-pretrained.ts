@@ -1,0 +1,23 @@
+// The pretrained denoiser that ships with the package (presets.pretrained()): model.json and weights.bin
+// of pretrained/denoiser/, embedded in model-pretrained-data.ts as text and base64 by
+// scripts/train-pretrained.mjs, so that loading needs no file system, no fetch and no bundler setup.
+import type { Sequential } from '../model/sequential.js';
+import { modelFromFiles, type LoadModelOptions } from './model-format.js';
+import { PRETRAINED_MODEL_JSON, PRETRAINED_WEIGHTS_BASE64 } from './model-pretrained-data.js';
+
+/** Bytes of a base64 string (atob: browsers and Node 16+). */
+export function base64ToBytes(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * The convolutional denoiser trained on the embedded MNIST digits with Gaussian noise 0.4 (see README:
+ * architecture, training settings and scores); compiled with its loss and optimizer unless compile: false.
+ */
+export function pretrainedDenoiser(options: LoadModelOptions = {}): Sequential {
+  const weights = base64ToBytes(PRETRAINED_WEIGHTS_BASE64);
+  return modelFromFiles(JSON.parse(PRETRAINED_MODEL_JSON), () => weights, options, 'presets.pretrained()');
+}

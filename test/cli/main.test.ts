@@ -1,0 +1,173 @@
+/**
+ * The denoise-wasm command on real files in a temporary directory: denoise a PNG and a JPEG we make,
+ * train with tiny settings (embedded digits and an IDX file), continue training, eval; --help everywhere;
+ * every mistake one line and a non-zero exit. Most run main() in-process; one runs the built bin.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { main, COMMANDS } from '../../src/cli/main.js';
+import { decodePng, encodePng } from '../../src/io/png-node.js';
+import { saveIdx } from '../../src/data/idx-node.js';
+import { loadMnist, addGaussianNoise, psnr, loadModel, presets } from '../../src/index.js';
+import { ensureBuilt, ROOT } from './build-dist.js';
+
+let dir: string;
+beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'denoise-cli-')); });
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
+  return { code, out, err };
+}
+
+/** Six held-out digits laid out 2 x 3 (56 x 84 pixels, grey), clean and with noise 0.4, as [0, 1] planes. */
+async function digitSheet(): Promise<{ clean: Float32Array; noisy: Float32Array; W: number; H: number }> {
+  const { test } = await loadMnist({ seed: 0, testFraction: 0.2, testLimit: 6 });
+  const H = 56, W = 84;
+  const clean = new Float32Array(H * W);
+  for (let k = 0; k < 6; k++) {
+    const oy = Math.floor(k / 3) * 28, ox = (k % 3) * 28;
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) clean[(oy + y) * W + ox + x] = test.images.data[k * 784 + y * 28 + x];
+  }
+  const noisy = addGaussianNoise({ data: clean, shape: [1, H, W, 1] }, { factor: 0.4, seed: 7 }).data;
+  return { clean, noisy, W, H };
+}
+
+const toRgba = (plane: Float32Array, tint = false) => {
+  const data = new Uint8ClampedArray(plane.length * 4);
+  plane.forEach((v, i) => {
+    data[i * 4] = Math.round(v * 255);
+    data[i * 4 + 1] = Math.round(v * 255 * (tint ? 0.8 : 1));
+    data[i * 4 + 2] = Math.round(v * 255 * (tint ? 0.5 : 1));
+    data[i * 4 + 3] = 255;
+  });
+  return data;
+};
+const greyOf = (rgba: Uint8ClampedArray | Uint8Array) => Float32Array.from({ length: rgba.length / 4 }, (_, i) => rgba[i * 4] / 255);
+const t4 = (a: Float32Array, H: number, W: number) => ({ data: a, shape: [1, H, W, 1] });
+
+test('--help on the command and on every subcommand', async () => {
+  const top = await run('--help');
+  expect(top.code).toBe(0);
+  expect(top.out).toMatch(/Usage: denoise-wasm <command>/);
+  for (const c of COMMANDS) {
+    const r = await run(c.name, '--help');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(new RegExp(`Usage: denoise-wasm ${c.name}`));
+    expect(r.err).toBe('');
+  }
+  expect((await run()).code).toBe(2);
+});
+
+test('mistakes and failures: one clear line and a non-zero exit', async () => {
+  await writeFile(join(dir, 'notes.txt'), 'not an image');
+  await writeFile(join(dir, 'broken.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]));
+  const cases: Array<[string[], number, RegExp]> = [
+    [['frobnicate'], 2, /^denoise-wasm: unknown command "frobnicate"; the commands are denoise, train, eval, bench/],
+    [['denoise', join(dir, 'missing.png'), '-o', join(dir, 'x.png')], 1, /^denoise-wasm denoise: image .*missing\.png does not exist$/],
+    [['denoise', join(dir, 'notes.txt'), '-o', join(dir, 'x.png')], 1, /notes\.txt is not a PNG or JPEG image$/],
+    [['denoise', join(dir, 'broken.png'), '-o', join(dir, 'x.png')], 1, /broken\.png is not a readable PNG/],
+    [['denoise', join(dir, 'notes.txt')], 2, /give the output file with -o/],
+    [['denoise', join(dir, 'notes.txt'), '-o', join(dir, 'x.gif')], 1, /the output name must end in \.png, \.jpg or \.jpeg/],
+    [['denoise', '--bogus'], 2, /^denoise-wasm denoise: unknown flag --bogus \(see denoise-wasm denoise --help\)$/],
+    [['train', '--epochs', 'two', '-o', join(dir, 'm')], 2, /--epochs must be an integer >= 1, got "two"/],
+    [['train', '-o', join(dir, 'm'), '--images', join(dir, 'nope.gz')], 1, /nope\.gz does not exist/],
+    [['eval', '--model', join(dir, 'no-model')], 1, /cannot load the model .*no-model: no such file or directory/],
+    [['eval', '--threads'], 2, /--threads needs a value/],
+  ];
+  for (const [argv, code, message] of cases) {
+    const r = await run(...argv);
+    expect({ argv, code: r.code }).toEqual({ argv, code });
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err.trimEnd()).toMatch(message);
+    expect(r.out).toBe('');
+  }
+});
+
+describe('denoise', () => {
+  test('a grey PNG whose size fits no pooling: same size out, grey, and much closer to the clean digits', async () => {
+    const { clean, noisy, W, H } = await digitSheet();
+    // crop to 81 x 53: odd sizes
+    const w = 81, h = 53;
+    const crop = (a: Float32Array) => Float32Array.from({ length: w * h }, (_, i) => a[Math.floor(i / w) * W + (i % w)]);
+    const [c, n] = [crop(clean), crop(noisy)];
+    await writeFile(join(dir, 'digits.png'), encodePng({ width: w, height: h, data: toRgba(n) }));
+    const r = await run('denoise', join(dir, 'digits.png'), '-o', join(dir, 'digits-out.png'), '--threads', '1');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/denoised .*digits\.png \(81x53, grey\) with the pretrained denoiser/);
+    const out = decodePng(await readFile(join(dir, 'digits-out.png')));
+    expect([out.width, out.height]).toEqual([w, h]);
+    for (let i = 0; i < w * h; i++) expect(out.data[i * 4 + 1]).toBe(out.data[i * 4]);
+    const before = psnr(t4(n, h, w), t4(c, h, w)).mean;
+    const after = psnr(t4(greyOf(out.data), h, w), t4(c, h, w)).mean;
+    expect(after - before).toBeGreaterThan(5);
+  });
+
+  test('a colour JPEG, per channel, with a saved model given by --model', async () => {
+    const { noisy, W, H } = await digitSheet();
+    await writeFile(join(dir, 'tinted.jpg'), jpeg.encode({ width: W, height: H, data: toRgba(noisy, true) }, 95).data);
+    const m = presets.pretrained({ threads: 1 });
+    await m.save(join(dir, 'pre'));
+    m.dispose();
+    const r = await run('denoise', join(dir, 'tinted.jpg'), '-o', join(dir, 'tinted-out.jpg'), '--model', join(dir, 'pre'), '--threads', '1');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/\(84x56, colour, per channel\)/);
+    const out = jpeg.decode(await readFile(join(dir, 'tinted-out.jpg')), { useTArray: true });
+    expect([out.width, out.height]).toEqual([W, H]);
+  });
+});
+
+describe('train and eval', () => {
+  test('train on the embedded digits with tiny settings, continue, and eval', async () => {
+    const model = join(dir, 'tiny');
+    const r = await run('train', '--limit', '64', '--epochs', '1', '--batch-size', '32', '-o', model, '--threads', '1');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/training the tutorial model \(4,385 parameters\) on 64 images/);
+    expect(r.err).toMatch(/epoch 1\/1 +loss \d\.\d{4}/);
+    expect(r.out).toMatch(/saved to .*tiny \(final loss/);
+    expect((await loadModel(model, { threads: 1 })).getOptimizerState()!.iterations).toBe(2);
+
+    const again = await run('train', '--limit', '64', '--epochs', '1', '--batch-size', '32', '--model', model, '-o', model, '--threads', '1');
+    expect(again.code).toBe(0);
+    expect((await loadModel(model, { threads: 1 })).getOptimizerState()!.iterations).toBe(4);
+
+    const e = await run('eval', '--model', model, '--limit', '40', '--threads', '1');
+    expect(e.code).toBe(0);
+    expect(e.out).toMatch(/on 40 held-out images, noise 0\.4/);
+    expect(e.out).toMatch(/noisy +\d+\.\d{2} +0\.\d{4}/);
+    expect(e.out).toMatch(/denoised +\d+\.\d{2} +-?\d\.\d{4}/);
+  });
+
+  test('train on an IDX file; eval of the pretrained denoiser shows the gain', async () => {
+    const { train } = await loadMnist({ seed: 0, testFraction: 0.2, trainLimit: 48 });
+    const bytes = Uint8Array.from(train.images.data, (v) => Math.round(v * 255));
+    const idx = join(dir, 'train-images-idx3-ubyte.gz');
+    await saveIdx(idx, bytes, [48, 28, 28]);
+    const r = await run('train', '--images', idx, '--epochs', '1', '--batch-size', '16', '-o', join(dir, 'from-idx'), '--threads', '1');
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/on 48 images/);
+    expect(existsSync(join(dir, 'from-idx', 'weights.bin'))).toBe(true);
+
+    const e = await run('eval', '--limit', '100', '--threads', '1');
+    expect(e.code).toBe(0);
+    const [noisyPsnr, denoisedPsnr] = [/noisy +(\d+\.\d+)/, /denoised +(\d+\.\d+)/].map((re) => Number(re.exec(e.out)![1]));
+    expect(denoisedPsnr - noisyPsnr).toBeGreaterThan(6);
+  });
+});
+
+test('the built bin: a #!/usr/bin/env node script with exit codes', async () => {
+  await ensureBuilt();
+  const bin = join(ROOT, 'dist', 'cli', 'main.js');
+  expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 30000 });
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/Commands:/);
+  const missing = spawnSync(process.execPath, [bin, 'denoise', join(dir, 'missing.png'), '-o', join(dir, 'o.png')], { encoding: 'utf8', timeout: 30000 });
+  expect(missing.status).toBe(1);
+  expect(missing.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^denoise-wasm denoise: image .*missing\.png does not exist$/)]);
+});

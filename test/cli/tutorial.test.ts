@@ -1,0 +1,115 @@
+// `npm start` end to end: the compiled CLI (dist/cli/tutorial.js) as a child process, with tiny settings.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodePng } from '../../src/io/node.js';
+import { saveIdx } from '../../src/data/node.js';
+import { ensureBuilt, ROOT } from './build-dist.js';
+
+const CLI = join(ROOT, 'dist', 'cli', 'tutorial.js');
+
+interface Run { code: number; stdout: string; stderr: string }
+
+function run(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The row of the results table that starts with `label`: its PSNR and SSIM. */
+function row(stdout: string, label: string): { psnr: number; ssim: number } | undefined {
+  const m = new RegExp(`^${label}.*?\\s(-?\\d+\\.\\d+)\\s+(-?\\d\\.\\d{3})$`, 'm').exec(stdout);
+  return m ? { psnr: Number(m[1]), ssim: Number(m[2]) } : undefined;
+}
+
+let dir: string;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'denoise-cli-'));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm start (dist/cli/tutorial.js)', () => {
+  test('trains on the embedded digits, prints the table and writes a 3 x 10 picture', async () => {
+    const out = join(dir, 'sub', 'd.png');
+    const r = await run(['--epochs', '1', '--train-size', '256', '--test-size', '64', '--out', out]);
+    expect(r.stderr).not.toMatch(/denoise-wasm:/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Model: presets\.kerasTutorial\(\), 4,385 parameters, adadelta, /m);
+    expect(r.stdout).toContain('Data: 256 embedded MNIST digits, Gaussian noise 0.4, 64 held out.');
+    expect(r.stdout).toMatch(/^64 held-out digits\s+PSNR \(dB\)\s+SSIM$/m);
+    const noisy = row(r.stdout, 'noisy input');
+    const median = row(r.stdout, 'median filter 3x3');
+    const gaussian = row(r.stdout, 'gaussian filter 3x3');
+    const model = row(r.stdout, 'model \\(1 epoch\\)');
+    for (const scores of [noisy, median, gaussian, model]) {
+      expect(scores).toBeDefined();
+      expect(Number.isFinite(scores!.psnr)).toBe(true);
+      expect(scores!.ssim).toBeGreaterThanOrEqual(-1);
+      expect(scores!.ssim).toBeLessThanOrEqual(1);
+    }
+    // Noise 0.4 on digits: about 11 dB; a median filter helps.
+    expect(noisy!.psnr).toBeGreaterThan(9);
+    expect(noisy!.psnr).toBeLessThan(13);
+    expect(median!.psnr).toBeGreaterThan(noisy!.psnr);
+    // Not a terminal: one progress line per epoch on stderr, nothing redrawn.
+    expect(r.stderr).toMatch(/^epoch 1\/1 {2}loss \d\.\d{4} {2}val_loss \d\.\d{4} {2}[\d,]+ samples\/s/m);
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stdout).toContain(`Wrote ${out}: 10 held-out digits, rows noisy / denoised / clean.`);
+    const png = decodePng(readFileSync(out));
+    // 3 rows x 10 columns of 28x28 digits, 2-pixel gaps between cells.
+    expect([png.width, png.height]).toEqual([10 * 28 + 9 * 2, 3 * 28 + 2 * 2]);
+  });
+
+  test('--data-dir reads IDX files; --fresh-noise, --optimizer and a short held-out set work', async () => {
+    const data = join(dir, 'idx');
+    const images = (n: number) => Uint8Array.from({ length: n * 28 * 28 }, (_, i) => (i * 37) % 256);
+    const labels = (n: number) => Uint8Array.from({ length: n }, (_, i) => i % 10);
+    await saveIdx(join(data, 'train-images-idx3-ubyte.gz'), images(40), [40, 28, 28]);
+    await saveIdx(join(data, 'train-labels-idx1-ubyte'), labels(40), [40]);
+    await saveIdx(join(data, 't10k-images-idx3-ubyte'), images(8), [8, 28, 28]);
+    await saveIdx(join(data, 't10k-labels-idx1-ubyte.gz'), labels(8), [8]);
+    const out = join(dir, 'idx.png');
+    const r = await run(['--data-dir', data, '--epochs', '2', '--batch-size', '16', '--fresh-noise', '--optimizer', 'adam',
+      '--learning-rate', '0.01', '--noise', '0.2', '--seed', '3', '--threads', '1', '--out', out]);
+    expect(r.stderr).not.toMatch(/denoise-wasm:/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Data: 40 images from ${data}, Gaussian noise 0.2 (fresh every epoch), 8 held out.`);
+    expect(r.stdout).toMatch(/, adam, (simd|scalar) wasm on 1 thread\.$/m);
+    expect(row(r.stdout, 'model \\(2 epochs\\)')).toBeDefined();
+    expect(r.stderr.match(/^epoch \d\/2 /gm)).toHaveLength(2);
+    // Only 8 held-out images: 8 columns.
+    const png = decodePng(readFileSync(out));
+    expect([png.width, png.height]).toEqual([8 * 28 + 7 * 2, 3 * 28 + 2 * 2]);
+  });
+
+  test('--help lists every flag and exits 0', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--epochs', '--batch-size', '--noise', '--train-size', '--test-size', '--data-dir', '--fresh-noise',
+      '--optimizer', '--learning-rate', '--seed', '--threads', '--out', '--help']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stderr).toBe('');
+  });
+
+  test.each([
+    [['--epochs', 'x'], 'denoise-wasm: --epochs must be a positive integer, got "x"'],
+    [['--bogus'], 'denoise-wasm: unknown flag --bogus (run with --help to list the flags)'],
+    [['--train-size', '9500'], 'denoise-wasm: --train-size 9500 plus --test-size 1000 is more than the 10,000 embedded digits (lower them, or use --data-dir)'],
+    [['--data-dir', '/no/such/dir'], 'denoise-wasm: --data-dir: loadMnist: /no/such/dir: no such directory'],
+  ])('%j exits 2 with one line on stderr', async (args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0].startsWith(message)).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 // Finding, compiling and instantiating the wasm builds. Browser-safe: Node's fs is imported lazily and
 // only when running under Node (behind a specifier bundlers do not follow); elsewhere the files are
-// fetched with streaming compilation. No loader library: the modules import nothing but the memory.
+// fetched with streaming compilation. The modules import nothing but the memory (and abort).
 
 /** The wasm builds, fastest first. */
 export type Variant = 'simd-threads' | 'simd' | 'scalar';
@@ -87,6 +87,15 @@ function readString(memory: WebAssembly.Memory, ptr: number): string {
 
 /** Instantiates a compiled build over a host-owned memory; aborts (debug builds) surface as readable errors. */
 export async function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<KernelExports> {
+  if (isNode) {
+    // Node: @assemblyscript/loader instantiates and decodes abort() messages. Its name is held in a
+    // variable so that bundlers leave it out of browser builds, where module workers cannot resolve a
+    // bare specifier without a bundler; there the small decoder below does the same job.
+    const loaderName = '@assemblyscript/loader';
+    const loader = await import(/* @vite-ignore */ /* webpackIgnore: true */ loaderName) as typeof import('@assemblyscript/loader');
+    const { exports } = await loader.instantiate<Record<string, unknown>>(module, { env: { memory } });
+    return exports as unknown as KernelExports;
+  }
   const env = {
     memory,
     abort(message: number, file: number, line: number, column: number): never {

@@ -37,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { variant, threads } = await model.engineInfo();
   const source = o.dataDir ? `images from ${o.dataDir}` : 'embedded MNIST digits';
+  const what = o.dataDir ? 'images' : 'digits';
   console.log(`Model: presets.kerasTutorial(), ${count(model.countParams())} parameters, ${o.optimizer}, ` +
     `${variant} wasm on ${threads} thread${threads === 1 ? '' : 's'}.`);
   console.log(`Data: ${count(n)} ${source}, Gaussian noise ${o.noise}${o.freshNoise ? ' (fresh every epoch)' : ''}, ` +
@@ -47,16 +48,20 @@ async function main(argv: string[]): Promise<number> {
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
   process.once('SIGINT', onInterrupt);
-  const history = await model.fit(noisy, train.images, {
-    epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed + 3,
-    validationData: [testNoisy, test.images],
-    inputsForEpoch: o.freshNoise ? freshGaussianNoise(train.images, { factor: o.noise, seed: o.seed + 1 }) : undefined,
-    onBatchEnd: (batch, logs) => progress.batch(logs.epoch, batch, logs.size, logs.loss),
-    onEpochEnd: (epoch, logs) => progress.epoch(epoch, logs),
-    signal: stop.signal,
-  });
-  process.off('SIGINT', onInterrupt);
-  progress.end();
+  let history;
+  try {
+    history = await model.fit(noisy, train.images, {
+      epochs: o.epochs, batchSize: o.batchSize, shuffle: true, seed: o.seed + 3,
+      validationData: [testNoisy, test.images],
+      inputsForEpoch: o.freshNoise ? freshGaussianNoise(train.images, { factor: o.noise, seed: o.seed + 1 }) : undefined,
+      onBatchEnd: (batch, logs) => progress.batch(logs.epoch, batch, logs.size, logs.loss),
+      onEpochEnd: (epoch, logs) => progress.epoch(epoch, logs),
+      signal: stop.signal,
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    progress.end(); // a half-drawn progress line gets its newline, also before an error
+  }
   const epochs = history.epoch.length;
   const { loss, val_loss } = history.history;
   console.log(`${history.aborted ? 'Stopped early: trained' : 'Trained'} ${epochs} epoch${epochs === 1 ? '' : 's'} in ` +
@@ -66,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   const denoised = await model.predict(testNoisy);
   model.dispose();
   const score = (name: string, x: Tensor) => [name, psnr(x, test.images).mean.toFixed(2), ssim(x, test.images).mean.toFixed(3)];
-  console.log('\n' + formatTable([`${count(held)} held-out digits`, 'PSNR (dB)', 'SSIM'], [
+  console.log('\n' + formatTable([`${count(held)} held-out ${what}`, 'PSNR (dB)', 'SSIM'], [
     score('noisy input', testNoisy),
     score('median filter 3x3', medianFilter(testNoisy, 3)),
     score('gaussian filter 3x3 (sigma 1)', gaussianFilter(testNoisy, { size: 3, sigma: 1 })),
@@ -76,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
   const shown = Math.min(SHOWN, held);
   await saveImageGrid(o.out, [testNoisy, denoised, test.images].map((t) => sliceRows(t, 0, shown)));
   const where = relative(process.cwd(), resolve(o.out));
-  console.log(`Wrote ${where.startsWith('..') ? resolve(o.out) : where}: ${shown} held-out digits, rows noisy / denoised / clean.`);
+  console.log(`Wrote ${where.startsWith('..') ? resolve(o.out) : where}: ${shown} held-out ${what}, rows noisy / denoised / clean.`);
   return 0;
 }
 

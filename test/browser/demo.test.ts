@@ -188,16 +188,17 @@ test('without cross-origin isolation: the SIMD build on one thread, the page say
   }
 });
 
-test('a page that imports dist/index.js unbundled (examples/browser/minimal.html) trains in a worker too', async () => {
+test('a page that imports dist/index.js unbundled (examples/browser/minimal.html) trains in a worker too, and round-trips IndexedDB', async () => {
   const page = await browser.context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
     await page.goto(server.url + 'minimal.html');
     await page.waitForFunction(() => (window as unknown as { result?: unknown }).result, null, { timeout: 60_000 });
-    const result = await page.evaluate(() => (window as unknown as { result: { info: { variant: string; threads: number }; losses: number[] } }).result);
+    const result = await page.evaluate(() => (window as unknown as { result: { info: { variant: string; threads: number }; losses: number[]; indexedDbSame: boolean } }).result);
     expect(errors).toEqual([]);
     expect(result.info).toMatchObject({ variant: 'simd-threads' });
+    expect(result.indexedDbSame).toBe(true);
     expect(result.losses).toEqual(await nodeLosses(256, 64, 2));
   } finally {
     await page.close();

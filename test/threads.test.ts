@@ -108,3 +108,11 @@ describe('failures reject the pending call instead of hanging', () => {
     m.dispose();
   });
 });
+
+test('a batch too large for the shared memory gets a clear error, and the model still works', async () => {
+  const m = presets.kerasTutorial({ threads: 2 });
+  const x = tensor(new Float32Array(4000 * 784).fill(0.5), [4000, 28, 28, 1]);
+  await expect(m.predict(x, { batchSize: 4000 })).rejects.toThrow(/a batch of 4000 samples needs \d+ MiB of wasm memory, more than this runtime allows \(at most 1024 MiB shared\); use a smaller batchSize \(2000 or less\)/);
+  expect((await m.predict(images(3, 1))).shape).toEqual([3, 28, 28, 1]);
+  m.dispose();
+});

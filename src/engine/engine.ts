@@ -272,7 +272,14 @@ export class Engine {
       dys.push(take(capacity * outSizeOf(op)));
       aux.push(op.kind === 'maxPool2d' ? take(capacity * outSizeOf(op)) : 0);
     }
-    this.grow(at);
+    try {
+      this.grow(at);
+    } catch {
+      const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
+      throw new Error(`denoise-wasm: a batch of ${capacity} samples needs ${mib(at)} of wasm memory, more than this ` +
+        `runtime allows (${this.info.variant === 'simd-threads' ? `at most ${mib(MAX_PAGES * PAGE)} shared` : 'about 4 GiB'}); ` +
+        `use a smaller batchSize (${Math.max(1, Math.floor(capacity / 2))} or less)`);
+    }
     this.layout = { capacity, bytes: at, input, dInput, target, ys, dys, aux };
     this.writePlan();
     return this.layout;

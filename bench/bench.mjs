@@ -202,6 +202,20 @@ p(`  medians of ${S.runs} runs after a warm-up (min-max)${quick ? '; --quick: fe
 const summary = [];
 const targets = [];
 
+// Thread scaling: each SIMD+threads run against the same build on one thread, measured in this run.
+function scaling(key, what) {
+  const runs = (results.ours ?? []).filter((r) => r.variant === 'simd-threads');
+  const one = runs.find((r) => r.info.threads === 1);
+  if (!one) return;
+  const ups = runs.filter((r) => r.info.threads > 1).map((r) => [r.info.threads, median(r[key]) / median(one[key])]);
+  if (!ups.length) return;
+  summary.push(`thread scaling, ${what} (SIMD+threads over its 1-thread run): ` + ups.map(([t, x]) => `${t} threads ${x.toFixed(2)}x`).join(', '));
+  if (key === 'train') {
+    const two = ups.find(([t]) => t === 2);
+    if (two) targets.push([two[1] >= 1.5, `training with 2 threads >= 1.5x one thread: ${two[1].toFixed(2)}x`]);
+  }
+}
+
 if (results.peak) {
   const pk = results.peak;
   p();
@@ -246,6 +260,7 @@ if (results.ours && only.has('train')) {
     targets.push([median(best.train) / cpuRate >= 100, `training hundreds of times TF.js cpu: ${ratio(median(best.train), cpuRate)} (${best.label})`]);
   }
   if (tfWasm?.trainError) summary.push(`TF.js wasm cannot train this model: "${tfWasm.trainError}"`);
+  scaling('train', 'training');
   if (Number.isFinite(onePeak)) {
     for (const r of [simd1, best].filter((r, i, a) => r && a.indexOf(r) === i)) {
       const share = median(r.train) * TRAIN_FLOP / 1e9 / (onePeak * r.info.threads);
@@ -279,6 +294,7 @@ if (results.ours && only.has('infer')) {
     targets.push([median(best.infer) / wasmRate >= 3, `inference several times TF.js wasm's: ${ratio(median(best.infer), wasmRate)} (${best.label})`]);
   }
   if (Number.isFinite(cpuRate)) summary.push(`${best.label} predicts ${ratio(median(best.infer), cpuRate)} faster than TF.js cpu`);
+  scaling('infer', 'inference');
   if (Number.isFinite(onePeak)) {
     for (const r of [simd1, best].filter((r, i, a) => r && a.indexOf(r) === i)) {
       const share = median(r.infer) * FORWARD_FLOP / 1e9 / (onePeak * r.info.threads);

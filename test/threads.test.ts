@@ -116,3 +116,32 @@ test('a batch too large for the shared memory gets a clear error, and the model 
   expect((await m.predict(images(3, 1))).shape).toEqual([3, 28, 28, 1]);
   m.dispose();
 });
+
+test('dispose() while a threaded fit runs rejects it instead of leaving it pending', async () => {
+  const m = presets.kerasTutorial({ threads: 2 });
+  const x = images(512, 7);
+  const done = m.fit(x, x, { epochs: 5, batchSize: 256 });
+  await new Promise((r) => setTimeout(r, 50));
+  m.dispose();
+  await expect(done).rejects.toThrow(/disposed while a call was running/);
+  expect((await m.predict(images(2, 1))).shape).toEqual([2, 28, 28, 1]);   // and it starts again
+  m.dispose();
+});
+
+test('calls made without awaiting each other queue: a predict during a threaded fit changes nothing', async () => {
+  const x = images(96, 8), probe = images(5, 9);
+  const alone = presets.kerasTutorial({ threads: 2 });
+  const expected = await alone.fit(x, x, { epochs: 2, batchSize: 32, seed: 1 });
+  alone.dispose();
+  const m = presets.kerasTutorial({ threads: 2 });
+  const fitting = m.fit(x, x, { epochs: 2, batchSize: 32, seed: 1 });
+  const predictions = [];
+  for (let i = 0; i < 5; i++) {
+    predictions.push(m.predict(probe, { batchSize: 5 }));
+    await new Promise((r) => setImmediate(r));
+  }
+  const got = await fitting;
+  expect(got.history.loss).toEqual(expected.history.loss);
+  for (const p of await Promise.all(predictions)) expect(p.data.every(Number.isFinite)).toBe(true);
+  m.dispose();
+});

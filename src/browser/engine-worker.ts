@@ -13,6 +13,18 @@ const scope = globalThis as unknown as WorkerScope;
 
 let engine: Engine | null = null;
 let queue: Promise<void> = Promise.resolve();
+// A load that failed (e.g. a batch too large for wasm memory): the compute request posted right after it
+// must not run on the old buffers; it fails with the load's error instead.
+let failedLoad: Error | null = null;
+
+function compute(): Engine {
+  if (failedLoad) {
+    const e = failedLoad;
+    failedLoad = null;
+    throw e;
+  }
+  return need();
+}
 
 function need(): Engine {
   if (!engine) throw new Error('denoise-wasm: the engine worker has no engine (create failed or it was disposed)');
@@ -34,15 +46,23 @@ async function handle(m: Envelope): Promise<[unknown, Transferable[]]> {
     case 'setInputGradient': need().setInputGradient(m.on); break;
     case 'setParams': need().setParams(m.values); break;
     case 'setOptimizerState': need().setOptimizerState(m.state); break;
-    case 'load': need().loadRange(m.x, 0, m.n, m.y); break;
+    case 'load':
+      try {
+        failedLoad = null;
+        need().loadRange(m.x, 0, m.n, m.y);
+      } catch (e) {
+        failedLoad = e as Error;
+        throw e;
+      }
+      break;
     case 'forward': {
-      const output = (await need().forward(m.n)).slice();
+      const output = (await compute().forward(m.n)).slice();
       return [{ output, memoryBytes: bytes() }, [output.buffer]];
     }
     case 'evaluate':
-      return [{ loss: await need().evaluate(m.n), memoryBytes: bytes() }, []];
+      return [{ loss: await compute().evaluate(m.n), memoryBytes: bytes() }, []];
     case 'gradients': {
-      const e = need();
+      const e = compute();
       const loss = await e.gradients(m.n);
       const grads = e.getGradients();
       let inputGradient: Float32Array | null = null;
@@ -50,7 +70,7 @@ async function handle(m: Envelope): Promise<[unknown, Transferable[]]> {
       return [{ loss, grads, inputGradient, memoryBytes: bytes() }, inputGradient ? [grads.buffer, inputGradient.buffer] : [grads.buffer]];
     }
     case 'trainStep': {
-      const e = need();
+      const e = compute();
       const loss = await e.trainStep(m.n);
       const params = e.getParams(), grads = e.getGradients(), state = e.getOptimizerState();
       return [{ loss, params, grads, state, memoryBytes: bytes() }, [params.buffer, grads.buffer, ...state.slots.map((s) => s.buffer)]];

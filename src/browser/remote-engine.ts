@@ -24,6 +24,7 @@ export class RemoteEngine implements PublicEngine {
   private broken: Error | null = null;
   /** An error from a request nobody awaited (a setter); thrown by the next awaited call. */
   private deferred: Error | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private bytes = 0;
   private params: Float32Array;
@@ -94,16 +95,31 @@ export class RemoteEngine implements PublicEngine {
     });
   }
 
-  /** A request whose answer is awaited: reports an earlier setter's failure first. */
+  /**
+   * A request whose answer is awaited. If it fails, that error is the one reported (an earlier load's
+   * failure makes the worker refuse the step after it, with the load's error). If it succeeds, the
+   * caller copies the reply's state first and then calls reportDeferred(), so the page never falls
+   * behind the worker.
+   */
   private async call<O extends Request['op']>(request: Extract<Request, { op: O }>, transfer: Transferable[] = []): Promise<ReplyOf<O>> {
-    const reply = await this.send(request, transfer);
-    if (this.deferred) {
-      const e = this.deferred;
+    let reply: ReplyOf<O>;
+    try {
+      reply = await this.send(request, transfer);
+    } catch (e) {
       this.deferred = null;
       throw e;
     }
     this.bytes = (reply as { memoryBytes: number }).memoryBytes;
     return reply;
+  }
+
+  /** Throws the failure of a setter or load that nobody awaited, once. */
+  private reportDeferred(): void {
+    if (this.deferred) {
+      const e = this.deferred;
+      this.deferred = null;
+      throw e;
+    }
   }
 
   /** A request nobody waits for (setters, loads): the worker runs it before anything posted later. */
@@ -178,18 +194,30 @@ export class RemoteEngine implements PublicEngine {
     this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
   }
 
+  /** Same contract as Engine.exclusive: one caller's load, step and read at a time. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(() => fn());
+    this.tail = result.catch(() => {});
+    return result;
+  }
+
   async forward(n: number): Promise<Float32Array> {
-    return (await this.call({ op: 'forward', n })).output;
+    const r = await this.call({ op: 'forward', n });
+    this.reportDeferred();
+    return r.output;
   }
 
   async evaluate(n: number): Promise<number> {
-    return (await this.call({ op: 'evaluate', n })).loss;
+    const r = await this.call({ op: 'evaluate', n });
+    this.reportDeferred();
+    return r.loss;
   }
 
   async gradients(n: number): Promise<number> {
     const r = await this.call({ op: 'gradients', n });
     this.grads = r.grads;
     this.inputGradient = r.inputGradient;
+    this.reportDeferred();
     return r.loss;
   }
 
@@ -198,6 +226,7 @@ export class RemoteEngine implements PublicEngine {
     this.params = r.params;
     this.grads = r.grads;
     this.state = r.state;
+    this.reportDeferred();
     return r.loss;
   }
 

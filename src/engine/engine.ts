@@ -161,6 +161,7 @@ export class Engine {
   private optimizer: OptimizerSlots | null = null;
   private accBetas: [number, number] = [1, 1];
   private wantInputGradient = false;
+  private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(kernels: KernelExports, memory: WebAssembly.Memory, graph: Graph, info: EngineInfo) {
     this.kernels = kernels;
@@ -420,8 +421,22 @@ export class Engine {
     if (y) this.f32(lay.target, n * outSize).set(y.subarray(start * outSize, (start + n) * outSize));
   }
 
-  // One job on the thread pool, or a direct call on this thread.
+  /**
+   * Runs fn with the engine to itself: a caller's load, run and read of one step never interleave with
+   * another call's (with threads, a job runs while the host awaits it, so an unawaited predict() could
+   * otherwise overwrite the batch a training step is reading). Calls queue in order.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(() => fn());
+    this.tail = result.catch(() => {});
+    return result;
+  }
+
+  // One job on the thread pool, or a direct call on this thread, on the n samples last loaded.
   private async run(job: number, n: number): Promise<void> {
+    if (!this.layout || n > this.layout.capacity) {
+      throw new Error(`denoise-wasm: no batch of ${n} samples is loaded (${this.layout ? 'the engine holds ' + this.layout.capacity : 'the engine was disposed or never loaded'})`);
+    }
     if (this.pool) return this.pool.run(job, this.plan, n);
     const k = this.kernels;
     if (job === L.JOB_FORWARD) k.forward(this.plan, n, 0, 1);

@@ -169,6 +169,8 @@ export class ThreadPool {
   /** Stops the workers. */
   dispose(): void {
     if (this.disposed) return;
+    // A job still running rejects (its workers are about to be terminated) instead of pending forever.
+    this.onFailure?.(new Error('denoise-wasm: the model was disposed while a call was running'));
     this.disposed = true;
     this.terminateAll();
   }

@@ -265,8 +265,10 @@ export class Sequential {
     const out = new Float32Array(N * outSize);
     for (let start = 0; start < N; start += batchSize) {
       const n = Math.min(batchSize, N - start);
-      engine.loadRange(x.data, start, n);
-      out.set(await engine.forward(n), start * outSize);
+      await engine.exclusive(async () => {
+        engine.loadRange(x.data, start, n);
+        out.set(await engine.forward(n), start * outSize);
+      });
     }
     return { data: out, shape: [N, ...this.outputShape] };
   }
@@ -288,13 +290,18 @@ export class Sequential {
     const { loss: lossName } = this.requireCompiled('computeGradients');
     const N = this.checkPair(x, y, 'computeGradients', lossName);
     const engine = await this.ready();
-    engine.setInputGradient(!!options.input);
-    engine.loadRange(x.data, 0, N, y.data);
-    const loss = await engine.gradients(N);
-    const result: { loss: number; gradients: NamedWeight[]; inputGradient?: Tensor } = { loss, gradients: this.split(engine.getGradients()) };
-    if (options.input) result.inputGradient = { data: engine.getInputGradient(N), shape: [...x.shape] };
-    engine.setInputGradient(false);
-    return result;
+    return engine.exclusive(async () => {
+      engine.setInputGradient(!!options.input);
+      engine.loadRange(x.data, 0, N, y.data);
+      try {
+        const loss = await engine.gradients(N);
+        const result: { loss: number; gradients: NamedWeight[]; inputGradient?: Tensor } = { loss, gradients: this.split(engine.getGradients()) };
+        if (options.input) result.inputGradient = { data: engine.getInputGradient(N), shape: [...x.shape] };
+        return result;
+      } finally {
+        engine.setInputGradient(false);
+      }
+    });
   }
 
   /** The weights, in Keras order (kernel then bias, layer by layer), as copies. */

@@ -49,8 +49,7 @@ export async function meanLossOver(engine: Engine, x: Tensor, y: Tensor, batchSi
   let sum = 0;
   for (let start = 0; start < N; start += batchSize) {
     const n = Math.min(batchSize, N - start);
-    engine.loadRange(x.data, start, n, y.data);
-    sum += (await engine.evaluate(n)) * n;
+    sum += (await engine.exclusive(async () => { engine.loadRange(x.data, start, n, y.data); return engine.evaluate(n); })) * n;
   }
   return sum / N;
 }
@@ -74,8 +73,7 @@ export async function runFit(engine: Engine, x: Tensor, y: Tensor, o: Required<P
         return history;
       }
       const rows = order.subarray(b * o.batchSize, Math.min(N, (b + 1) * o.batchSize));
-      engine.loadBatch(xs.data, rows, y.data);
-      const loss = await engine.trainStep(rows.length);
+      const loss = await engine.exclusive(async () => { engine.loadBatch(xs.data, rows, y.data); return engine.trainStep(rows.length); });
       if (!Number.isFinite(loss)) {
         throw new Error(`fit: the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1} of ${batches}: ` +
           'lower the learning rate, or check the data for extreme values (the weights are those after the failing step)');

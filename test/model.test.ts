@@ -150,6 +150,16 @@ describe('bad input gets a clear error before any work', () => {
     expect(() => d.setWeights([new Float32Array(6).fill(NaN), new Float32Array(2)])).toThrow(/dense\/kernel contains NaN/);
   });
 
+  test('inputsForEpoch must give as many finite samples as y', async () => {
+    const m = presets.kerasTutorial({ threads: 1 });
+    const x = images(8, 1);
+    await expect(m.fit(x, x, { epochs: 2, inputsForEpoch: (e) => (e === 0 ? x : images(2, 3)) }))
+      .rejects.toThrow(/inputsForEpoch\(1\) gave 2 samples but y has 8/);
+    const bad = x.data.slice(); bad[5] = NaN;
+    await expect(m.fit(x, x, { epochs: 1, inputsForEpoch: () => tensor(bad, x.shape) })).rejects.toThrow(/inputsForEpoch\(0\) contains NaN/);
+    expect(m.getWeights().every((w) => w.data.every(Number.isFinite))).toBe(true);
+  });
+
   test('fit before compile', async () => {
     const d = new Sequential({ inputShape: [3] }, [layers.dense({ units: 2 })]);
     await expect(d.fit(tensor(new Float32Array(3), [1, 3]), tensor(new Float32Array(2), [1, 2]))).rejects.toThrow(/call model.compile/);

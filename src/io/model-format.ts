@@ -265,7 +265,13 @@ export function modelFromFiles(json: unknown, readWeights: (path: string) => Uin
       throw new Error(`${where}: trainingConfig: ${(e as Error).message}`);
     }
     const state = optimizerStateOf(tensors.filter((t) => t.group === 'optimizer'), model, model.compileConfig!.optimizer, meta, where);
-    if (state) model.setOptimizerState(state);
+    if (state) {
+      try {
+        model.setOptimizerState(state);
+      } catch (e) {
+        throw new Error(`${where}: optimizer state: ${(e as Error).message} (pass { compile: false } to load the weights alone)`);
+      }
+    }
   }
   return model;
 }

@@ -246,7 +246,10 @@ export class Sequential {
         onBatchEnd: (b, logs) => { this.iterations++; return options.onBatchEnd?.(b, logs); },
         inputsForEpoch: options.inputsForEpoch ? (e) => {
           const xe = options.inputsForEpoch!(e);
-          checkBatch(xe, this.inputShape, `fit: inputsForEpoch(${e})`);
+          const what = `fit: inputsForEpoch(${e})`;
+          const n = checkBatch(xe, this.inputShape, what);
+          if (n !== x.shape[0]) throw new Error(`${what} gave ${n} samples but y has ${x.shape[0]}; they must pair up one to one`);
+          checkFinite(xe, what);
           return xe;
         } : undefined,
       });

@@ -84,11 +84,15 @@ export function threadsFlag(values: Record<string, unknown>): 'auto' | number {
   return values.threads === undefined || values.threads === 'auto' ? 'auto' : intFlag(values, 'threads', 1);
 }
 
-/** A saved model (directory or model.json), or the pretrained denoiser when `path` is undefined. */
-export async function openModel(path: string | undefined, threads: 'auto' | number): Promise<{ model: Sequential; label: string }> {
+/**
+ * A saved model (directory or model.json), or the pretrained denoiser when `path` is undefined.
+ * `forTraining: false` skips the training configuration and optimizer state (denoise and eval need
+ * only the weights, so a damaged optimizer state does not stop them).
+ */
+export async function openModel(path: string | undefined, threads: 'auto' | number, forTraining = true): Promise<{ model: Sequential; label: string }> {
   if (path === undefined) return { model: presets.pretrained({ threads }), label: 'the pretrained denoiser' };
   try {
-    return { model: await loadModel(path, { threads }), label: path };
+    return { model: await loadModel(path, { threads, compile: forTraining }), label: path };
   } catch (e) {
     throw new CommandError((e as Error).message.replace(/^loadModel: /, 'cannot load the model '));
   }

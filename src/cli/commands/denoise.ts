@@ -38,7 +38,7 @@ Example: denoise-wasm denoise scan.png -o clean.png`,
     const format = formatForPath(out);
     const image = decodeImage(await readInput(input, 'image'), input);
     const { width: W, height: H, data: rgba } = image;
-    const { model, label } = await openModel(flags.values.model as string | undefined, threads);
+    const { model, label } = await openModel(flags.values.model as string | undefined, threads, false);
     const t0 = performance.now();
     let C: number;
     try {

@@ -37,7 +37,7 @@ Example: denoise-wasm eval --model my-denoiser/`,
     const limit = v.limit === undefined ? undefined : intFlag(v, 'limit', 1);
     const threads = threadsFlag(v);
     const clean = await loadImages(v.images as string | undefined, limit, 'test');
-    const { model, label } = await openModel(v.model as string | undefined, threads);
+    const { model, label } = await openModel(v.model as string | undefined, threads, false);
     try {
       if (clean.shape.slice(1).join() !== model.inputShape.join()) {
         throw new CommandError(`the images are ${clean.shape.slice(1).join('x')} but ${label} takes ${model.inputShape.join('x')}`);

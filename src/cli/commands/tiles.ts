@@ -1,7 +1,7 @@
 // Running a denoiser over an image of any size: overlapping tiles.
 //
-// The image is cut into a grid of cores (stride S); each core is run with a margin of m pixels of
-// context on every side (tile T = S + 2m; outside the image the context is the image mirrored at its
+// The image is cut into a grid of cores (stride S, a multiple of the model's pooling stride); each core
+// is run with a margin of m pixels of context on every side (tile T = S + 2m; outside the image the context is the image mirrored at its
 // edge), and only the core of each output is kept. A fully convolutional model (Conv2D, MaxPooling2D
 // and UpSampling2D only) is rebuilt for tiles near 128x128 pixels, at a size it maps to itself (e.g.
 // multiples of 4 for the pretrained denoiser, 8k + 4 for the tutorial's model with its valid conv);
@@ -19,7 +19,8 @@ export interface TilePlan {
   /** The model the tiles run through (the given one, or the same weights at the tile size). */
   model: Sequential;
   tileH: number; tileW: number;
-  margin: number;
+  /** Context kept around each core, per axis. */
+  marginH: number; marginW: number;
   coreH: number; coreW: number;
 }
 
@@ -62,11 +63,33 @@ export function planTiles(model: Sequential, H: number, W: number, threads: 'aut
     };
     const th = pick(H), tw = pick(W);
     const m = th && tw ? atSize(model, th, tw, C, threads) : null;
-    if (m) return { model: m, tileH: th, tileW: tw, margin, coreH: th - 2 * margin, coreW: tw - 2 * margin };
+    if (m) {
+      // Cores a multiple of the model's total pooling stride, so that every tile's pooling grid lines up
+      // with its neighbours' (else alternate tiles pool differently and faint seams show).
+      const stride = poolingStride(model);
+      const core = (t: number) => {
+        let c = Math.floor((t - 2 * margin) / stride) * stride;
+        while (c > 0 && (t - c) % 2 !== 0) c -= stride;
+        return c > 0 ? c : t - 2 * margin;
+      };
+      const coreH = core(th), coreW = core(tw);
+      return { model: m, tileH: th, tileW: tw, marginH: (th - coreH) / 2, marginW: (tw - coreW) / 2, coreH, coreW };
+    }
   }
   // Fixed-size models: their own input size, with a margin of about 1/7 of it (4 pixels of a 28x28 tile).
   const m = Math.max(0, Math.min(Math.floor(Math.min(h0, w0) / 7), Math.floor((Math.min(h0, w0) - 1) / 2)));
-  return { model, tileH: h0, tileW: w0, margin: m, coreH: h0 - 2 * m, coreW: w0 - 2 * m };
+  return { model, tileH: h0, tileW: w0, marginH: m, marginW: m, coreH: h0 - 2 * m, coreW: w0 - 2 * m };
+}
+
+/** Product of the max-pooling strides (rows): the grid a fully convolutional model's output repeats on. */
+function poolingStride(model: Sequential): number {
+  let stride = 1;
+  for (const l of model.layerConfigs) {
+    if (l.className !== 'MaxPooling2D') continue;
+    const s = (l.config.strides ?? l.config.poolSize ?? 2) as number | number[];
+    stride *= Array.isArray(s) ? Math.max(s[0], s[1]) : s;
+  }
+  return stride;
 }
 
 /** Mirror index into [0, n) (edge pixel not repeated), for any i. */
@@ -83,7 +106,7 @@ function mirror(i: number, n: number): number {
  * tile; returns the denoised images in the same layout.
  */
 export async function denoiseTiled(plan: TilePlan, images: Float32Array[], H: number, W: number, batchSize = 16): Promise<Float32Array[]> {
-  const { model, tileH, tileW, margin, coreH, coreW } = plan;
+  const { model, tileH, tileW, marginH, marginW, coreH, coreW } = plan;
   const C = model.inputShape[2];
   const ny = Math.ceil(H / coreH), nx = Math.ceil(W / coreW);
   const tiles: Array<{ img: number; y0: number; x0: number }> = [];
@@ -98,9 +121,9 @@ export async function denoiseTiled(plan: TilePlan, images: Float32Array[], H: nu
     batch.forEach((t, b) => {
       const src = images[t.img];
       for (let y = 0; y < tileH; y++) {
-        const sy = mirror(t.y0 - margin + y, H);
+        const sy = mirror(t.y0 - marginH + y, H);
         for (let xx = 0; xx < tileW; xx++) {
-          const sx = mirror(t.x0 - margin + xx, W);
+          const sx = mirror(t.x0 - marginW + xx, W);
           const from = (sy * W + sx) * C, to = b * tileSize + (y * tileW + xx) * C;
           for (let c = 0; c < C; c++) x[to + c] = src[from + c];
         }
@@ -111,7 +134,7 @@ export async function denoiseTiled(plan: TilePlan, images: Float32Array[], H: nu
       const out = outputs[t.img];
       for (let cy = 0; cy < coreH && t.y0 + cy < H; cy++) {
         for (let cx = 0; cx < coreW && t.x0 + cx < W; cx++) {
-          const from = b * tileSize + ((cy + margin) * tileW + cx + margin) * C;
+          const from = b * tileSize + ((cy + marginH) * tileW + cx + marginW) * C;
           const to = ((t.y0 + cy) * W + t.x0 + cx) * C;
           for (let c = 0; c < C; c++) out[to + c] = y.data[from + c];
         }

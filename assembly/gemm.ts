@@ -27,29 +27,15 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: us
 
 function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usize, ldb: i32,
                     c: usize, ldc: i32, accumulate: bool): void {
-  const narrow = N & 3;
-  const N4 = N - narrow;
-  // Columns in panels of 4 or 8 are plain sums over k (what every SIMD lane computes).
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N4; j++) {
-      let acc: f32 = 0;
-      for (let k = 0; k < K; k++) {
-        acc = acc + load<f32>(a + (<usize>(i * rsA + k * csA) << 2)) * load<f32>(b + (<usize>(k * ldb + j) << 2));
-      }
-      storeC(c + (<usize>(i * ldc + j) << 2), acc, accumulate);
-    }
-  }
-  // The last N%4 columns: with contiguous A rows the SIMD build reduces them as 4-lane dot products.
-  for (let j = N4; j < N; j++) {
+  const N4 = N & ~3;
+  const ka = <usize>csA << 2, sb = <usize>ldb << 2;
+  for (let j = 0; j < N; j++) {
+    const bj = b + (<usize>j << 2);
     for (let i = 0; i < M; i++) {
       const ai = a + (<usize>(i * rsA) << 2);
-      const bj = b + (<usize>j << 2);
-      let acc: f32;
-      if (csA == 1 && rsA != 1) acc = dotRunsScalar(1, K, 0, ai, bj, <usize>ldb << 2);
-      else {
-        acc = 0;
-        for (let k = 0; k < K; k++) acc = acc + load<f32>(ai + (<usize>(k * csA) << 2)) * load<f32>(bj + (<usize>(k * ldb) << 2));
-      }
+      // Columns in panels of 4 or 8 are plain sums over k (what every SIMD lane computes); with
+      // contiguous A rows the SIMD build reduces the last N%4 columns as 4-lane dot products.
+      const acc = j >= N4 && csA == 1 && rsA != 1 ? dotRunsScalar(1, K, 0, ai, bj, sb) : dotStrided(K, ai, ka, bj, sb);
       storeC(c + (<usize>(i * ldc + j) << 2), acc, accumulate);
     }
   }
@@ -279,37 +265,36 @@ function gemmSimd(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usize
   const sb = <usize>ldb << 2;
   const sc = <usize>ldc << 2;
   const M4 = M & ~3;
+  const mode = accumulate ? ACCUMULATE : STORE;
   let j = 0;
   for (; j + 8 <= N; j += 8) {
     const bj = b + (<usize>j << 2);
     let i = 0;
     for (; i < M4; i += 4) {
       const ai = a + <usize>i * sa;
-      tile4x8(1, K, 0, ka, ai, ai + sa, ai + 2 * sa, ai + 3 * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), sc, accumulate ? ACCUMULATE : STORE, 0);
+      tile4x8(1, K, 0, ka, ai, ai + sa, ai + 2 * sa, ai + 3 * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), sc, mode, 0);
     }
-    for (; i < M; i++) tile1x8(1, K, 0, ka, a + <usize>i * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), accumulate ? ACCUMULATE : STORE, 0);
+    for (; i < M; i++) tile1x8(1, K, 0, ka, a + <usize>i * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), mode, 0);
   }
   for (; j + 4 <= N; j += 4) {
     const bj = b + (<usize>j << 2);
     let i = 0;
     for (; i < M4; i += 4) {
       const ai = a + <usize>i * sa;
-      tile4x4(1, K, 0, ka, ai, ai + sa, ai + 2 * sa, ai + 3 * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), sc, accumulate ? ACCUMULATE : STORE, 0);
+      tile4x4(1, K, 0, ka, ai, ai + sa, ai + 2 * sa, ai + 3 * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), sc, mode, 0);
     }
-    for (; i < M; i++) tile1x4(1, K, 0, ka, a + <usize>i * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), accumulate ? ACCUMULATE : STORE, 0);
+    for (; i < M; i++) tile1x4(1, K, 0, ka, a + <usize>i * sa, bj, sb, c + <usize>i * sc + (<usize>j << 2), mode, 0);
   }
   for (; j < N; j++) {
     const bj = b + (<usize>j << 2);
+    let i = 0;
     if (csA == 1 && rsA != 1) {
-      for (let i = 0; i < M; i++) storeC(c + <usize>i * sc + (<usize>j << 2), dotRunsSimd(1, K, 0, a + <usize>i * sa, bj, sb), accumulate);
+      for (; i < M; i++) storeC(c + <usize>i * sc + (<usize>j << 2), dotRunsSimd(1, K, 0, a + <usize>i * sa, bj, sb), accumulate);
     } else if (rsA == 1) {
       // A columns are contiguous in i: 4 rows per vector, one broadcast of b(k,j) per k.
-      let i = 0;
       for (; i < M4; i += 4) column4(K, a + <usize>i * sa, ka, bj, sb, c + <usize>i * sc + (<usize>j << 2), sc, accumulate);
-      for (; i < M; i++) storeC(c + <usize>i * sc + (<usize>j << 2), dotStrided(K, a + <usize>i * sa, ka, bj, sb), accumulate);
-    } else {
-      for (let i = 0; i < M; i++) storeC(c + <usize>i * sc + (<usize>j << 2), dotStrided(K, a + <usize>i * sa, ka, bj, sb), accumulate);
     }
+    for (; i < M; i++) storeC(c + <usize>i * sc + (<usize>j << 2), dotStrided(K, a + <usize>i * sa, ka, bj, sb), accumulate);
   }
 }
 

@@ -69,3 +69,39 @@ export function activationBackward(dy: usize, y: usize, n: i32, act: i32): void 
     store<f32>(dy + o, derivative(load<f32>(dy + o), load<f32>(y + o), act));
   }
 }
+
+// The Activation layer: y = act(x) on its own, and dx = dy * act'(y) into a separate buffer.
+
+/** y[0..n) = act(x[0..n)). */
+export function activationForward(x: usize, y: usize, n: i32, act: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && (act == ACT_RELU || act == ACT_LINEAR)) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const z = v128.load(x + o);
+      v128.store(y + o, act == ACT_RELU ? f32x4.pmax(zero, z) : z);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, activate(load<f32>(x + o), act));
+  }
+}
+
+/** dx[0..n) = dy * act'(y). */
+export function activationBackwardInto(dy: usize, y: usize, dx: usize, n: i32, act: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && (act == ACT_RELU || act == ACT_LINEAR)) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const g = v128.load(dy + o);
+      v128.store(dx + o, act == ACT_RELU ? v128.and(g, f32x4.gt(v128.load(y + o), zero)) : g);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, derivative(load<f32>(dy + o), load<f32>(y + o), act));
+  }
+}

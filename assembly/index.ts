@@ -1,6 +1,7 @@
 // Exports of the wasm module. The host owns all memory: it lays out one arena above heapBase() and
 // passes byte pointers; nothing here allocates (stub runtime), so several instances can share memory.
-export { forward, evaluate, gradients, trainStep, opScratchBytes } from './network';
+export { forward, evaluate, gradients, trainStep } from './network';
+export { opScratchBytes } from './ops';
 export { gemm } from './gemm';
 export { workerLoop, jobDone, markFailed } from './threads';
 

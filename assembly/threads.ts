@@ -1,35 +1,15 @@
 // The thread pool inside wasm (threads build): every worker runs workerLoop over the same shared memory
 // and waits on atomics for jobs; the host posts a job by writing the control block and bumping its
 // generation, then waits (asynchronously) for C_PENDING to reach zero. No postMessage per batch.
-// In builds without threads every job runs on one thread and the barrier is a no-op.
-// see: ggml's ggml_barrier (counter + generation).
+// In builds without threads every job runs on one thread (the barrier is in barrier.ts).
 import {
-  ptr, H_CONTROL, C_GENERATION, C_PENDING, C_JOB, C_PLAN, C_N, C_THREADS, C_FAILED,
-  C_BARRIER_COUNT, C_BARRIER_GENERATION, JOB_FORWARD, JOB_EVALUATE, JOB_GRADIENTS, JOB_TRAIN, JOB_EXIT, JOB_TRAP,
+  C_GENERATION, C_PENDING, C_JOB, C_PLAN, C_N, C_THREADS, C_FAILED,
+  JOB_FORWARD, JOB_EVALUATE, JOB_GRADIENTS, JOB_TRAIN, JOB_EXIT, JOB_TRAP,
 } from './plan';
 import { forward, evaluate, gradients, trainStep } from './network';
 
 @inline function word(ctrl: usize, w: i32): usize {
   return ctrl + (<usize>w << 2);
-}
-
-/** Waits until all nThreads threads running this plan have arrived. */
-export function barrier(plan: usize, nThreads: i32): void {
-  if (nThreads <= 1) return;
-  if (!ASC_FEATURE_THREADS) { unreachable(); return; }   // single-threaded builds never get more threads
-  if (ASC_FEATURE_THREADS) {
-    const ctrl = ptr(plan, H_CONTROL);
-    const gen = atomic.load<i32>(word(ctrl, C_BARRIER_GENERATION));
-    if (atomic.add<i32>(word(ctrl, C_BARRIER_COUNT), 1) == nThreads - 1) {
-      atomic.store<i32>(word(ctrl, C_BARRIER_COUNT), 0);
-      atomic.add<i32>(word(ctrl, C_BARRIER_GENERATION), 1);   // a seq-cst RMW: publishes every write before it
-      atomic.notify(word(ctrl, C_BARRIER_GENERATION), nThreads);
-    } else {
-      while (atomic.load<i32>(word(ctrl, C_BARRIER_GENERATION)) == gen) {
-        atomic.wait<i32>(word(ctrl, C_BARRIER_GENERATION), gen, -1);
-      }
-    }
-  }
 }
 
 function runJob(job: i32, plan: usize, N: i32, tid: i32, nThreads: i32): void {

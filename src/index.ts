@@ -1,11 +1,17 @@
 // denoise-wasm: convolutional denoising autoencoders trained and run in WebAssembly SIMD.
 // This is the browser-safe surface; Node-only helpers (files, PNG) live in 'denoise-wasm/node'.
 export { Sequential } from './model/sequential.js';
-export type { SequentialOptions, CompileOptions, NamedWeight, OptimizerState, SaveOptions } from './model/sequential.js';
+export type { SequentialOptions } from './model/sequential.js';
+export { LayersModel, model } from './model/model.js';
+export type { ModelOptions, ModelArgs, ModelNode, CompileOptions, NamedWeight, OptimizerState, SaveOptions } from './model/model.js';
+export { input, SymbolicTensor } from './model/layer.js';
 export { layers } from './model/layers.js';
-export type { Layer, Shape, Activation, Padding, Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs } from './model/layers.js';
-export { presets } from './model/presets.js';
-export type { PresetOptions } from './model/presets.js';
+export type {
+  Layer, LayerType, Shape, Activation, Padding, Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs,
+  ActivationArgs, ConcatenateArgs,
+} from './model/layers.js';
+export { presets } from './presets.js';
+export type { PresetOptions } from './presets.js';
 export { optimizers } from './train/optimizers.js';
 export type { OptimizerConfig, OptimizerName } from './train/optimizers.js';
 export type { LossName } from './train/losses.js';

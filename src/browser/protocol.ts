@@ -1,10 +1,8 @@
 // The messages between a page's RemoteEngine and the engine in its Web Worker (engine-worker.ts).
 // Every request carries an id and gets one reply with that id; the worker handles requests one at a
 // time, in the order they were posted. Arrays travel as transferred buffers (never copied twice).
-import type { EngineInfo, EngineOptions, Graph, LossCode, OptimizerSlots } from '../engine/engine.js';
+import type { EngineInfo, EngineOptions, Graph, LossCode, OptimizerSlots, SlotState } from '../engine/engine.js';
 
-/** Optimizer slots and adam's beta powers (Engine.getOptimizerState). */
-export interface OptimizerState { slots: Float32Array[]; accBetas: [number, number] }
 
 export type Request =
   | { op: 'create'; graph: Graph; options: Omit<EngineOptions, 'wasmBase'> & { wasmBase?: string } }
@@ -12,7 +10,7 @@ export type Request =
   | { op: 'setOptimizer'; optimizer: OptimizerSlots }
   | { op: 'setInputGradient'; on: boolean }
   | { op: 'setParams'; values: Float32Array }
-  | { op: 'setOptimizerState'; state: OptimizerState }
+  | { op: 'setOptimizerState'; state: SlotState }
   /** n consecutive samples (x, and y when given), already gathered by the page. */
   | { op: 'load'; n: number; x: Float32Array; y?: Float32Array }
   | { op: 'forward'; n: number }
@@ -28,7 +26,7 @@ export interface Replies {
   forward: { output: Float32Array; memoryBytes: number };
   evaluate: { loss: number; memoryBytes: number };
   gradients: { loss: number; grads: Float32Array; inputGradient: Float32Array | null; memoryBytes: number };
-  trainStep: { loss: number; params: Float32Array; grads: Float32Array; state: OptimizerState; memoryBytes: number };
+  trainStep: { loss: number; params: Float32Array; grads: Float32Array; state: SlotState; memoryBytes: number };
 }
 
 export type ReplyOf<O extends Request['op']> = O extends keyof Replies ? Replies[O] : { memoryBytes: number };

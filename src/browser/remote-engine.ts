@@ -7,9 +7,9 @@
 // answers with the loss and the new weights and optimizer state, which the proxy keeps so that
 // getParams() and friends stay synchronous as on Engine. Callbacks and AbortSignal therefore work as
 // in Node, between batches, on the page's thread.
-import type { Engine, EngineInfo, EngineOptions, Graph, LossCode, OptimizerSlots } from '../engine/engine.js';
+import { freshSlotState, type Engine, type EngineInfo, type EngineOptions, type Graph, type LossCode, type OptimizerSlots, type SlotState } from '../engine/engine.js';
 import type { KernelExports } from '../engine/wasm.js';
-import type { OptimizerState, ReplyOf, Reply, Request } from './protocol.js';
+import type { ReplyOf, Reply, Request } from './protocol.js';
 
 type PublicEngine = Pick<Engine, keyof Engine>;
 
@@ -31,7 +31,7 @@ export class RemoteEngine implements PublicEngine {
   private grads: Float32Array;
   private inputGradient: Float32Array | null = null;
   private wantInputGradient = false;
-  private state: OptimizerState;
+  private state: SlotState;
 
   private constructor(worker: Worker, graph: Graph, info: EngineInfo) {
     this.worker = worker;
@@ -136,9 +136,7 @@ export class RemoteEngine implements PublicEngine {
   }
 
   setOptimizer(o: OptimizerSlots): void {
-    const n = this.graph.numParams;
-    this.state = { slots: [0, 1, 2].map(() => new Float32Array(n)), accBetas: o.betas ? [Math.fround(o.betas[0]), Math.fround(o.betas[1])] : [1, 1] };
-    if (o.initialAccumulator !== undefined) this.state.slots[0].fill(o.initialAccumulator);
+    this.state = freshSlotState(o, this.graph.numParams);
     this.post({ op: 'setOptimizer', optimizer: o });
   }
 
@@ -166,11 +164,11 @@ export class RemoteEngine implements PublicEngine {
     return this.grads.slice();
   }
 
-  getOptimizerState(): OptimizerState {
+  getOptimizerState(): SlotState {
     return { slots: this.state.slots.map((s) => s.slice()), accBetas: [...this.state.accBetas] };
   }
 
-  setOptimizerState(st: OptimizerState): void {
+  setOptimizerState(st: SlotState): void {
     this.state = { slots: st.slots.map((s) => Float32Array.from(s)), accBetas: [...st.accBetas] };
     const copy = { slots: st.slots.map((s) => Float32Array.from(s)), accBetas: [...st.accBetas] as [number, number] };
     this.post({ op: 'setOptimizerState', state: copy }, copy.slots.map((s) => s.buffer));

@@ -1,8 +1,8 @@
 // The engine: the only place that knows about pointers. It lays out one arena in wasm memory for a
 // compiled model (plan, parameters, optimizer slots, gradient partials, activations for a batch
 // capacity), writes the plan, and runs whole batches with one call into wasm each.
-import type { OpSpec, Activation } from '../model/layers.js';
 import * as L from './plan-layout.js';
+import { ACTIVATION_CODES, lowerGraph, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
 import { compileVariant, instantiateKernels, simdSupported, type KernelExports, type Variant } from './wasm.js';
 import { ThreadPool } from './pool.js';
 
@@ -11,13 +11,7 @@ export const MAX_CHUNKS = 16;
 const PAGE = 65536;
 const ALIGN = 64;
 
-/** A model as the engine sees it: compute ops in order, with offsets into the flat parameter block. */
-export interface Graph {
-  ops: Array<OpSpec & { kernelOffset: number; biasOffset: number }>;
-  numParams: number;
-  inputSize: number;   // floats per sample
-  outputSize: number;
-}
+export type { Graph, GraphOp, OpSpec, Activation } from './graph.js';
 
 export type LossCode = typeof L.LOSS_BCE | typeof L.LOSS_MSE | typeof L.LOSS_MAE;
 
@@ -32,6 +26,19 @@ export interface OptimizerSlots {
   betas?: [number, number];
   /** Adagrad: state1's starting value. */
   initialAccumulator?: number;
+}
+
+/** The optimizer's training state the engine holds: three slots of numParams floats, and adam's beta powers. */
+export interface SlotState {
+  slots: Float32Array[];
+  accBetas: [number, number];
+}
+
+/** The state of an optimizer before its first step (slots zero, adagrad's at its initial value). */
+export function freshSlotState(o: OptimizerSlots, numParams: number): SlotState {
+  const slots = [0, 1, 2].map(() => new Float32Array(numParams));
+  if (o.initialAccumulator !== undefined) slots[0].fill(o.initialAccumulator);
+  return { slots, accBetas: o.betas ? [Math.fround(o.betas[0]), Math.fround(o.betas[1])] : [1, 1] };
 }
 
 /** Which build runs and why. */
@@ -118,22 +125,26 @@ async function createOnMainThread(graph: Graph, options: EngineOptions): Promise
   return mainThreadFactory(graph, options);
 }
 
-const ACT_CODES: Record<Activation, number> = { linear: L.ACT_LINEAR, relu: L.ACT_RELU, sigmoid: L.ACT_SIGMOID, tanh: L.ACT_TANH };
-const OP_CODES: Record<OpSpec['kind'], number> = {
-  conv2d: L.OP_CONV2D, maxPool2d: L.OP_MAXPOOL2D, upSampling2d: L.OP_UPSAMPLE2D, dense: L.OP_DENSE,
-};
-
 const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
-const outSizeOf = (op: OpSpec) => op.OH * op.OW * op.OC;
 
+/** An op's kind and geometry into the record at word r. */
+function writeShape(words: Int32Array, r: number, op: OpSpec): void {
+  words[r + L.F_KIND] = op.code;
+  words[r + L.F_H] = op.H; words[r + L.F_W] = op.W; words[r + L.F_C] = op.C;
+  words[r + L.F_OH] = op.OH; words[r + L.F_OW] = op.OW; words[r + L.F_OC] = op.OC;
+  words[r + L.F_KH] = op.KH; words[r + L.F_KW] = op.KW; words[r + L.F_SH] = op.SH; words[r + L.F_SW] = op.SW;
+  words[r + L.F_PAD_TOP] = op.padTop; words[r + L.F_PAD_LEFT] = op.padLeft;
+}
+
+// Activation buffers for a batch capacity: per graph buffer its values and gradient (buffer 0: the input
+// and dL/dinput), the extra gradient buffers of multi-reader buffers, and per op its aux state.
 interface Layout {
   capacity: number;
   bytes: number;
-  input: number;
-  dInput: number;
   target: number;
   ys: number[];
   dys: number[];
+  extras: number[];
   aux: number[];
 }
 
@@ -173,7 +184,8 @@ export class Engine {
     const P = graph.numParams * 4;
     let at = align(kernels.heapBase());
     const take = (bytes: number) => { const p = at; at = align(at + bytes); return p; };
-    this.plan = take((L.HEADER_WORDS + graph.ops.length * L.OP_WORDS) * 4);
+    const most = lowerGraph(graph, true);   // the plan with the input gradient has the most records
+    this.plan = take((L.HEADER_WORDS + most.records.length * L.OP_WORDS + most.tableEntries * L.TABLE_WORDS) * 4);
     this.params = take(P);
     this.grads = take(P);
     this.state = [take(P), take(P), take(P)];
@@ -189,13 +201,9 @@ export class Engine {
 
   // Asks the wasm side how much scratch an op needs (writing the op's shape where the plan will go).
   private queryScratchBytes(op: OpSpec): number {
-    const words = new Int32Array(this.memory.buffer, this.plan + L.HEADER_WORDS * 4, L.OP_WORDS);
+    const words = new Int32Array(this.memory.buffer, this.plan, L.HEADER_WORDS + L.OP_WORDS);
     words.fill(0);
-    words[L.F_KIND] = OP_CODES[op.kind];
-    words[L.F_H] = op.H; words[L.F_W] = op.W; words[L.F_C] = op.C;
-    words[L.F_OH] = op.OH; words[L.F_OW] = op.OW; words[L.F_OC] = op.OC;
-    words[L.F_KH] = op.KH; words[L.F_KW] = op.KW; words[L.F_SH] = op.SH; words[L.F_SW] = op.SW;
-    words[L.F_PAD_TOP] = op.padTop; words[L.F_PAD_LEFT] = op.padLeft;
+    writeShape(words, L.HEADER_WORDS, op);
     return this.kernels.opScratchBytes(this.plan + L.HEADER_WORDS * 4);
   }
 
@@ -264,15 +272,12 @@ export class Engine {
     if (this.layout && this.layout.capacity >= capacity) return this.layout;
     let at = this.fixedEnd;
     const take = (floats: number) => { const p = at; at = align(at + floats * 4); return p; };
-    const input = take(capacity * this.graph.inputSize);
-    const dInput = take(capacity * this.graph.inputSize);
-    const target = take(capacity * this.graph.outputSize);
-    const ys: number[] = [], dys: number[] = [], aux: number[] = [];
-    for (const op of this.graph.ops) {
-      ys.push(take(capacity * outSizeOf(op)));
-      dys.push(take(capacity * outSizeOf(op)));
-      aux.push(op.kind === 'maxPool2d' ? take(capacity * outSizeOf(op)) : 0);
-    }
+    const g = this.graph;
+    const target = take(capacity * g.outputSize);
+    const ys = g.buffers.map((size) => take(capacity * size));
+    const dys = g.buffers.map((size) => take(capacity * size));
+    const extras = lowerGraph(g, true).extras.map((b) => take(capacity * g.buffers[b]));
+    const aux = g.ops.map((op) => (op.auxPerSample ? take(capacity * op.auxPerSample) : 0));
     try {
       this.grow(at);
     } catch {
@@ -281,7 +286,7 @@ export class Engine {
         `runtime allows (${this.info.variant === 'simd-threads' ? `at most ${mib(MAX_PAGES * PAGE)} shared` : 'about 4 GiB'}); ` +
         `use a smaller batchSize (${Math.max(1, Math.floor(capacity / 2))} or less)`);
     }
-    this.layout = { capacity, bytes: at, input, dInput, target, ys, dys, aux };
+    this.layout = { capacity, bytes: at, target, ys, dys, extras, aux };
     this.writePlan();
     return this.layout;
   }
@@ -289,11 +294,12 @@ export class Engine {
   private writePlan(): void {
     const lay = this.layout!;
     const g = this.graph;
-    const words = new Int32Array(this.memory.buffer, this.plan, L.HEADER_WORDS + g.ops.length * L.OP_WORDS);
+    const lowered = lowerGraph(g, this.wantInputGradient);
+    const nRecords = lowered.records.length;
+    const words = new Int32Array(this.memory.buffer, this.plan, L.HEADER_WORDS + nRecords * L.OP_WORDS + lowered.tableEntries * L.TABLE_WORDS);
     const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
     words.fill(0);
-    const last = g.ops.length - 1;
-    words[L.H_NUM_OPS] = g.ops.length;
+    words[L.H_NUM_OPS] = nRecords;
     words[L.H_NUM_PARAMS] = g.numParams;
     words[L.H_PARAMS] = this.params;
     words[L.H_GRADS] = this.grads;
@@ -304,9 +310,10 @@ export class Engine {
     words[L.H_LOSS_PARTIALS] = this.lossPartials;
     words[L.H_TARGET] = lay.target;
     words[L.H_LOSS] = this.loss;
-    words[L.H_OUTPUT] = lay.ys[last];
-    words[L.H_DOUTPUT] = lay.dys[last];
+    words[L.H_OUTPUT] = lay.ys[g.output];
+    words[L.H_DOUTPUT] = lay.dys[g.output];
     words[L.H_OUTPUT_SIZE] = g.outputSize;
+    words[L.H_OUTPUT_OP] = lowered.outputRecord;
     words[L.H_MAX_CHUNKS] = MAX_CHUNKS;
     words[L.H_FUSED_LOSS] = this.fusedLoss ? 1 : 0;
     words[L.H_CONTROL] = this.control;
@@ -321,43 +328,64 @@ export class Engine {
       floats[L.H_EPSILON] = o.epsilon ?? 0;
       words[L.H_FLAG] = o.flag ? 1 : 0;
     }
-    g.ops.forEach((op, i) => {
+    const gradient = (ref: GradientRef) => (ref === null ? 0 : 'main' in ref ? lay.dys[ref.main] : lay.extras[ref.extra]);
+    let table = L.HEADER_WORDS + nRecords * L.OP_WORDS;   // next free table entry (words)
+    lowered.records.forEach((rec, i) => {
       const r = L.HEADER_WORDS + i * L.OP_WORDS;
-      words[r + L.F_KIND] = OP_CODES[op.kind];
-      words[r + L.F_ACT] = ACT_CODES[op.activation];
-      words[r + L.F_H] = op.H; words[r + L.F_W] = op.W; words[r + L.F_C] = op.C;
-      words[r + L.F_OH] = op.OH; words[r + L.F_OW] = op.OW; words[r + L.F_OC] = op.OC;
-      words[r + L.F_KH] = op.KH; words[r + L.F_KW] = op.KW; words[r + L.F_SH] = op.SH; words[r + L.F_SW] = op.SW;
-      words[r + L.F_PAD_TOP] = op.padTop; words[r + L.F_PAD_LEFT] = op.padLeft;
-      words[r + L.F_X] = i === 0 ? lay.input : lay.ys[i - 1];
-      words[r + L.F_Y] = lay.ys[i];
-      words[r + L.F_DX] = i > 0 ? lay.dys[i - 1] : this.wantInputGradient ? lay.dInput : 0;
-      words[r + L.F_DY] = lay.dys[i];
-      if (op.kind === 'conv2d' || op.kind === 'dense') {
+      if (rec.sum) {
+        words[r + L.F_KIND] = L.OP_GRADIENT_SUM;
+        words[r + L.F_OH] = g.buffers[rec.sum.buffer]; words[r + L.F_OW] = 1; words[r + L.F_OC] = 1;
+        words[r + L.F_Y] = lay.dys[rec.sum.buffer];
+        words[r + L.F_TABLE] = this.plan + table * 4;
+        words[r + L.F_COUNT] = rec.sum.extras.length;
+        for (const e of rec.sum.extras) { words[table + L.T_X] = lay.extras[e]; table += L.TABLE_WORDS; }
+        return;
+      }
+      const op = rec.op!;
+      writeShape(words, r, op);
+      words[r + L.F_ACT] = ACTIVATION_CODES[op.activation];
+      words[r + L.F_Y] = lay.ys[op.output];
+      words[r + L.F_DY] = lay.dys[op.output];
+      if (usesTable(op.code)) {
+        words[r + L.F_TABLE] = this.plan + table * 4;
+        words[r + L.F_COUNT] = op.inputs.length;
+        op.inputs.forEach((b, k) => {
+          words[table + L.T_X] = lay.ys[b];
+          words[table + L.T_DX] = gradient(rec.dx[k]);
+          words[table + L.T_CHANNELS] = op.inputChannels?.[k] ?? 0;
+          table += L.TABLE_WORDS;
+        });
+      } else {
+        words[r + L.F_X] = lay.ys[op.inputs[0]];
+        words[r + L.F_DX] = gradient(rec.dx[0]);
+      }
+      if (op.kernelOffset >= 0) {
         words[r + L.F_KERNEL] = this.params + op.kernelOffset * 4;
-        words[r + L.F_BIAS] = this.params + op.biasOffset * 4;
         words[r + L.F_DKERNEL] = this.partials + op.kernelOffset * 4;
+      }
+      if (op.biasOffset >= 0) {
+        words[r + L.F_BIAS] = this.params + op.biasOffset * 4;
         words[r + L.F_DBIAS] = this.partials + op.biasOffset * 4;
       }
-      words[r + L.F_AUX] = lay.aux[i];
+      words[r + L.F_AUX] = lay.aux[g.ops.indexOf(op)];
     });
   }
 
   /** Sets the loss; BCE after a sigmoid output is fused (dL/dz = p - t, no division by p(1 - p)). */
   setLoss(loss: LossCode): void {
     this.loss = loss;
-    const last = this.graph.ops[this.graph.ops.length - 1];
-    this.fusedLoss = loss === L.LOSS_BCE && last.activation === 'sigmoid' && (last.kind === 'conv2d' || last.kind === 'dense');
+    const g = this.graph;
+    const last = g.ops.find((op) => op.output === g.output)!;
+    // Only when nothing but the loss reads the output (its other readers would add to dL/dy, not dL/dz).
+    const readByOps = g.ops.some((op) => op.inputs.includes(g.output));
+    this.fusedLoss = loss === L.LOSS_BCE && last.activation === 'sigmoid' && !readByOps;
     if (this.layout) this.writePlan();
   }
 
   /** Sets the optimizer and resets its state (slots to zero, adagrad's to its initial value, step 0). */
   setOptimizer(o: OptimizerSlots): void {
     this.optimizer = o;
-    const n = this.graph.numParams;
-    for (const s of this.state) this.f32(s, n).fill(0);
-    if (o.initialAccumulator !== undefined) this.f32(this.state[0], n).fill(o.initialAccumulator);
-    this.accBetas = o.betas ? [Math.fround(o.betas[0]), Math.fround(o.betas[1])] : [1, 1];
+    this.setOptimizerState(freshSlotState(o, this.graph.numParams));
     if (this.layout) this.writePlan();
   }
 
@@ -370,7 +398,7 @@ export class Engine {
   /** dL/dinput of the last gradients() call for its n samples (a copy). */
   getInputGradient(n: number): Float32Array {
     if (!this.wantInputGradient) throw new Error('denoise-wasm: input gradients are off (setInputGradient(true))');
-    return this.f32(this.layout!.dInput, n * this.graph.inputSize).slice();
+    return this.f32(this.layout!.dys[0], n * this.graph.inputSize).slice();
   }
 
   /** The flat parameter block (a copy). */
@@ -388,11 +416,11 @@ export class Engine {
   }
 
   /** Optimizer slots and adam's beta powers, for saving training state. */
-  getOptimizerState(): { slots: Float32Array[]; accBetas: [number, number] } {
+  getOptimizerState(): SlotState {
     return { slots: this.state.map((s) => this.f32(s, this.graph.numParams).slice()), accBetas: [...this.accBetas] };
   }
 
-  setOptimizerState(st: { slots: Float32Array[]; accBetas: [number, number] }): void {
+  setOptimizerState(st: SlotState): void {
     st.slots.forEach((s, i) => this.f32(this.state[i], this.graph.numParams).set(s));
     this.accBetas = [...st.accBetas];
   }
@@ -404,7 +432,7 @@ export class Engine {
   loadBatch(x: Float32Array, rows: ArrayLike<number>, y?: Float32Array): void {
     const lay = this.ensureCapacity(rows.length);
     const inSize = this.graph.inputSize, outSize = this.graph.outputSize;
-    const input = this.f32(lay.input, rows.length * inSize);
+    const input = this.f32(lay.ys[0], rows.length * inSize);
     const target = y ? this.f32(lay.target, rows.length * outSize) : null;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
@@ -417,7 +445,7 @@ export class Engine {
   loadRange(x: Float32Array, start: number, n: number, y?: Float32Array): void {
     const lay = this.ensureCapacity(n);
     const inSize = this.graph.inputSize, outSize = this.graph.outputSize;
-    this.f32(lay.input, n * inSize).set(x.subarray(start * inSize, (start + n) * inSize));
+    this.f32(lay.ys[0], n * inSize).set(x.subarray(start * inSize, (start + n) * inSize));
     if (y) this.f32(lay.target, n * outSize).set(y.subarray(start * outSize, (start + n) * outSize));
   }
 
@@ -448,7 +476,7 @@ export class Engine {
   /** Runs the forward pass on the n loaded samples; returns a view of the output (valid until the next call). */
   async forward(n: number): Promise<Float32Array> {
     await this.run(L.JOB_FORWARD, n);
-    return this.f32(this.layout!.ys[this.graph.ops.length - 1], n * this.graph.outputSize);
+    return this.f32(this.layout!.ys[this.graph.output], n * this.graph.outputSize);
   }
 
   /** Mean loss of the n loaded samples against their targets. */

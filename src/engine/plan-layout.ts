@@ -1,8 +1,17 @@
-// Mirror of assembly/plan.ts: the plan record the host writes and the wasm runner reads.
-// Kept by hand in step with that file; test/engine/plan-layout.test.ts checks that the two agree.
+// The plan record: a flat i32 record the host (src/engine/engine.ts) writes into the arena and the wasm
+// runner (assembly/network.ts) reads. This one file is the only definition of its layout: TypeScript
+// imports it, and AssemblyScript compiles the same file (assembly/plan.ts re-exports it), so it holds
+// nothing but integer constants.
+//
+//   header: HEADER_WORDS i32 words at the plan pointer, fields H_*
+//   ops:    OP_WORDS i32 words per op, fields F_*, from plan + 4*HEADER_WORDS
+//   tables: operand tables of merges and gradient sums, after the ops (F_TABLE points into them)
+// Pointers are byte addresses in the shared arena; f32 hyper-parameters are stored as raw f32 bits.
 
 export const HEADER_WORDS = 32;
 export const OP_WORDS = 32;
+
+// Header fields.
 export const H_NUM_OPS = 0;
 export const H_NUM_PARAMS = 1;       // floats in the flat parameter block
 export const H_PARAMS = 2;
@@ -20,6 +29,8 @@ export const H_OUTPUT = 13;          // the last op's output and its gradient
 export const H_DOUTPUT = 14;
 export const H_OUTPUT_SIZE = 15;     // floats per sample
 export const H_OPTIMIZER = 16;       // OPT_*
+// Optimizer hyper-parameters as raw f32 bits. The host derives them in f64 (e.g. 1 - rho) and rounds
+// once, exactly as TF.js turns its JS-number constants into f32 scalars, so updates can match bit for bit.
 export const H_LR = 17;
 export const H_P1 = 18;              // rho (adadelta, rmsprop), beta1 (adam), momentum (sgd)
 export const H_P2 = 19;              // 1 - rho (adadelta, rmsprop), 1 - beta1 (adam)
@@ -32,6 +43,9 @@ export const H_ONE_MINUS_ACC2 = 27;
 export const H_MAX_CHUNKS = 24;      // a batch of N samples is cut into min(N, MAX_CHUNKS) fixed chunks
 export const H_FUSED_LOSS = 25;      // 1: last op is sigmoid and the loss is BCE; the loss writes dZ directly
 export const H_CONTROL = 28;         // the thread pool's control block (threads build; see threads.ts)
+export const H_OUTPUT_OP = 29;       // index of the op whose output is the model's output (the fused loss skips its act')
+
+// Control block of the thread pool: i32 words at H_CONTROL, each on its own 64-byte line.
 export const C_GENERATION = 0;       // bumped by the host for every job; workers wait on it
 export const C_PENDING = 16;         // workers still running the current job; the host waits on it
 export const C_JOB = 32;             // JOB_*
@@ -42,12 +56,15 @@ export const C_FAILED = 36;          // 1 + tid of a worker that trapped, else 0
 export const C_BARRIER_COUNT = 48;
 export const C_BARRIER_GENERATION = 64;
 export const CONTROL_WORDS = 80;
+
 export const JOB_FORWARD = 1;
 export const JOB_EVALUATE = 2;
 export const JOB_GRADIENTS = 3;
 export const JOB_TRAIN = 4;
 export const JOB_EXIT = 5;
 export const JOB_TRAP = 6;           // tests: the worker with tid == C_N traps
+
+// Op fields. Sizes are per sample; a dense layer is H = W = 1, C = inputs, OC = units.
 export const F_KIND = 0;
 export const F_ACT = 1;
 export const F_H = 2;
@@ -71,17 +88,38 @@ export const F_BIAS = 19;
 export const F_DKERNEL = 20;         // chunk 0's partial; chunk c is 4*NUM_PARAMS*c further on
 export const F_DBIAS = 21;
 export const F_AUX = 22;             // max-pool: i32 argmax per output
+export const F_TABLE = 23;           // merges and gradient sums: their operand table (TABLE_WORDS per entry)
+export const F_COUNT = 24;           // entries in that table
+
 export const OP_CONV2D = 1;
 export const OP_MAXPOOL2D = 2;
 export const OP_UPSAMPLE2D = 3;
 export const OP_DENSE = 4;
+export const OP_ACTIVATION = 5;
+export const OP_ADD = 6;
+export const OP_SUBTRACT = 7;
+export const OP_MULTIPLY = 8;
+export const OP_AVERAGE = 9;
+export const OP_MAXIMUM = 10;
+export const OP_CONCATENATE = 11;
+export const OP_GRADIENT_SUM = 12;   // backward only: dY += each table entry's buffer, in table order
+
+// An operand table entry: [x, dx, channels, unused]: a merge input, its gradient (0: not needed) and its
+// channels per row; for a gradient sum, x is the buffer to add and the rest is unused.
+export const TABLE_WORDS = 4;
+export const T_X = 0;
+export const T_DX = 1;
+export const T_CHANNELS = 2;
+
 export const ACT_LINEAR = 0;
 export const ACT_RELU = 1;
 export const ACT_SIGMOID = 2;
 export const ACT_TANH = 3;
+
 export const LOSS_BCE = 1;
 export const LOSS_MSE = 2;
 export const LOSS_MAE = 3;
+
 export const OPT_SGD = 1;
 export const OPT_ADADELTA = 2;
 export const OPT_ADAM = 3;

@@ -1,7 +1,7 @@
 // Model files in the TensorFlow.js Layers format (browser-safe: no fs, no fetch here).
 //
 // model.json: { format: 'layers-model', generatedBy, convertedBy, modelTopology (a Keras Sequential
-// config), trainingConfig (loss, optimizer_config), weightsManifest: [{ paths, weights: [{ name, shape,
+// config, or a functional one: class_name 'Model'/'Functional' with inbound_nodes, input_layers, output_layers), trainingConfig (loss, optimizer_config), weightsManifest: [{ paths, weights: [{ name, shape,
 // dtype }] }], userDefinedMetadata }, and the weights as little-endian float32 in manifest order in the
 // files of `paths` (we write one, weights.bin). This is what tf.loadLayersModel reads and LayersModel.save
 // writes, so models travel both ways.
@@ -12,8 +12,11 @@
 // accumulator; rmsprop rms, momentum, mg). TF.js restores them into its optimizer on load. What TF.js's
 // format cannot say (adadelta's update order, adam's beta powers exactly as accumulated in f32) goes in
 // userDefinedMetadata['denoise-wasm'], which TF.js keeps but does not interpret.
-import { Sequential, type OptimizerState, type SequentialOptions } from '../model/sequential.js';
-import { layers, type Activation, type BuiltLayer, type Layer, type Padding } from '../model/layers.js';
+import { Sequential } from '../model/sequential.js';
+import { LayersModel, type ModelOptions, type OptimizerState } from '../model/model.js';
+import { input, SymbolicTensor, type KerasConfigReader } from '../model/layer.js';
+import { LAYER_TYPES, layerType, type Layer } from '../model/layers.js';
+import { describeValue } from '../train/validate.js';
 import { resolveLoss, type LossName } from '../train/losses.js';
 import type { OptimizerConfig } from '../train/optimizers.js';
 
@@ -41,6 +44,9 @@ export interface WeightsManifestGroup {
 export interface KerasLayerJson {
   class_name: string;
   config: Record<string, unknown>;
+  /** Functional models: the layer's name and, per application, the [layer, node, tensor, kwargs] it reads. */
+  name?: string;
+  inbound_nodes?: unknown[];
 }
 
 /** model.json as TF.js reads and writes it (the parts we use). */
@@ -49,8 +55,8 @@ export interface ModelJson {
   generatedBy: string;
   convertedBy: string | null;
   modelTopology: {
-    class_name: 'Sequential';
-    config: { name: string; layers: KerasLayerJson[] };
+    class_name: 'Sequential' | 'Model' | 'Functional';
+    config: { name: string; layers: KerasLayerJson[]; input_layers?: unknown; output_layers?: unknown };
     keras_version?: string;
     backend?: string;
   };
@@ -72,8 +78,8 @@ interface DenoiseMetadata {
   optimizerState?: { accBetas: [number, number]; iterations: number };
 }
 
-/** What loadModel/presets take: the Sequential options (threads, variant, ...) and whether to compile. */
-export interface LoadModelOptions extends Omit<SequentialOptions, 'inputShape'> {
+/** What loadModel/presets take: the model options (threads, variant, ...) and whether to compile. */
+export interface LoadModelOptions extends ModelOptions {
   /** Compile with the file's loss and optimizer and restore the optimizer state (default true when the file has them). */
   compile?: boolean;
 }
@@ -90,10 +96,8 @@ const LOSS_TO_KERAS: Record<LossName, string> = {
 };
 
 /** model.json and the weights bytes of a model (weightsPath: the name model.json gives the weights file). */
-export function modelToFiles(model: Sequential, options: { includeOptimizer?: boolean; weightsPath?: string } = {}): { json: ModelJson; weights: Uint8Array } {
+export function modelToFiles(model: LayersModel, options: { includeOptimizer?: boolean; weightsPath?: string } = {}): { json: ModelJson; weights: Uint8Array } {
   const includeOptimizer = options.includeOptimizer ?? true;
-  const specs = model.layerConfigs;
-  const kerasLayers = model.layers.map((b, i) => toKerasLayer(b, specs[i], i === 0 ? model.inputShape : null));
   const weights = model.getWeights();
   const entries: WeightsManifestEntry[] = weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' }));
   const arrays: Array<Float32Array | Int32Array> = weights.map((w) => w.data);
@@ -101,7 +105,7 @@ export function modelToFiles(model: Sequential, options: { includeOptimizer?: bo
     format: 'layers-model',
     generatedBy: 'denoise-wasm',
     convertedBy: null,
-    modelTopology: { class_name: 'Sequential', config: { name: model.name, layers: kerasLayers } },
+    modelTopology: topologyOf(model),
     weightsManifest: [],
   };
   const compiled = model.compileConfig;
@@ -135,29 +139,36 @@ export function modelToFiles(model: Sequential, options: { includeOptimizer?: bo
   return { json, weights: bytes };
 }
 
-function toKerasLayer(built: BuiltLayer, spec: { className: string; config: Record<string, unknown> }, inputShape: number[] | null): KerasLayerJson {
-  const c = spec.config;
-  const common: Record<string, unknown> = { name: built.name, trainable: true, dtype: 'float32' };
-  if (inputShape) common.batch_input_shape = [null, ...inputShape];
-  switch (spec.className) {
-    case 'Conv2D':
-      return { class_name: 'Conv2D', config: { filters: c.filters, kernel_size: c.kernelSize, strides: c.strides, padding: c.padding,
-        data_format: 'channels_last', dilation_rate: [1, 1], activation: c.activation, use_bias: true,
-        kernel_initializer: GLOROT_UNIFORM, bias_initializer: ZEROS, ...NO_EXTRAS, ...common } };
-    case 'MaxPooling2D':
-      return { class_name: 'MaxPooling2D', config: { pool_size: c.poolSize, strides: c.strides, padding: c.padding, data_format: 'channels_last', ...common } };
-    case 'UpSampling2D':
-      return { class_name: 'UpSampling2D', config: { size: c.size, data_format: 'channels_last', interpolation: 'nearest', ...common } };
-    case 'Dense':
-      return { class_name: 'Dense', config: { units: c.units, activation: c.activation, use_bias: true,
-        kernel_initializer: GLOROT_UNIFORM, bias_initializer: ZEROS, ...NO_EXTRAS, ...common } };
-    case 'Flatten':
-      return { class_name: 'Flatten', config: { data_format: 'channels_last', ...common } };
-    case 'Reshape':
-      return { class_name: 'Reshape', config: { target_shape: c.targetShape, ...common } };
-    default:
-      throw new Error(`save: layer ${built.name} is a ${spec.className}, which the model format does not know how to store`);
+const INITIALIZED = { kernel_initializer: GLOROT_UNIFORM, bias_initializer: ZEROS, ...NO_EXTRAS };
+
+/** A layer's Keras config: its type's own keys, then what every layer has. */
+function kerasConfigOf(className: string, config: Record<string, unknown>, name: string): Record<string, unknown> {
+  const type = layerType(className);
+  if (!type) throw new Error(`save: layer ${name} is a ${className}, which the model format does not know how to store`);
+  const own = type.toKeras(config);
+  return { ...own, ...('use_bias' in own ? INITIALIZED : {}), name, trainable: true, dtype: 'float32' };
+}
+
+/** Keras's topology of the model: Sequential's layer list, or the functional graph. */
+function topologyOf(model: LayersModel): ModelJson['modelTopology'] {
+  const specs = model.layerConfigs;
+  if (model instanceof Sequential) {
+    const kerasLayers = model.layers.map((b, i) => {
+      const config = kerasConfigOf(specs[i].className, specs[i].config, b.name);
+      if (i === 0) config.batch_input_shape = [null, ...model.inputShape];
+      return { class_name: specs[i].className, config };
+    });
+    return { class_name: 'Sequential', config: { name: model.name, layers: kerasLayers } };
   }
+  const inputLayer: KerasLayerJson = { class_name: 'InputLayer', name: model.inputName, inbound_nodes: [],
+    config: { batch_input_shape: [null, ...model.inputShape], dtype: 'float32', sparse: false, name: model.inputName } };
+  const kerasLayers = model.layers.map((b, i) => ({
+    class_name: specs[i].className, name: b.name, config: kerasConfigOf(specs[i].className, specs[i].config, b.name),
+    inbound_nodes: model.nodes.filter((n) => n.layer === b.name).map((n) => n.inbound.map(([l, k]) => [l, k, 0, {}])),
+  }));
+  const out = model.nodes[model.nodes.length - 1];
+  return { class_name: 'Model', config: { name: model.name, layers: [inputLayer, ...kerasLayers],
+    input_layers: [[model.inputName, 0, 0]], output_layers: [[out.layer, out.nodeIndex, 0]] } };
 }
 
 /** TF.js's optimizer class names and configs (what LayersModel.save writes in optimizer_config). */
@@ -187,8 +198,6 @@ function slotNames(o: OptimizerConfig): string[] {
 // ---------------------------------------------------------------------------------------------------
 // Loading
 
-const SUPPORTED_LAYERS = ['Conv2D', 'MaxPooling2D', 'UpSampling2D', 'Dense', 'Flatten', 'Reshape', 'InputLayer'];
-const SUPPORTED_ACTIVATIONS: Activation[] = ['relu', 'sigmoid', 'tanh', 'linear'];
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4 };
 
 /** The weights-file paths model.json lists, in order (checked enough to read them). */
@@ -217,18 +226,18 @@ export function parseModelJson(text: string, where: string): unknown {
  * of its manifest. Every problem (a layer or activation we lack, a truncated or mismatched weights file,
  * shapes that disagree) is an error that names it.
  */
-export function modelFromFiles(json: unknown, readWeights: (path: string) => Uint8Array, options: LoadModelOptions = {}, where = 'loadModel'): Sequential {
+export function modelFromFiles(json: unknown, readWeights: (path: string) => Uint8Array, options: LoadModelOptions = {}, where = 'loadModel'): LayersModel {
   const j = json as ModelJson;
   if (!j || typeof j !== 'object') throw new Error(`${where}: model.json must be a JSON object`);
   if (j.format !== undefined && j.format !== 'layers-model') {
     throw new Error(`${where}: model.json is a ${JSON.stringify(j.format)} model; only TF.js Layers models ('layers-model') can be loaded`);
   }
-  const { name, inputShape, layerList } = parseTopology(j.modelTopology, where);
+  const { compile: wantCompile, ...modelOptions } = options;
+  const build = parseTopology(j.modelTopology, where);
   const tensors = readTensors(j, readWeights, where);
-  const { compile: wantCompile, ...seqOptions } = options;
-  let model: Sequential;
+  let model: LayersModel;
   try {
-    model = new Sequential({ ...seqOptions, inputShape, name: seqOptions.name ?? name }, layerList);
+    model = build(modelOptions);
   } catch (e) {
     throw new Error(`${where}: model.json describes layers that do not fit together: ${(e as Error).message}`);
   }
@@ -330,7 +339,7 @@ function metadataOf(j: ModelJson): DenoiseMetadata | null {
 }
 
 /** The optimizer state stored in the 'optimizer' group, or null when there is none. */
-function optimizerStateOf(group: DecodedTensor[], model: Sequential, o: OptimizerConfig, meta: DenoiseMetadata | null, where: string): OptimizerState | null {
+function optimizerStateOf(group: DecodedTensor[], model: LayersModel, o: OptimizerConfig, meta: DenoiseMetadata | null, where: string): OptimizerState | null {
   if (group.length === 0) return null;
   const [iter, ...rest] = group;
   if (iter.name !== 'iter' || iter.shape.length !== 0) throw new Error(`${where}: optimizer weights must start with the scalar 'iter', got ${iter.name} [${iter.shape}]`);
@@ -400,13 +409,16 @@ function camelKeys(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), v]));
 }
 
-/** The model name, input shape and our layers for a Keras Sequential topology. */
-function parseTopology(topology: unknown, where: string): { name?: string; inputShape: number[]; layerList: Layer[] } {
+type ModelBuilder = (options: ModelOptions) => LayersModel;
+
+/** A function that builds the model a Keras topology describes (Sequential or functional). */
+function parseTopology(topology: unknown, where: string): ModelBuilder {
   let t = topology as { class_name?: unknown; config?: unknown; model_config?: unknown } | null;
   if (t && typeof t === 'object' && t.model_config) t = t.model_config as typeof t;
   if (!t || typeof t !== 'object') throw new Error(`${where}: model.json has no modelTopology`);
+  if (t.class_name === 'Model' || t.class_name === 'Functional') return parseFunctional(t.config, where);
   if (t.class_name !== 'Sequential') {
-    throw new Error(`${where}: the model is a ${JSON.stringify(t.class_name)}; only Sequential models (one stack of layers) are supported`);
+    throw new Error(`${where}: the model is a ${JSON.stringify(t.class_name)}; Sequential and functional ('Model', 'Functional') models are supported`);
   }
   const cfg = t.config as { name?: unknown; layers?: unknown } | unknown[];
   const entries = Array.isArray(cfg) ? cfg : cfg?.layers;
@@ -417,20 +429,10 @@ function parseTopology(topology: unknown, where: string): { name?: string; input
     const cls = entry?.class_name;
     const c = (entry?.config ?? {}) as Record<string, unknown>;
     const label = `layer ${i} (${typeof c.name === 'string' ? c.name : cls})`;
-    if (typeof cls !== 'string' || !SUPPORTED_LAYERS.includes(cls)) {
-      throw new Error(`${where}: ${label} is a ${JSON.stringify(cls)}, which denoise-wasm does not support (supported: ${SUPPORTED_LAYERS.join(', ')})`);
-    }
-    const shape = c.batch_input_shape ?? c.batch_shape ?? c.batchInputShape;
-    if (shape !== undefined && shape !== null) {
+    const shape = batchInputShape(c, label, where);
+    if (shape) {
       if (i !== 0 && cls !== 'InputLayer') throw new Error(`${where}: ${label} gives an input shape, but only the first layer may`);
-      const s = (shape as unknown[]).slice(1);
-      if (!Array.isArray(shape) || !s.every((d) => Number.isInteger(d) && (d as number) > 0)) {
-        throw new Error(`${where}: ${label}: the input shape ${JSON.stringify(shape)} must be fixed positive sizes after the batch axis`);
-      }
-      inputShape = s as number[];
-    }
-    if (c.dtype !== undefined && c.dtype !== null && c.dtype !== 'float32' && !(typeof c.dtype === 'object')) {
-      throw new Error(`${where}: ${label} has dtype ${JSON.stringify(c.dtype)}; only float32 is supported`);
+      inputShape = shape;
     }
     if (cls === 'InputLayer') {
       if (i !== 0) throw new Error(`${where}: ${label}: an InputLayer must come first`);
@@ -442,73 +444,119 @@ function parseTopology(topology: unknown, where: string): { name?: string; input
   if (!inputShape) throw new Error(`${where}: the model has no input shape (batch_input_shape on its first layer, or an InputLayer)`);
   if (layerList.length === 0) throw new Error(`${where}: the model has no layers besides its input`);
   const name = Array.isArray(cfg) ? undefined : typeof cfg?.name === 'string' ? cfg.name : undefined;
-  return { name, inputShape, layerList };
+  const shape: number[] = inputShape;
+  return (options) => new Sequential({ ...options, inputShape: shape, name: options.name ?? name }, layerList);
 }
 
-function layerFromKeras(cls: string, c: Record<string, unknown>, label: string, where: string): Layer {
+/** The per-sample input shape a layer config declares (batch_input_shape and its other spellings), or null. */
+function batchInputShape(c: Record<string, unknown>, label: string, where: string): number[] | null {
+  const shape = c.batch_input_shape ?? c.batch_shape ?? c.batchInputShape;
+  if (shape === undefined || shape === null) return null;
+  const s = Array.isArray(shape) ? shape.slice(1) : null;
+  if (!s || !s.every((d) => Number.isInteger(d) && (d as number) > 0)) {
+    throw new Error(`${where}: ${label}: the input shape ${JSON.stringify(shape)} must be fixed positive sizes after the batch axis`);
+  }
+  return s as number[];
+}
+
+/** [layer name, node index] of a Keras 2 / TF.js inbound entry ([name, node, tensor, kwargs]) or a Keras 3 one. */
+function inboundRef(v: unknown): [string, number] | null {
+  if (Array.isArray(v) && typeof v[0] === 'string' && Number.isInteger(v[1])) return [v[0], v[1] as number];
+  const history = (v as { config?: { keras_history?: unknown } })?.config?.keras_history;
+  if (Array.isArray(history) && typeof history[0] === 'string' && Number.isInteger(history[1])) return [history[0], history[1] as number];
+  return null;
+}
+
+/** The inbound references of one node: Keras 2 / TF.js list them, Keras 3 wraps them in { args: [...] }. */
+function nodeInputs(node: unknown, label: string, where: string): Array<[string, number]> {
+  let items: unknown = node;
+  if (node && !Array.isArray(node) && typeof node === 'object' && 'args' in node) {
+    const args = (node as { args: unknown[] }).args;
+    items = Array.isArray(args) && args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+  }
+  if (!Array.isArray(items)) throw new Error(`${where}: ${label}: an inbound node must list the tensors it reads, got ${describeValue(node)}`);
+  const single = inboundRef(items);
+  const refs = single && !Array.isArray(items[0]) ? [single] : items.map(inboundRef);
+  if (refs.length === 0 || refs.some((r) => r === null)) {
+    throw new Error(`${where}: ${label}: cannot read its inbound node ${JSON.stringify(node).slice(0, 120)} (expected [[layer, node, tensor, kwargs], ...])`);
+  }
+  return refs as Array<[string, number]>;
+}
+
+/** A functional topology: layers with inbound_nodes, one input layer and one output. */
+function parseFunctional(config: unknown, where: string): ModelBuilder {
+  const cfg = (config ?? {}) as { name?: unknown; layers?: unknown; input_layers?: unknown; output_layers?: unknown };
+  const entries = cfg?.layers;
+  if (!Array.isArray(entries) || entries.length === 0) throw new Error(`${where}: the functional model lists no layers`);
+  const refList = (v: unknown, what: string): Array<[string, number]> => {
+    const list = Array.isArray(v) && typeof v[0] === 'string' ? [v] : v;
+    if (!Array.isArray(list) || list.some((r) => !inboundRef(r))) throw new Error(`${where}: model.json: ${what} must list [layer, node, tensor] entries, got ${describeValue(v)}`);
+    if (list.length !== 1) throw new Error(`${where}: the model has ${list.length} ${what.replace('_layers', 's')}; one input and one output per model are supported`);
+    return list.map((r) => inboundRef(r)!);
+  };
+  const [[inputName]] = refList(cfg.input_layers, 'input_layers');
+  const [[outLayer, outNode]] = refList(cfg.output_layers, 'output_layers');
+  // Parse every entry now, so that a bad file fails before any model is built.
+  const parsed = entries.map((entry: KerasLayerJson, i: number) => {
+    const cls = entry?.class_name;
+    const c = (entry?.config ?? {}) as Record<string, unknown>;
+    const name = typeof entry?.name === 'string' ? entry.name : typeof c.name === 'string' ? c.name : null;
+    const label = `layer ${i} (${name ?? cls})`;
+    if (!name) throw new Error(`${where}: ${label} has no name`);
+    if (cls === 'InputLayer') {
+      const shape = batchInputShape(c, label, where);
+      if (!shape) throw new Error(`${where}: ${label} has no batch_input_shape`);
+      return { name, label, shape, layer: null, nodes: [] as Array<Array<[string, number]>> };
+    }
+    const inbound = entry.inbound_nodes ?? [];
+    if (!Array.isArray(inbound)) throw new Error(`${where}: ${label}: inbound_nodes must be a list`);
+    const layer = layerFromKeras(cls, { ...c, name }, label, where);
+    return { name, label, shape: null, layer, nodes: inbound.map((n) => nodeInputs(n, label, where)) };
+  });
+  const inputEntry = parsed.find((p) => p.name === inputName);
+  if (!inputEntry || !inputEntry.shape) throw new Error(`${where}: input_layers names ${JSON.stringify(inputName)}, which is not an InputLayer of the model`);
+  const others = parsed.filter((p) => p.shape !== null && p !== inputEntry);
+  if (others.length > 0) throw new Error(`${where}: the model has ${others.length + 1} InputLayers; one input per model is supported`);
+  const modelName = typeof cfg.name === 'string' ? cfg.name : undefined;
+  return (options) => {
+    const tensors = new Map<string, SymbolicTensor>([[`${inputName}:0`, input({ shape: inputEntry.shape!, name: inputName })]]);
+    // Apply layers in file order, deferring a node until what it reads exists (Keras orders them so that one pass usually does).
+    const pending = parsed.flatMap((p) => p.nodes.map((refs, k) => ({ p, refs, k })));
+    while (pending.length > 0) {
+      const ready = pending.findIndex((n) => n.refs.every(([l, k]) => tensors.has(`${l}:${k}`)));
+      if (ready < 0) {
+        const n = pending[0];
+        const missing = n.refs.find(([l, k]) => !tensors.has(`${l}:${k}`))!;
+        throw new Error(`${where}: ${n.p.label} reads ${missing[0]}[${missing[1]}], which no layer of the file produces (or the graph has a cycle)`);
+      }
+      const [{ p, refs, k }] = pending.splice(ready, 1);
+      const xs = refs.map(([l, i]) => tensors.get(`${l}:${i}`)!);
+      tensors.set(`${p.name}:${k}`, p.layer!.applyAs(p.layer!.arity === 'many' ? xs : xs.length === 1 ? xs[0] : xs, p.name));
+    }
+    const output = tensors.get(`${outLayer}:${outNode}`);
+    if (!output) throw new Error(`${where}: output_layers names ${outLayer}[${outNode}], which the model never computes`);
+    return new LayersModel({ ...options, name: options.name ?? modelName, inputs: tensors.get(`${inputName}:0`)!, outputs: output });
+  };
+}
+
+function layerFromKeras(cls: unknown, c: Record<string, unknown>, label: string, where: string): Layer {
+  const type = typeof cls === 'string' ? layerType(cls) : undefined;
+  if (!type) {
+    throw new Error(`${where}: ${label} is a ${JSON.stringify(cls)}, which denoise-wasm does not support (supported: ${[...LAYER_TYPES.map((t) => t.className), 'InputLayer'].join(', ')})`);
+  }
+  if (c.dtype !== undefined && c.dtype !== null && c.dtype !== 'float32' && !(typeof c.dtype === 'object')) {
+    throw new Error(`${where}: ${label} has dtype ${JSON.stringify(c.dtype)}; only float32 is supported`);
+  }
   const fail = (what: string) => new Error(`${where}: ${label}: ${what}`);
-  const get = (key: string) => {
+  const get: KerasConfigReader = (key) => {
     const camel = key.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase());
     return c[key] !== undefined ? c[key] : c[camel];
   };
-  const name = typeof c.name === 'string' ? c.name : undefined;
-  const channelsLast = () => {
-    const f = get('data_format');
-    if (f !== undefined && f !== null && f !== 'channels_last') throw fail(`data_format ${JSON.stringify(f)} is not supported (only channels_last)`);
-  };
-  const activation = (): Activation => {
-    let a = get('activation');
-    if (a && typeof a === 'object') a = (a as { config?: unknown; class_name?: unknown }).config ?? (a as { class_name?: unknown }).class_name;
-    if (a === undefined || a === null) return 'linear';
-    if (typeof a !== 'string' || !SUPPORTED_ACTIVATIONS.includes(a as Activation)) {
-      throw fail(`activation ${JSON.stringify(a)} is not supported (supported: ${SUPPORTED_ACTIVATIONS.join(', ')})`);
-    }
-    return a as Activation;
-  };
-  const padding = (): Padding => {
-    const p = get('padding') ?? 'valid';
-    if (p !== 'same' && p !== 'valid') throw fail(`padding ${JSON.stringify(p)} is not supported (same, valid)`);
-    return p;
-  };
-  const useBias = () => {
-    if (get('use_bias') === false) throw fail('use_bias: false is not supported (every Conv2D/Dense has a bias)');
-  };
-  const pairOrNumber = (v: unknown) => v as number | [number, number];
   try {
-    switch (cls) {
-      case 'Conv2D': {
-        channelsLast();
-        useBias();
-        const d = get('dilation_rate');
-        if (d !== undefined && d !== null && ![].concat(d as never).every((x: unknown) => x === 1)) throw fail(`dilation_rate ${JSON.stringify(d)} is not supported (only 1)`);
-        const g = get('groups');
-        if (g !== undefined && g !== null && g !== 1) throw fail(`groups ${JSON.stringify(g)} is not supported (only 1)`);
-        return layers.conv2d({ filters: get('filters') as number, kernelSize: pairOrNumber(get('kernel_size')),
-          strides: pairOrNumber(get('strides') ?? 1), padding: padding(), activation: activation(), name });
-      }
-      case 'MaxPooling2D': {
-        channelsLast();
-        const pool = pairOrNumber(get('pool_size') ?? 2);
-        return layers.maxPooling2d({ poolSize: pool, strides: pairOrNumber(get('strides') ?? pool), padding: padding(), name });
-      }
-      case 'UpSampling2D': {
-        channelsLast();
-        const interp = get('interpolation');
-        if (interp !== undefined && interp !== null && interp !== 'nearest') throw fail(`interpolation ${JSON.stringify(interp)} is not supported (only nearest)`);
-        return layers.upSampling2d({ size: pairOrNumber(get('size') ?? 2), name });
-      }
-      case 'Dense':
-        useBias();
-        return layers.dense({ units: get('units') as number, activation: activation(), name });
-      case 'Flatten':
-        channelsLast();
-        return layers.flatten({ name });
-      case 'Reshape':
-        return layers.reshape({ targetShape: get('target_shape') as number[], name });
-    }
+    const args = type.fromKeras(get, fail);
+    return type.create({ ...args, ...(typeof c.name === 'string' ? { name: c.name } : {}) } as never);
   } catch (e) {
     if ((e as Error).message.startsWith(`${where}: `)) throw e;
     throw fail((e as Error).message);
   }
-  throw fail(`${cls} is not supported`);
 }

@@ -1,6 +1,6 @@
 // loadModel / saveModel: where model files come from and go to. Browser-safe: Node's file system is
 // reached only through a dynamic import that bundlers are told to skip.
-import type { Sequential, SaveOptions } from '../model/sequential.js';
+import { registerModelSaver, type LayersModel, type SaveOptions } from '../model/model.js';
 import { modelFromFiles, modelToFiles, parseModelJson, type LoadModelOptions } from './model-format.js';
 import type { loadModelFromPath, saveModelToDir } from './model-node.js';
 import * as web from './model-web.js';
@@ -30,7 +30,7 @@ async function nodeIo(): Promise<{ loadModelFromPath: typeof loadModelFromPath; 
 }
 
 /** Loads a model saved by model.save() or by TF.js (LayersModel.save), ready to predict, evaluate or train on. */
-export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<Sequential> {
+export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<LayersModel> {
   if (source && typeof source === 'object' && !(source instanceof URL)) {
     const where = 'loadModel';
     const json = typeof source.json === 'string' ? parseModelJson(source.json, where) : source.json;
@@ -63,8 +63,8 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
   return (await nodeIo()).loadModelFromPath(text, options);
 }
 
-/** model.save(target): see Sequential.save. */
-export async function saveModel(model: Sequential, target: string | URL, options: SaveOptions = {}): Promise<void> {
+/** model.save(target): see LayersModel.save. */
+export async function saveModel(model: LayersModel, target: string | URL, options: SaveOptions = {}): Promise<void> {
   const text = String(target);
   if (text.startsWith(web.INDEXEDDB_SCHEME)) {
     return web.saveToIndexedDb(text.slice(web.INDEXEDDB_SCHEME.length), modelToFiles(model, options));
@@ -81,3 +81,5 @@ export async function saveModel(model: Sequential, target: string | URL, options
   const { json, weights } = modelToFiles(model, options);
   return (await nodeIo()).saveModelToDir(isFileUrl ? new URL(text) : text, { 'model.json': JSON.stringify(json), 'weights.bin': weights });
 }
+
+registerModelSaver(saveModel);

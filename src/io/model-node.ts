@@ -5,13 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Sequential } from '../model/sequential.js';
+import type { LayersModel } from '../model/model.js';
 import { MODEL_FILE, modelFromFiles, parseModelJson, weightPaths, type LoadModelOptions } from './model-format.js';
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
 
 /** Reads a model from a directory (its model.json) or from a model.json path, with the weights beside it. */
-export async function loadModelFromPath(source: string | URL, options: LoadModelOptions = {}): Promise<Sequential> {
+export async function loadModelFromPath(source: string | URL, options: LoadModelOptions = {}): Promise<LayersModel> {
   const path = typeof source === 'string' ? resolve(source) : fileURLToPath(source);
   const where = `loadModel: ${typeof source === 'string' ? source : path}`;
   let jsonPath = path;

@@ -1,7 +1,7 @@
 // The pretrained denoiser that ships with the package (presets.pretrained()): model.json and weights.bin
 // of pretrained/denoiser/, embedded in model-pretrained-data.ts as text and base64 by
 // scripts/train-pretrained.mjs, so that loading needs no file system, no fetch and no bundler setup.
-import type { Sequential } from '../model/sequential.js';
+import type { LayersModel } from '../model/model.js';
 import { modelFromFiles, type LoadModelOptions } from './model-format.js';
 import { PRETRAINED_MODEL_JSON, PRETRAINED_WEIGHTS_BASE64 } from './model-pretrained-data.js';
 
@@ -17,7 +17,7 @@ export function base64ToBytes(b64: string): Uint8Array {
  * The convolutional denoiser trained on the embedded MNIST digits with Gaussian noise 0.4 (see README:
  * architecture, training settings and scores); compiled with its loss and optimizer unless compile: false.
  */
-export function pretrainedDenoiser(options: LoadModelOptions = {}): Sequential {
+export function pretrainedDenoiser(options: LoadModelOptions = {}): LayersModel {
   const weights = base64ToBytes(PRETRAINED_WEIGHTS_BASE64);
   return modelFromFiles(JSON.parse(PRETRAINED_MODEL_JSON), () => weights, options, 'presets.pretrained()');
 }

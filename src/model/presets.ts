@@ -1,7 +1,6 @@
 // The Keras blog's autoencoders ("Building Autoencoders in Keras", F. Chollet, 2016), layer for layer.
 import { Sequential, type SequentialOptions } from './sequential.js';
 import { layers } from './layers.js';
-import { pretrainedDenoiser } from '../io/model-pretrained.js';
 
 export type PresetOptions = Omit<SequentialOptions, 'inputShape'> & {
   /** Compile with the tutorial's optimizer and loss (default true). */
@@ -36,13 +35,5 @@ export function denseAutoencoder(options: PresetOptions & { encodingDim?: number
   return model;
 }
 
-/**
- * The denoiser that ships with the package, trained on MNIST digits with Gaussian noise 0.4 (weights
- * embedded: no network, no files): a wider two-pool variant of the tutorial model, 7,265 parameters,
- * fully convolutional. Synchronous, like the other presets; compiled unless compile: false.
- */
-export function pretrained(options: PresetOptions = {}): Sequential {
-  return pretrainedDenoiser(options);
-}
-
-export const presets = { kerasTutorial, denseAutoencoder, pretrained };
+/** The model architectures of the Keras blog (the pretrained denoiser joins them in src/presets.ts). */
+export const architectures = { kerasTutorial, denseAutoencoder };

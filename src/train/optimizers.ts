@@ -1,6 +1,6 @@
 // Optimizer configs: Keras/TF.js names and defaults, turned into the runner's slots.
 import * as L from '../engine/plan-layout.js';
-import type { OptimizerSlots } from '../engine/engine.js';
+import { freshSlotState, type OptimizerSlots, type SlotState } from '../engine/engine.js';
 
 export type OptimizerName = 'adadelta' | 'adam' | 'sgd' | 'adagrad' | 'rmsprop';
 
@@ -90,4 +90,19 @@ export function optimizerSlots(c: OptimizerConfig): OptimizerSlots {
     case 'rmsprop':
       return { kind: L.OPT_RMSPROP, lr, p1: c.rho, p2: 1 - c.rho!, p3: c.momentum, epsilon: c.epsilon, flag: !!c.centered };
   }
+}
+
+/**
+ * Training state of the optimizer, for saving and resuming: three flat slot arrays of countParams()
+ * floats each (in getWeights() order; which slots an optimizer uses: adadelta accumulated g² and
+ * updates², adam m and v, sgd momentum, adagrad accumulator, rmsprop mean square, momentum and mean
+ * gradient), adam's running beta powers, and the number of training steps taken since compile().
+ */
+export interface OptimizerState extends SlotState {
+  iterations: number;
+}
+
+/** The state of optimizer c over numParams weights before its first step. */
+export function freshOptimizerState(c: OptimizerConfig, numParams: number): OptimizerState {
+  return { ...freshSlotState(optimizerSlots(c), numParams), iterations: 0 };
 }

@@ -3,8 +3,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { loadModel } from '../../io/model-io.js';
-import { presets } from '../../model/presets.js';
-import type { Sequential } from '../../model/sequential.js';
+import { presets } from '../../presets.js';
+import type { LayersModel } from '../../model/model.js';
 
 /** Where a command writes: results to out, progress and messages to err. */
 export interface CliIo {
@@ -89,7 +89,7 @@ export function threadsFlag(values: Record<string, unknown>): 'auto' | number {
  * `forTraining: false` skips the training configuration and optimizer state (denoise and eval need
  * only the weights, so a damaged optimizer state does not stop them).
  */
-export async function openModel(path: string | undefined, threads: 'auto' | number, forTraining = true): Promise<{ model: Sequential; label: string }> {
+export async function openModel(path: string | undefined, threads: 'auto' | number, forTraining = true): Promise<{ model: LayersModel; label: string }> {
   if (path === undefined) return { model: presets.pretrained({ threads }), label: 'the pretrained denoiser' };
   try {
     return { model: await loadModel(path, { threads, compile: forTraining }), label: path };

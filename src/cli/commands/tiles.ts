@@ -2,22 +2,16 @@
 //
 // The image is cut into a grid of cores (stride S, a multiple of the model's pooling stride); each core
 // is run with a margin of m pixels of context on every side (tile T = S + 2m; outside the image the context is the image mirrored at its
-// edge), and only the core of each output is kept. A fully convolutional model (Conv2D, MaxPooling2D
-// and UpSampling2D only) is rebuilt for tiles near 128x128 pixels, at a size it maps to itself (e.g.
+// edge), and only the core of each output is kept. A fully convolutional model (every layer type says
+// whether it is, in src/model/layers/) is rebuilt for tiles near 128x128 pixels, at a size it maps to itself (e.g.
 // multiples of 4 for the pretrained denoiser, 8k + 4 for the tutorial's model with its valid conv);
 // any other image model runs at its own input size (28x28 tiles for the digit models).
-import { Sequential } from '../../model/sequential.js';
-import { layers, type Layer } from '../../model/layers.js';
-
-const FULLY_CONVOLUTIONAL = new Set(['Conv2D', 'MaxPooling2D', 'UpSampling2D']);
-const FACTORIES: Record<string, (config: never) => Layer> = {
-  Conv2D: layers.conv2d, MaxPooling2D: layers.maxPooling2d, UpSampling2D: layers.upSampling2d,
-  Dense: layers.dense, Flatten: layers.flatten, Reshape: layers.reshape,
-};
+import type { LayersModel } from '../../model/model.js';
+import { layerType } from '../../model/layers.js';
 
 export interface TilePlan {
   /** The model the tiles run through (the given one, or the same weights at the tile size). */
-  model: Sequential;
+  model: LayersModel;
   tileH: number; tileW: number;
   /** Context kept around each core, per axis. */
   marginH: number; marginW: number;
@@ -25,7 +19,7 @@ export interface TilePlan {
 }
 
 /** The model's image channels (1 or 3), or an error saying why it cannot denoise images. */
-export function imageChannels(model: Sequential): number {
+export function imageChannels(model: LayersModel): number {
   const i = model.inputShape, o = model.outputShape;
   if (i.length !== 3 || o.length !== 3) {
     throw new Error(`the model takes [${i}] and gives [${o}]; denoising needs images in and out ([height, width, channels])`);
@@ -36,24 +30,21 @@ export function imageChannels(model: Sequential): number {
 }
 
 /** A copy of `model`'s layers and weights for inputs of [h, w, c], or null when it does not map them to themselves. */
-function atSize(model: Sequential, h: number, w: number, c: number, threads: 'auto' | number): Sequential | null {
-  const list = model.layerConfigs.map((l) => FACTORIES[l.className](l.config as never));
-  let m: Sequential;
+function atSize(model: LayersModel, h: number, w: number, c: number, threads: 'auto' | number): LayersModel | null {
+  let m: LayersModel;
   try {
-    m = new Sequential({ inputShape: [h, w, c], threads }, list);
+    m = model.withInputShape([h, w, c], { threads });
   } catch {
     return null;
   }
-  if (m.outputShape.join() !== [h, w, c].join()) return null;
-  m.setWeights(model.getWeights());
-  return m;
+  return m.outputShape.join() === [h, w, c].join() ? m : null;
 }
 
 /** Chooses tiles for an H x W image: big ones for fully convolutional models, the model's own size otherwise. */
-export function planTiles(model: Sequential, H: number, W: number, threads: 'auto' | number, target = 112, margin = 16): TilePlan {
+export function planTiles(model: LayersModel, H: number, W: number, threads: 'auto' | number, target = 112, margin = 16): TilePlan {
   const C = imageChannels(model);
   const [h0, w0] = model.inputShape;
-  const fully = model.layerConfigs.every((l) => FULLY_CONVOLUTIONAL.has(l.className));
+  const fully = model.layerConfigs.every((l) => layerType(l.className)?.fullyConvolutional);
   if (fully) {
     // The smallest sizes >= the wanted core + 2 margins that the model maps to themselves.
     const pick = (size: number) => {
@@ -81,13 +72,12 @@ export function planTiles(model: Sequential, H: number, W: number, threads: 'aut
   return { model, tileH: h0, tileW: w0, marginH: m, marginW: m, coreH: h0 - 2 * m, coreW: w0 - 2 * m };
 }
 
-/** Product of the max-pooling strides (rows): the grid a fully convolutional model's output repeats on. */
-function poolingStride(model: Sequential): number {
+/** Product of the layers' grid strides (pooling, strided convolutions): the grid a fully convolutional model's output repeats on. */
+function poolingStride(model: LayersModel): number {
   let stride = 1;
   for (const l of model.layerConfigs) {
-    if (l.className !== 'MaxPooling2D') continue;
-    const s = (l.config.strides ?? l.config.poolSize ?? 2) as number | number[];
-    stride *= Array.isArray(s) ? Math.max(s[0], s[1]) : s;
+    const s = layerType(l.className)?.gridStride?.(l.config);
+    if (s) stride *= Math.max(s[0], s[1]);
   }
   return stride;
 }

@@ -3,8 +3,8 @@ import { loadIdx } from '../../data/idx-node.js';
 import { imagesFromIdx } from '../../data/idx-images.js';
 import { loadMnist } from '../../data/mnist.js';
 import { addGaussianNoise } from '../../data/noise.js';
-import { presets } from '../../model/presets.js';
-import type { Sequential } from '../../model/sequential.js';
+import { presets } from '../../presets.js';
+import type { LayersModel } from '../../model/model.js';
 import type { Tensor } from '../../tensor.js';
 import { Progress } from '../progress.js';
 import { CommandError, UsageError, intFlag, numberFlag, openModel, parseFlags, threadsFlag, type CliIo, type Command } from './common.js';
@@ -56,7 +56,7 @@ Example: denoise-wasm train --images train-images-idx3-ubyte.gz --epochs 20 -o m
     if (v.model !== undefined && v.preset !== undefined) throw new UsageError('give --model (continue a saved model) or --preset (start one), not both');
 
     const clean = await loadImages(v.images as string | undefined, limit);
-    let model: Sequential;
+    let model: LayersModel;
     let label: string;
     if (v.model !== undefined) {
       ({ model, label } = await openModel(v.model as string, threads));

@@ -1,0 +1,118 @@
+// A model as the engine sees it: a DAG of ops over numbered buffers, and how it is lowered into plan
+// records (src/engine/plan-layout.ts) for the wasm runner.
+//
+// Buffers hold one tensor per sample (floats per sample in Graph.buffers); buffer 0 is the model's input.
+// A reshape or flatten is no op at all: its output is the same buffer. Ops come in topological order.
+//
+// Gradients: every op's backward *writes* the gradient of each input it reads. A buffer read by several
+// ops (or by ops and the loss) gives each reader after the first a gradient buffer of its own, and a
+// gradient-sum record placed right after the buffer's producer adds them in reader order, so it runs
+// after all readers' backward (backward walks records in reverse) and before the producer's. The sum's
+// order is fixed by the graph: results never depend on threads.
+import * as L from './plan-layout.js';
+
+/** Activations the runner applies in an op's epilogue (and the Activation layer), by plan code. */
+export const ACTIVATION_CODES = { linear: L.ACT_LINEAR, relu: L.ACT_RELU, sigmoid: L.ACT_SIGMOID, tanh: L.ACT_TANH } as const;
+export type Activation = keyof typeof ACTIVATION_CODES;
+
+/** The op a layer compiles to, with per-sample geometry (a dense layer has H = rows, W = 1). */
+export interface OpSpec {
+  /** The runner's op code (plan-layout.ts OP_*). */
+  code: number;
+  activation: Activation;
+  H: number; W: number; C: number;
+  OH: number; OW: number; OC: number;
+  KH: number; KW: number; SH: number; SW: number;
+  padTop: number; padLeft: number;
+  /** i32 words per sample of state kept from forward to backward (max-pool winners); 0 when none. */
+  auxPerSample?: number;
+  /** Channels per row of each input (concatenate); elementwise merges read whole samples. */
+  inputChannels?: number[];
+}
+
+export interface GraphOp extends OpSpec {
+  /** Buffers read, in operand order. */
+  inputs: number[];
+  /** Buffer written. */
+  output: number;
+  /** Offsets (floats) of the kernel and bias in the flat parameter block; -1 when the op has none. */
+  kernelOffset: number;
+  biasOffset: number;
+}
+
+export interface Graph {
+  ops: GraphOp[];
+  /** Floats per sample of each buffer; buffer 0 is the model's input. */
+  buffers: number[];
+  /** The buffer holding the model's output. */
+  output: number;
+  numParams: number;
+  inputSize: number;
+  outputSize: number;
+}
+
+/** Where a gradient goes: a buffer's own gradient, an extra gradient buffer, or nowhere (0 in the plan). */
+export type GradientRef = { main: number } | { extra: number } | null;
+
+/** One plan record: an op of the graph, or the gradient sum of a buffer with several readers. */
+export interface PlanRecord {
+  /** The graph op (null for a gradient sum). */
+  op: GraphOp | null;
+  /** Per input: where its gradient goes. */
+  dx: GradientRef[];
+  /** Gradient sum: the buffer whose gradient receives the sum, and the extra buffers to add, in order. */
+  sum?: { buffer: number; extras: number[] };
+}
+
+export interface LoweredPlan {
+  records: PlanRecord[];
+  /** Buffer of each extra gradient buffer (its size is that buffer's). */
+  extras: number[];
+  /** Index of the record whose output is the model's output. */
+  outputRecord: number;
+  /** Operand-table entries over all records. */
+  tableEntries: number;
+}
+
+/** Does this record read an operand table (merges and gradient sums) rather than F_X/F_DX? */
+export function usesTable(code: number): boolean {
+  return code >= L.OP_ADD && code <= L.OP_GRADIENT_SUM;
+}
+
+/**
+ * Lowers a graph into plan records. inputGradient: whether dL/d(input) is wanted (it is buffer 0's
+ * gradient); without it the input's readers skip their input gradient.
+ */
+export function lowerGraph(graph: Graph, inputGradient: boolean): LoweredPlan {
+  // Readers of each buffer in forward order; the loss reads the output first of all.
+  const readers: Array<Array<{ op: number; slot: number }>> = graph.buffers.map(() => []);
+  graph.ops.forEach((op, i) => op.inputs.forEach((b, slot) => readers[b].push({ op: i, slot })));
+  const extras: number[] = [];
+  const extrasOf: number[][] = graph.buffers.map(() => []);
+  const dx: GradientRef[][] = graph.ops.map((op) => op.inputs.map(() => null));
+  graph.buffers.forEach((_, b) => {
+    if (b === 0 && !inputGradient) return;
+    const lossReads = b === graph.output;
+    readers[b].forEach((r, k) => {
+      if (k === 0 && !lossReads) {
+        dx[r.op][r.slot] = { main: b };
+      } else {
+        dx[r.op][r.slot] = { extra: extras.length };
+        extrasOf[b].push(extras.length);
+        extras.push(b);
+      }
+    });
+  });
+  const records: PlanRecord[] = [];
+  const sumOf = (b: number) => { if (extrasOf[b].length > 0) records.push({ op: null, dx: [], sum: { buffer: b, extras: extrasOf[b] } }); };
+  sumOf(0);
+  let outputRecord = -1;
+  graph.ops.forEach((op, i) => {
+    if (op.output === graph.output) outputRecord = records.length;
+    records.push({ op, dx: dx[i] });
+    sumOf(op.output);
+  });
+  if (outputRecord < 0) throw new Error('denoise-wasm: no op writes the model output (the graph computes nothing)');
+  const tableEntries = records.reduce((n, r) => n + (r.sum ? r.sum.extras.length : usesTable(r.op!.code) ? r.op!.inputs.length : 0), 0);
+  return { records, extras, outputRecord, tableEntries };
+}

@@ -1,0 +1,45 @@
+// Dense (Keras semantics: acts on the last axis, so an input [h, w, c] is h*w rows of c features).
+import * as L from '../../engine/plan-layout.js';
+import { Layer, activationOf, kerasActivation, nameOf, opSpec, positiveInt, type Activation, type LayerBuild, type LayerType, type Shape } from '../layer.js';
+
+export interface DenseArgs {
+  units: number;
+  activation?: Activation;
+  name?: string;
+}
+
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  readonly namePrefix = 'dense';
+
+  constructor(args: DenseArgs) {
+    const where = `dense(${args?.name ?? ''})`;
+    super({ units: positiveInt(args?.units, 'units', where), activation: activationOf(args.activation, where), ...nameOf(args, where) });
+  }
+
+  build([input]: Shape[], name: string): LayerBuild {
+    const IN = input[input.length - 1];
+    const rows = input.slice(0, -1).reduce((a, b) => a * b, 1);
+    const OUT = this.config.units as number;
+    return {
+      outputShape: [...input.slice(0, -1), OUT],
+      weights: [
+        { name: `${name}/kernel`, shape: [IN, OUT], fans: { fanIn: IN, fanOut: OUT } },
+        { name: `${name}/bias`, shape: [OUT] },
+      ],
+      op: opSpec(L.OP_DENSE, { activation: this.config.activation as Activation, H: rows, C: IN, OH: rows, OC: OUT }),
+    };
+  }
+}
+
+export const denseType: LayerType = {
+  className: 'Dense',
+  factory: 'dense',
+  create: (args: DenseArgs) => new Dense(args),
+  fullyConvolutional: false,
+  toKeras: (c) => ({ units: c.units, activation: c.activation, use_bias: true }),
+  fromKeras(get, fail) {
+    if (get('use_bias') === false) throw fail('use_bias: false is not supported (every Conv2D/Dense has a bias)');
+    return { units: get('units'), activation: kerasActivation(get, fail) };
+  },
+};

@@ -1,0 +1,507 @@
+// LayersModel: a graph of layers (Keras's functional API, TF.js's tf.model) with compile / fit /
+// predict / evaluate. Sequential (sequential.ts) is the special case of a chain.
+//
+// Building a model traces the symbolic tensors from the output back to the input, orders the layer
+// applications topologically, names the layers (Keras's prefixes: conv2d, conv2d_1, ...), builds each
+// one for its input shapes and lowers the result into the engine's Graph: buffers and ops, with one flat
+// parameter block in weight order (a layer applied twice owns one set of weights).
+import { Engine, type EngineInfo } from '../engine/engine.js';
+import type { Graph, GraphOp } from '../engine/graph.js';
+import type { Variant } from '../engine/wasm.js';
+import type { Tensor } from '../tensor.js';
+import { sizeOf } from '../tensor.js';
+import { Random } from '../random.js';
+import { Layer, SymbolicTensor, input, type BuiltLayer, type Shape } from './layer.js';
+import { recreateLayer } from './layers.js';
+import { formatSummary } from './summary.js';
+import { resolveOptimizer, optimizerSlots, freshOptimizerState, type OptimizerConfig, type OptimizerName, type OptimizerState } from '../train/optimizers.js';
+import { resolveLoss, lossCode, type LossName } from '../train/losses.js';
+import { runFit, meanLossOver, type FitOptions, type History } from '../train/fit.js';
+import { checkBatch, checkFinite, checkUnitRange, checkPositiveInt, describeValue } from '../train/validate.js';
+
+export type { OptimizerState } from '../train/optimizers.js';
+
+/** How a model runs: the options every model (functional, Sequential, loaded, preset) takes. */
+export interface ModelOptions {
+  name?: string;
+  /** Seed of the Glorot-uniform initial weights (default 0: every run starts the same). */
+  seed?: number;
+  /** Which wasm build: 'auto' (default) picks the fastest the runtime supports. */
+  variant?: Variant | 'auto';
+  /** Compute threads: 'auto' (default) = available cores; 1 = no worker threads at all. */
+  threads?: 'auto' | number;
+  /** Where the .wasm files are, when not beside the package (browsers, custom hosting). */
+  wasmBase?: string | URL;
+}
+
+/** TF.js's `tf.model({ inputs, outputs })` arguments, plus how the model runs. */
+export interface ModelArgs extends ModelOptions {
+  /** The model's input: what `input({ shape })` returned (one input). */
+  inputs: SymbolicTensor | SymbolicTensor[];
+  /** The model's output: a layer's `apply(...)` result (one output). */
+  outputs: SymbolicTensor | SymbolicTensor[];
+}
+
+export interface CompileOptions {
+  optimizer: OptimizerName | OptimizerConfig;
+  loss: LossName | string;
+}
+
+/** A named weight tensor in Keras order and layout (kernel HWIO for conv, [in, out] for dense; bias). */
+export interface NamedWeight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** Where model.save() writes: a directory (Node), 'indexeddb://name' or 'downloads://name' (browsers). */
+export interface SaveOptions {
+  /** Store the optimizer state so that training can resume exactly (default true). */
+  includeOptimizer?: boolean;
+}
+
+/** One application of a layer in the graph, and the applications (or the input) it reads. */
+export interface ModelNode {
+  /** The layer's name in the model. */
+  layer: string;
+  className: string;
+  /** Which application of the layer this is (0 unless the layer is applied more than once). */
+  nodeIndex: number;
+  /** What it reads, in order: [layer name, node index] (the model input is [input name, 0]). */
+  inbound: Array<[string, number]>;
+  outputShape: Shape;
+}
+
+type Saver = (model: LayersModel, target: string | URL, options: SaveOptions) => Promise<void>;
+let modelSaver: Saver | null = null;
+
+/** Set by src/io/model-io.ts: how model.save() writes files (the model layer does not import io). */
+export function registerModelSaver(saver: Saver): void {
+  modelSaver = saver;
+}
+
+function single(v: SymbolicTensor | SymbolicTensor[], what: 'inputs' | 'outputs'): SymbolicTensor {
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length !== 1) {
+    throw new Error(`model: ${what} must be one tensor (one ${what === 'inputs' ? 'input' : 'output'} per model is supported), got ${list.length}`);
+  }
+  if (!(list[0] instanceof SymbolicTensor)) {
+    throw new Error(`model: ${what} must be ${what === 'inputs' ? 'what input({ shape }) returned' : "a layer's apply(...) result"}, got ${describeValue(list[0])}`);
+  }
+  return list[0];
+}
+
+/** Keras's layer names: the given one, else the prefix with a counter (conv2d, conv2d_1, ...), in order. */
+export function nameLayers(list: readonly Layer[], where: string): Map<Layer, string> {
+  const names = new Map<Layer, string>();
+  const counts = new Map<string, number>();
+  for (const layer of list) {
+    if (names.has(layer)) continue;
+    const k = counts.get(layer.namePrefix) ?? 0;
+    counts.set(layer.namePrefix, k + 1);
+    const name = layer.name ?? (k === 0 ? layer.namePrefix : `${layer.namePrefix}_${k}`);
+    if ([...names.values()].includes(name)) throw new Error(`${where}: two layers are named ${JSON.stringify(name)}`);
+    names.set(layer, name);
+  }
+  return names;
+}
+
+/** The tensors computed between input and output, in topological order (depth first, operands in order). */
+function trace(inputTensor: SymbolicTensor, output: SymbolicTensor): SymbolicTensor[] {
+  const order: SymbolicTensor[] = [];
+  const state = new Map<number, 'open' | 'done'>();
+  let reachesInput = false;
+  const visit = (t: SymbolicTensor) => {
+    if (state.get(t.id) === 'done') return;
+    if (t.source.layer === null) {
+      if (t !== inputTensor) {
+        throw new Error(`model: the output depends on the input ${JSON.stringify(t.name)} [${t.sampleShape}], which is not the model's input; one input per model is supported`);
+      }
+      reachesInput = true;
+      state.set(t.id, 'done');
+      return;
+    }
+    state.set(t.id, 'open');
+    for (const x of t.source.inputs) visit(x);
+    state.set(t.id, 'done');
+    order.push(t);
+  };
+  visit(output);
+  if (!reachesInput) throw new Error("model: the output does not depend on the model's input");
+  return order;
+}
+
+export class LayersModel {
+  readonly name: string;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  /** The layers as placed, in weight order: names, shapes (of their first use), weights. */
+  readonly layers: readonly BuiltLayer[];
+  /** Every layer application in topological order, with what it reads (Keras's inbound nodes). */
+  readonly nodes: readonly ModelNode[];
+  /** The input's name (Keras's InputLayer). */
+  readonly inputName: string;
+  protected readonly graph: Graph;
+  private readonly options: ModelOptions;
+  // The layer objects in weight order, and the traced graph (to rebuild the model at another size).
+  private readonly layerObjects: readonly Layer[];
+  private readonly inputTensor: SymbolicTensor;
+  private readonly outputTensor: SymbolicTensor;
+  /** True for a chain of layers (Sequential): its summary and model files take Sequential's form. */
+  protected readonly chain: boolean = false;
+  private params: Float32Array;
+  private enginePromise: Promise<Engine> | null = null;
+  private engine: Engine | null = null;
+  private compiled: { optimizer: OptimizerConfig; loss: LossName } | null = null;
+  // Optimizer state waiting for the next engine (set by setOptimizerState before one exists, kept by dispose).
+  private pendingOptimizerState: OptimizerState | null = null;
+  private iterations = 0;
+
+  constructor(args: ModelArgs, defaultName = 'model') {
+    if (!args || typeof args !== 'object') throw new Error('model: give { inputs, outputs }, e.g. model({ inputs: x, outputs: y })');
+    const inputTensor = single(args.inputs, 'inputs');
+    const output = single(args.outputs, 'outputs');
+    if (inputTensor.source.layer !== null) throw new Error("model: inputs must be what input({ shape }) returned, not a layer's output");
+    const where = args.name ?? defaultName;
+    const order = trace(inputTensor, output);
+    const names = nameLayers(order.map((t) => t.source.layer!), where);
+    const buffers = [sizeOf(inputTensor.sampleShape)];
+    const bufferOf = new Map<number, number>([[inputTensor.id, 0]]);
+    const nodeOf = new Map<number, [string, number]>([[inputTensor.id, [inputTensor.name!, 0]]]);
+    const applications = new Map<Layer, number>();
+    const offsets = new Map<Layer, { kernel: number; bias: number }>();
+    const built: BuiltLayer[] = [];
+    const nodes: ModelNode[] = [];
+    const ops: GraphOp[] = [];
+    let numParams = 0;
+    for (const t of order) {
+      const layer = t.source.layer!;
+      const name = names.get(layer)!;
+      const shapes = t.source.inputs.map((x) => x.sampleShape);
+      const b = layer.buildChecked(shapes, name);
+      if (!offsets.has(layer)) {
+        const sizes = b.weights.map((w) => sizeOf(w.shape));
+        offsets.set(layer, { kernel: sizes.length > 0 ? numParams : -1, bias: sizes.length > 1 ? numParams + sizes[0] : -1 });
+        numParams += sizes.reduce((a, n) => a + n, 0);
+        built.push({ name, className: layer.className, inputShape: shapes[0], ...b });
+      }
+      const nodeIndex = applications.get(layer) ?? 0;
+      applications.set(layer, nodeIndex + 1);
+      nodeOf.set(t.id, [name, nodeIndex]);
+      nodes.push({ layer: name, className: layer.className, nodeIndex, inbound: t.source.inputs.map((x) => nodeOf.get(x.id)!), outputShape: b.outputShape });
+      const inputs = t.source.inputs.map((x) => bufferOf.get(x.id)!);
+      if (b.op === null) {
+        bufferOf.set(t.id, inputs[0]);   // a view: same values, another shape
+        continue;
+      }
+      const { kernel, bias } = offsets.get(layer)!;
+      bufferOf.set(t.id, buffers.length);
+      ops.push({ ...b.op, inputs, output: buffers.length, kernelOffset: kernel, biasOffset: bias });
+      buffers.push(sizeOf(b.outputShape));
+    }
+    const outBuffer = bufferOf.get(output.id)!;
+    if (ops.length === 0 || outBuffer === 0) {
+      throw new Error(`${where}: the model has no layer that computes anything (only flatten/reshape)`);
+    }
+    this.options = args;
+    this.name = args.name ?? defaultName;
+    this.inputName = inputTensor.name!;
+    this.inputTensor = inputTensor;
+    this.outputTensor = output;
+    this.inputShape = [...inputTensor.sampleShape];
+    this.outputShape = [...output.sampleShape];
+    this.layers = built;
+    this.layerObjects = [...offsets.keys()];
+    this.nodes = nodes;
+    this.graph = { ops, buffers, output: outBuffer, numParams, inputSize: buffers[0], outputSize: buffers[outBuffer] };
+    this.params = new Float32Array(numParams);
+    initGlorot(built, this.params, args.seed ?? 0);
+  }
+
+  /**
+   * The same graph for inputs of another size, with copies of the layers and of the current weights
+   * (fully convolutional models run on any picture size this way). Throws when a layer does not fit.
+   */
+  withInputShape(shape: Shape, options: ModelOptions = {}): LayersModel {
+    const fresh = new Map<Layer, Layer>(this.layerObjects.map((l) => [l, recreateLayer(l)]));
+    const x = input({ shape, name: this.inputName });
+    const copies = new Map<number, SymbolicTensor>([[this.inputTensor.id, x]]);
+    for (const t of trace(this.inputTensor, this.outputTensor)) {
+      const layer = fresh.get(t.source.layer!)!;
+      copies.set(t.id, layer.applyAs(t.source.inputs.length === 1 ? copies.get(t.source.inputs[0].id)! : t.source.inputs.map((i) => copies.get(i.id)!), layer.name ?? layer.namePrefix));
+    }
+    const m = new LayersModel({ ...this.options, ...options, name: this.name, inputs: x, outputs: copies.get(this.outputTensor.id)! });
+    m.setWeights(this.getWeights());
+    return m;
+  }
+
+  /** Total number of trainable parameters. */
+  countParams(): number {
+    return this.graph.numParams;
+  }
+
+  /** Keras-style table of layers, output shapes and parameter counts (and, for graphs, what each is connected to); printed unless print is null. */
+  summary(print: ((line: string) => void) | null = console.log): string {
+    const text = formatSummary(this.name, this.layers, this.chain ? null : { nodes: this.nodes, inputName: this.inputName, inputShape: this.inputShape });
+    if (print) print(text);
+    return text;
+  }
+
+  /** Sets the optimizer ('adadelta' = lr 1.0, rho 0.95 as in Keras 1) and the loss; resets optimizer state. */
+  compile(options: CompileOptions): void {
+    if (!options) throw new Error('compile: give { optimizer, loss }');
+    const optimizer = resolveOptimizer(options.optimizer);
+    const loss = resolveLoss(options.loss);
+    this.compiled = { optimizer, loss };
+    this.pendingOptimizerState = null;
+    this.iterations = 0;
+    if (this.engine) this.applyCompile(this.engine);
+  }
+
+  /** The layers' classes and configs as given to their factories, in weight order (what model files store). */
+  get layerConfigs(): Array<{ className: string; config: Record<string, unknown> }> {
+    return this.layerObjects.map((l) => ({ className: l.className, config: structuredClone(l.config) }));
+  }
+
+  /** The optimizer (every default filled in) and loss of compile(), or null before compile(). */
+  get compileConfig(): { optimizer: OptimizerConfig; loss: LossName } | null {
+    return this.compiled ? { optimizer: { ...this.compiled.optimizer }, loss: this.compiled.loss } : null;
+  }
+
+  /** The optimizer's state (copies), or null before compile(); a fresh state until the first step. */
+  getOptimizerState(): OptimizerState | null {
+    if (!this.compiled) return null;
+    if (this.engine) return { ...this.engine.getOptimizerState(), iterations: this.iterations };
+    const p = this.pendingOptimizerState;
+    if (p) return { slots: p.slots.map((s) => s.slice()), accBetas: [...p.accBetas], iterations: p.iterations };
+    return freshOptimizerState(this.compiled.optimizer, this.graph.numParams);
+  }
+
+  /** Restores getOptimizerState()'s output (after compile() with the same optimizer), to resume training. */
+  setOptimizerState(state: OptimizerState): void {
+    if (!this.compiled) throw new Error('setOptimizerState: call model.compile({ optimizer, loss }) first');
+    const n = this.graph.numParams;
+    if (!state || !Array.isArray(state.slots) || state.slots.length !== 3) {
+      throw new Error('setOptimizerState: slots must be 3 Float32Arrays (as getOptimizerState() returns)');
+    }
+    state.slots.forEach((s, i) => {
+      if (!(s instanceof Float32Array) || s.length !== n) {
+        throw new Error(`setOptimizerState: slot ${i} needs ${n} values (one per parameter), got ${(s as ArrayLike<number>)?.length}`);
+      }
+      for (let j = 0; j < n; j++) if (!Number.isFinite(s[j])) throw new Error(`setOptimizerState: slot ${i} contains ${s[j]} at ${j}`);
+    });
+    const acc = state.accBetas;
+    if (!Array.isArray(acc) || acc.length !== 2 || !acc.every(Number.isFinite)) {
+      throw new Error(`setOptimizerState: accBetas must be two finite numbers, got ${JSON.stringify(acc)}`);
+    }
+    if (!Number.isInteger(state.iterations) || state.iterations < 0) {
+      throw new Error(`setOptimizerState: iterations must be an integer >= 0, got ${state.iterations}`);
+    }
+    const copy: OptimizerState = { slots: state.slots.map((s) => s.slice()), accBetas: [acc[0], acc[1]], iterations: state.iterations };
+    this.iterations = copy.iterations;
+    if (this.engine) this.engine.setOptimizerState(copy);
+    else this.pendingOptimizerState = copy;
+  }
+
+  /**
+   * Saves architecture, weights, loss/optimizer and (by default) the optimizer state in the TF.js
+   * Layers format (model.json + weights.bin): to a directory in Node, 'indexeddb://name' or
+   * 'downloads://name' in browsers. Node writes a temporary directory and swaps it in, so a failed
+   * save leaves any previous model there intact.
+   */
+  async save(target: string | URL, options: SaveOptions = {}): Promise<void> {
+    if (!modelSaver) throw new Error('save: model files are handled by denoise-wasm\'s io module: import the model from \'denoise-wasm\' (its index registers it)');
+    await modelSaver(this, target, options);
+  }
+
+  private applyCompile(engine: Engine): void {
+    if (!this.compiled) return;
+    engine.setLoss(lossCode(this.compiled.loss));
+    engine.setOptimizer(optimizerSlots(this.compiled.optimizer));
+  }
+
+  private ready(): Promise<Engine> {
+    if (!this.enginePromise) {
+      this.enginePromise = Engine.create(this.graph, { variant: this.options.variant, threads: this.options.threads, wasmBase: this.options.wasmBase }).then((e) => {
+        e.setParams(this.params);
+        this.applyCompile(e);
+        if (this.compiled && this.pendingOptimizerState) e.setOptimizerState(this.pendingOptimizerState);
+        this.pendingOptimizerState = null;
+        this.engine = e;
+        return e;
+      });
+      this.enginePromise.catch(() => { this.enginePromise = null; });
+    }
+    return this.enginePromise;
+  }
+
+  /** Which build runs (SIMD or scalar), and how many threads. */
+  async engineInfo(): Promise<EngineInfo> {
+    return (await this.ready()).info;
+  }
+
+  private requireCompiled(what: string): { optimizer: OptimizerConfig; loss: LossName } {
+    if (!this.compiled) throw new Error(`${what}: call model.compile({ optimizer, loss }) first`);
+    return this.compiled;
+  }
+
+  private checkPair(x: Tensor, y: Tensor, what: string, loss: LossName): number {
+    const N = checkBatch(x, this.inputShape, `${what}: x`);
+    const M = checkBatch(y, this.outputShape, `${what}: y`);
+    if (N !== M) throw new Error(`${what}: x has ${N} samples but y has ${M}; they must pair up one to one`);
+    checkFinite(x, `${what}: x`);
+    checkFinite(y, `${what}: y`);
+    if (loss === 'binaryCrossentropy') checkUnitRange(y, `${what}: y`);
+    return N;
+  }
+
+  /** Trains on (x, y); see FitOptions. Resolves with the per-epoch losses. */
+  async fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+    const { loss } = this.requireCompiled('fit');
+    this.checkPair(x, y, 'fit', loss);
+    const epochs = checkPositiveInt(options.epochs ?? 1, 'fit: epochs');
+    const batchSize = checkPositiveInt(options.batchSize ?? 32, 'fit: batchSize');
+    if (options.validationData) {
+      const v = options.validationData;
+      if (!Array.isArray(v) || v.length !== 2) throw new Error('fit: validationData must be [xVal, yVal]');
+      this.checkPair(v[0], v[1], 'fit: validationData', loss);
+    }
+    const engine = await this.ready();
+    try {
+      return await runFit(engine, x, y, {
+        ...options, epochs, batchSize, shuffle: options.shuffle ?? true, seed: options.seed ?? 0,
+        onBatchEnd: (b, logs) => { this.iterations++; return options.onBatchEnd?.(b, logs); },
+        inputsForEpoch: options.inputsForEpoch ? (e) => {
+          const xe = options.inputsForEpoch!(e);
+          const what = `fit: inputsForEpoch(${e})`;
+          const n = checkBatch(xe, this.inputShape, what);
+          if (n !== x.shape[0]) throw new Error(`${what} gave ${n} samples but y has ${x.shape[0]}; they must pair up one to one`);
+          checkFinite(xe, what);
+          return xe;
+        } : undefined,
+      });
+    } finally {
+      this.params = engine.getParams();
+    }
+  }
+
+  /** Model outputs for x, computed batchSize samples at a time (results do not depend on it). */
+  async predict(x: Tensor, options: { batchSize?: number } = {}): Promise<Tensor> {
+    const N = checkBatch(x, this.inputShape, 'predict: x');
+    checkFinite(x, 'predict: x');
+    const batchSize = checkPositiveInt(options.batchSize ?? 128, 'predict: batchSize');
+    const engine = await this.ready();
+    const outSize = sizeOf(this.outputShape);
+    const out = new Float32Array(N * outSize);
+    for (let start = 0; start < N; start += batchSize) {
+      const n = Math.min(batchSize, N - start);
+      await engine.exclusive(async () => {
+        engine.loadRange(x.data, start, n);
+        out.set(await engine.forward(n), start * outSize);
+      });
+    }
+    return { data: out, shape: [N, ...this.outputShape] };
+  }
+
+  /** Mean loss over (x, y). */
+  async evaluate(x: Tensor, y: Tensor, options: { batchSize?: number } = {}): Promise<number> {
+    const { loss } = this.requireCompiled('evaluate');
+    this.checkPair(x, y, 'evaluate', loss);
+    const batchSize = checkPositiveInt(options.batchSize ?? 128, 'evaluate: batchSize');
+    return meanLossOver(await this.ready(), x, y, batchSize);
+  }
+
+  /**
+   * Mean loss and dL/dw for every weight on one batch (and dL/dx with `{ input: true }`), without
+   * changing the weights: for gradient checks, saliency maps and research.
+   */
+  async computeGradients(x: Tensor, y: Tensor, options: { input?: boolean } = {}):
+      Promise<{ loss: number; gradients: NamedWeight[]; inputGradient?: Tensor }> {
+    const { loss: lossName } = this.requireCompiled('computeGradients');
+    const N = this.checkPair(x, y, 'computeGradients', lossName);
+    const engine = await this.ready();
+    return engine.exclusive(async () => {
+      engine.setInputGradient(!!options.input);
+      engine.loadRange(x.data, 0, N, y.data);
+      try {
+        const loss = await engine.gradients(N);
+        const result: { loss: number; gradients: NamedWeight[]; inputGradient?: Tensor } = { loss, gradients: this.split(engine.getGradients()) };
+        if (options.input) result.inputGradient = { data: engine.getInputGradient(N), shape: [...x.shape] };
+        return result;
+      } finally {
+        engine.setInputGradient(false);
+      }
+    });
+  }
+
+  /** The weights, in Keras order (kernel then bias, layer by layer), as copies. */
+  getWeights(): NamedWeight[] {
+    return this.split(this.engine ? this.engine.getParams() : this.params);
+  }
+
+  /** Replaces the weights; takes getWeights()'s output or plain arrays in the same order. */
+  setWeights(weights: Array<NamedWeight | Float32Array>): void {
+    const specs = this.layers.flatMap((l) => l.weights);
+    if (!Array.isArray(weights) || weights.length !== specs.length) {
+      throw new Error(`setWeights: the model has ${specs.length} weight tensors (${specs.map((s) => s.name).join(', ')}), got ${weights?.length}`);
+    }
+    const flat = new Float32Array(this.graph.numParams);
+    let at = 0;
+    specs.forEach((s, i) => {
+      const w = weights[i];
+      const data = w instanceof Float32Array ? w : w?.data;
+      const n = sizeOf(s.shape);
+      if (!(data instanceof Float32Array) || data.length !== n) {
+        throw new Error(`setWeights: ${s.name} needs ${n} values (shape [${s.shape}]), got ${data?.length ?? typeof w}`);
+      }
+      if (!(w instanceof Float32Array) && w.shape && sizeOf(w.shape) === n && w.shape.join() !== s.shape.join()) {
+        throw new Error(`setWeights: ${s.name} has shape [${s.shape}], got [${w.shape}]`);
+      }
+      for (let j = 0; j < n; j++) {
+        if (!Number.isFinite(data[j])) throw new Error(`setWeights: ${s.name} contains ${data[j]} at ${j}`);
+      }
+      flat.set(data, at);
+      at += n;
+    });
+    this.params = flat;
+    this.engine?.setParams(flat);
+  }
+
+  private split(flat: Float32Array): NamedWeight[] {
+    let at = 0;
+    return this.layers.flatMap((l) => l.weights).map((s) => {
+      const n = sizeOf(s.shape);
+      const data = flat.slice(at, at + n);
+      at += n;
+      return { name: s.name, shape: [...s.shape], data };
+    });
+  }
+
+  /** Frees the wasm memory (and, in threaded builds, the workers). The model keeps its weights and optimizer state and can be used again. */
+  dispose(): void {
+    if (this.engine) this.params = this.engine.getParams();
+    if (this.engine && this.compiled) this.pendingOptimizerState = { ...this.engine.getOptimizerState(), iterations: this.iterations };
+    this.engine?.dispose();
+    this.engine = null;
+    this.enginePromise = null;
+  }
+}
+
+// Keras defaults: Glorot-uniform kernels (limit sqrt(6 / (fanIn + fanOut))) and zero biases.
+function initGlorot(built: BuiltLayer[], params: Float32Array, seed: number): void {
+  const rng = new Random(seed);
+  let at = 0;
+  for (const w of built.flatMap((l) => l.weights)) {
+    const n = sizeOf(w.shape);
+    if (w.fans) {
+      const limit = Math.sqrt(6 / (w.fans.fanIn + w.fans.fanOut));
+      for (let i = 0; i < n; i++) params[at + i] = (2 * rng.uniform() - 1) * limit;
+    }
+    at += n;
+  }
+}
+
+/** A functional model, as TF.js's `tf.model({ inputs, outputs })`. */
+export function model(args: ModelArgs): LayersModel {
+  return new LayersModel(args);
+}

@@ -1,0 +1,289 @@
+// Graph models (the functional API): merge layers, the Activation layer and tensors read by several ops
+// against the f64 reference; finite differences through fan-out and a shared layer; bit-identical
+// results for any thread count and for the SIMD and scalar builds; how graphs are lowered into plan
+// records; and the errors of the functional API.
+import { input, layers, model, Sequential, tensor, Random, type LayersModel, type SymbolicTensor } from '../src/index.js';
+import { lowerGraph, type Graph } from '../src/engine/graph.js';
+import * as L from '../src/engine/plan-layout.js';
+import { activationForward, activationBackward, type ActivationName } from './reference/activations.js';
+import { mergeForward, mergeBackward, concatenateForward, concatenateBackward, type MergeMode } from './reference/merge.js';
+import { assertClose } from './reference/gradcheck.js';
+
+const SHAPE = [3, 5, 4];
+const N = 3;
+const SIZE = SHAPE.reduce((a, b) => a * b);
+
+function data(seed: number, n: number, lo = -2, hi = 2): Float32Array {
+  const r = new Random(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * r.uniform());
+}
+
+const f64 = (a: ArrayLike<number>) => Float64Array.from(a);
+const perSample = (a: Float64Array, size: number) => Array.from({ length: a.length / size }, (_, n) => a.subarray(n * size, (n + 1) * size));
+const joinSamples = (parts: Float64Array[]) => { const out = new Float64Array(parts.reduce((s, p) => s + p.length, 0)); let at = 0; for (const p of parts) { out.set(p, at); at += p.length; } return out; };
+
+interface MergeCase {
+  name: string;
+  acts: ActivationName[];
+  /** Which branch each merge operand is (a branch may be read twice). */
+  operands: number[];
+  mode: MergeMode | 'concatenate';
+}
+
+const CASES: MergeCase[] = [
+  ...(['add', 'subtract', 'multiply', 'average', 'maximum'] as const).map((mode) => ({ name: `${mode} of two`, acts: ['tanh', 'sigmoid'] as ActivationName[], operands: [0, 1], mode })),
+  ...(['add', 'multiply', 'average', 'maximum'] as const).map((mode) => ({ name: `${mode} of three`, acts: ['tanh', 'sigmoid', 'relu'] as ActivationName[], operands: [0, 1, 2], mode })),
+  // relu(0) = linear(0) ties with derivatives 0 and 1: only the first operand may get the gradient.
+  { name: 'maximum with ties between operands (they go to the first)', acts: ['relu', 'linear'], operands: [0, 1], mode: 'maximum' },
+  { name: 'maximum of one tensor twice', acts: ['tanh'], operands: [0, 0], mode: 'maximum' },
+  { name: 'multiply of one tensor twice', acts: ['sigmoid'], operands: [0, 0], mode: 'multiply' },
+  { name: 'concatenate of three', acts: ['tanh', 'sigmoid', 'relu'], operands: [0, 1, 2], mode: 'concatenate' },
+];
+
+/** x -> branches act_k(x) (x is read by every branch) -> merge of the operands -> output; MSE. */
+function mergeModel(c: MergeCase, variant: 'simd' | 'scalar'): LayersModel {
+  const x = input({ shape: SHAPE });
+  const branches = c.acts.map((a) => layers.activation({ activation: a }).apply(x));
+  const ops = c.operands.map((k) => branches[k]);
+  const merged = c.mode === 'concatenate' ? layers.concatenate().apply(ops) : layers[c.mode]().apply(ops);
+  const m = model({ inputs: x, outputs: merged, variant, threads: 1 });
+  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  return m;
+}
+
+/** The same model in f64: output, and dL/dx for MSE against t. */
+function mergeReference(c: MergeCase, x: Float64Array, t: Float64Array) {
+  const outs: Float64Array[] = [];
+  const dxs: Float64Array[] = [];
+  const count = t.length;
+  const yAll: Float64Array[] = [];
+  for (const xs of perSample(x, SIZE)) {
+    const branches = c.acts.map((a) => activationForward(a, xs));
+    const operands = c.operands.map((k) => branches[k]);
+    const channels = operands.map(() => SHAPE[2]);
+    yAll.push(c.mode === 'concatenate' ? concatenateForward(operands, channels) : mergeForward(c.mode, operands));
+  }
+  const y = joinSamples(yAll);
+  const dy = y.map((v, i) => (2 * (v - t[i])) / count);
+  const outSize = y.length / N;
+  perSample(x, SIZE).forEach((xs, n) => {
+    const branches = c.acts.map((a) => activationForward(a, xs));
+    const operands = c.operands.map((k) => branches[k]);
+    const dyn = dy.subarray(n * outSize, (n + 1) * outSize);
+    const dOps = c.mode === 'concatenate' ? concatenateBackward(dyn, operands.map(() => SHAPE[2])) : mergeBackward(c.mode, operands, dyn);
+    const dx = new Float64Array(SIZE);
+    dOps.forEach((d, k) => {
+      const b = c.operands[k];
+      const g = activationBackward(c.acts[b], d, branches[b]);
+      for (let i = 0; i < SIZE; i++) dx[i] += g[i];
+    });
+    outs.push(yAll[n]);
+    dxs.push(dx);
+  });
+  return { y, dx: joinSamples(dxs), outSize };
+}
+
+describe('merge layers, the Activation layer and fan-out, against the f64 reference', () => {
+  test.each(CASES)('$name', async (c) => {
+    const xf = data(1, N * SIZE);
+    // Quantised inputs for maximum: equal values across samples exercise the comparisons' ties too.
+    if (c.mode === 'maximum') for (let i = 0; i < xf.length; i++) xf[i] = Math.round(xf[i] * 4) / 4;
+    if (c.acts.join() === 'relu,linear') expect(xf.filter((v) => v === 0).length).toBeGreaterThan(3);
+    const t = data(2, N * (c.mode === 'concatenate' ? SIZE * c.operands.length : SIZE), 0, 1);
+    const ref = mergeReference(c, f64(xf), f64(t));
+    const results: Array<{ y: Float32Array; dx: Float32Array }> = [];
+    for (const variant of ['simd', 'scalar'] as const) {
+      const m = mergeModel(c, variant);
+      const X = tensor(xf, [N, ...SHAPE]);
+      const y = (await m.predict(X)).data;
+      const { inputGradient } = await m.computeGradients(X, tensor(t, [N, ...m.outputShape]), { input: true });
+      m.dispose();
+      assertClose(y, ref.y, { rtol: 1e-6, atol: 1e-6 }, `${variant} output`);
+      assertClose(inputGradient!.data, ref.dx, { rtol: 1e-5, atol: 1e-7 }, `${variant} dL/dx`);
+      results.push({ y, dx: inputGradient!.data });
+    }
+    expect(results[1].y).toEqual(results[0].y);     // scalar and SIMD builds: the same bits
+    expect(results[1].dx).toEqual(results[0].dx);
+  });
+
+  test('a sigmoid Activation layer as output, fused with binary cross-entropy, reading one tensor twice', async () => {
+    const x = input({ shape: SHAPE });
+    const m = model({ inputs: x, outputs: layers.activation({ activation: 'sigmoid' }).apply(layers.add().apply([x, x])), threads: 1 });
+    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    const xf = data(3, N * SIZE), t = data(4, N * SIZE, 0, 1);
+    const { inputGradient } = await m.computeGradients(tensor(xf, [N, ...SHAPE]), tensor(t, [N, ...SHAPE]), { input: true });
+    // p = sigmoid(2x); dL/dz = (p - t) / count; dz/dx = 2
+    const expected = f64(xf).map((v, i) => (2 * (1 / (1 + Math.exp(-2 * v)) - t[i])) / xf.length);
+    assertClose(inputGradient!.data, expected, { rtol: 1e-5, atol: 1e-8 }, 'dL/dx');
+    m.dispose();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+
+/** conv -> h read by two convs (fan-out) -> add -> a shared conv applied twice -> concatenate -> conv (sigmoid). */
+function fanOutSharedModel(options: { threads?: number; variant?: 'simd' | 'scalar' | 'simd-threads'; seed?: number } = {}): LayersModel {
+  const conv = (filters: number, activation: 'tanh' | 'sigmoid' = 'tanh', name?: string) => layers.conv2d({ filters, kernelSize: 3, padding: 'same', activation, name });
+  const x = input({ shape: [8, 8, 1] });
+  const h = conv(4, 'tanh', 'stem').apply(x);
+  const a = conv(4, 'tanh', 'left').apply(h);
+  const b = conv(4, 'tanh', 'right').apply(h);
+  const s = layers.add({ name: 'join' }).apply([a, b]);
+  const shared = conv(4, 'tanh', 'shared');
+  const u = shared.apply(s);
+  const v = shared.apply(u);
+  const out = conv(1, 'sigmoid', 'out').apply(layers.concatenate({ name: 'skip' }).apply([u, v, h]));
+  const m = model({ inputs: x, outputs: out, seed: options.seed ?? 7, threads: options.threads ?? 1, variant: options.variant });
+  m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+  return m;
+}
+
+test('finite differences through fan-out, a merge, a concatenation and a layer applied twice (every weight and the input)', async () => {
+  const m = fanOutSharedModel();
+  expect(m.getWeights().map((w) => w.name)).toEqual([
+    'stem/kernel', 'stem/bias', 'left/kernel', 'left/bias', 'right/kernel', 'right/bias', 'shared/kernel', 'shared/bias', 'out/kernel', 'out/bias',
+  ]);
+  const r = new Random(11);
+  const x = Float32Array.from({ length: 2 * 64 }, () => r.uniform());
+  const y = Float32Array.from({ length: 2 * 64 }, () => r.uniform());
+  const X = tensor(x, [2, 8, 8, 1]), Y = tensor(y, [2, 8, 8, 1]);
+  const { gradients, inputGradient } = await m.computeGradients(X, Y, { input: true });
+  const eps = 1e-3;
+  // The loss is a mean of f32 terms (~1e-9 rounding), so the quotient's noise is ~1e-6; only gradients
+  // well above it are compared, so that a wrong sign or a missing path cannot pass.
+  let compared = 0;
+  const compare = (numeric: number, analytic: number, what: string) => {
+    if (Math.abs(analytic) < 2e-4) return;
+    compared++;
+    if (Math.abs(numeric - analytic) > 1e-6 + 5e-3 * Math.abs(analytic)) throw new Error(`${what}: numeric ${numeric} vs analytic ${analytic}`);
+  };
+  const weights = m.getWeights();
+  for (let t = 0; t < weights.length; t++) {
+    const order = Array.from(weights[t].data.keys()).sort((i, j) => Math.abs(gradients[t].data[j]) - Math.abs(gradients[t].data[i]));
+    for (const i of order.slice(0, 3)) {   // the largest gradients of each tensor
+      const orig = weights[t].data[i];
+      weights[t].data[i] = orig + eps; m.setWeights(weights); const up = await m.evaluate(X, Y);
+      weights[t].data[i] = orig - eps; m.setWeights(weights); const down = await m.evaluate(X, Y);
+      weights[t].data[i] = orig; m.setWeights(weights);
+      compare((up - down) / (2 * eps), gradients[t].data[i], `${weights[t].name}[${i}]`);
+    }
+  }
+  const order = Array.from(x.keys()).sort((i, j) => Math.abs(inputGradient!.data[j]) - Math.abs(inputGradient!.data[i]));
+  for (const i of order.slice(0, 6)) {
+    const orig = x[i];
+    x[i] = orig + eps; const up = await m.evaluate(X, Y);
+    x[i] = orig - eps; const down = await m.evaluate(X, Y);
+    x[i] = orig;
+    compare((up - down) / (2 * eps), inputGradient!.data[i], `x[${i}]`);
+  }
+  expect(compared).toBeGreaterThanOrEqual(30);
+  m.dispose();
+});
+
+test('a graph trains to the same bits on 1, 2 and 3 threads and in the scalar and SIMD builds', async () => {
+  const r = new Random(5);
+  const x = tensor(Float32Array.from({ length: 7 * 64 }, () => r.uniform()), [7, 8, 8, 1]);
+  const y = tensor(Float32Array.from({ length: 7 * 64 }, () => r.uniform()), [7, 8, 8, 1]);
+  const run = async (options: Parameters<typeof fanOutSharedModel>[0]) => {
+    const m = fanOutSharedModel(options);
+    const h = await m.fit(x, y, { epochs: 3, batchSize: 7 });
+    const w = m.getWeights().map((t) => Array.from(t.data));
+    m.dispose();
+    return { loss: h.history.loss, w };
+  };
+  const one = await run({ variant: 'simd', threads: 1 });
+  for (const threads of [1, 2, 3]) expect(await run({ variant: 'simd-threads', threads })).toEqual(one);
+  expect(await run({ variant: 'scalar', threads: 1 })).toEqual(one);
+  expect(one.loss[2]).toBeLessThan(one.loss[0]);
+});
+
+test('lowering: a buffer read by several ops gets extra gradient buffers summed right after its producer', () => {
+  // op 0: conv x(0) -> 1; op 1: act 1 -> 2; op 2: act 1 -> 3; op 3: add(2, 3, 1) -> 4 (buffer 1 has three readers)
+  const op = (code: number, inputs: number[], output: number) => ({ code, activation: 'linear' as const, H: 1, W: 1, C: 1, OH: 1, OW: 1, OC: 1, KH: 1, KW: 1, SH: 1, SW: 1, padTop: 0, padLeft: 0, inputs, output, kernelOffset: -1, biasOffset: -1 });
+  const graph: Graph = {
+    ops: [op(L.OP_CONV2D, [0], 1), op(L.OP_ACTIVATION, [1], 2), op(L.OP_ACTIVATION, [1], 3), op(L.OP_ADD, [2, 3, 1], 4)],
+    buffers: [4, 4, 4, 4, 4], output: 4, numParams: 0, inputSize: 4, outputSize: 4,
+  };
+  const plan = lowerGraph(graph, false);
+  expect(plan.records.map((r) => (r.sum ? `sum(${r.sum.buffer}: ${r.sum.extras})` : `op${graph.ops.indexOf(r.op!)}`))).toEqual(['op0', 'sum(1: 0,1)', 'op1', 'op2', 'op3']);
+  expect(plan.records[2].dx).toEqual([{ main: 1 }]);          // the first reader writes the buffer's own gradient
+  expect(plan.records[3].dx).toEqual([{ extra: 0 }]);
+  expect(plan.records[4].dx).toEqual([{ main: 2 }, { main: 3 }, { extra: 1 }]);
+  expect(plan.records[0].dx).toEqual([null]);                  // no input gradient wanted
+  expect(plan.outputRecord).toBe(4);
+  expect(plan.tableEntries).toBe(2 + 3);
+  // With the input gradient and the input read twice, buffer 0 gets a sum before every op.
+  const twice: Graph = { ...graph, ops: [op(L.OP_ADD, [0, 0], 1), ...graph.ops.slice(1)] };
+  expect(lowerGraph(twice, true).records[0].sum).toEqual({ buffer: 0, extras: [0] });
+  expect(lowerGraph(twice, false).records[0].sum).toBeUndefined();
+});
+
+describe('the functional API', () => {
+  test('Sequential is the same graph as its functional twin: same names, weights and predictions', async () => {
+    const seq = new Sequential({ inputShape: [6, 6, 1], seed: 3, threads: 1 }, [
+      layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d(),
+      layers.upSampling2d(), layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+    ]);
+    const x = input({ shape: [6, 6, 1] });
+    let t: SymbolicTensor = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
+    t = layers.upSampling2d().apply(layers.maxPooling2d().apply(t));
+    const fn = model({ inputs: x, outputs: layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }).apply(t), seed: 3, threads: 1 });
+    expect(fn.getWeights()).toEqual(seq.getWeights());
+    const X = tensor(data(9, 2 * 36, 0, 1), [2, 6, 6, 1]);
+    expect((await fn.predict(X)).data).toEqual((await seq.predict(X)).data);
+    seq.dispose(); fn.dispose();
+  });
+
+  test("summary prints Keras's functional table with the InputLayer and what each layer is connected to", () => {
+    const m = fanOutSharedModel();
+    const text = m.summary(null);
+    expect(text).toContain('Connected to');
+    expect(text).toMatch(/input_1 \(InputLayer\)\s+\[\(None, 8, 8, 1\)\]\s+0\s+\[\]/);
+    expect(text).toMatch(/join \(Add\)\s+\(None, 8, 8, 4\)\s+0\s+\['left\[0\]\[0\]', 'right\[0\]\[0\]'\]/);
+    expect(text).toMatch(/shared \(Conv2D\)\s+\(None, 8, 8, 4\)\s+148\s+\['join\[0\]\[0\]', 'shared\[0\]\[0\]'\]/);
+    expect(text).toMatch(/skip \(Concatenate\)\s+\(None, 8, 8, 12\)\s+0\s+\['shared\[0\]\[0\]', 'shared\[1\]\[0\]', 'stem\[0\]\[0\]'\]/);
+    expect(text).toContain(`Total params: ${m.countParams()}`);
+    expect(m.countParams()).toBe(40 + 148 * 3 + 109);
+  });
+
+  test('withInputShape rebuilds a fully convolutional graph at another size with the same weights', async () => {
+    const m = fanOutSharedModel();
+    const big = m.withInputShape([16, 12, 1]);
+    expect(big.outputShape).toEqual([16, 12, 1]);
+    expect(big.getWeights()).toEqual(m.getWeights());
+    const X = tensor(data(1, 16 * 12, 0, 1), [1, 16, 12, 1]);
+    expect((await big.predict(X)).shape).toEqual([1, 16, 12, 1]);
+    big.dispose();
+  });
+
+  test('shape errors name the layer and every shape, before any work', () => {
+    const x = input({ shape: [8, 8, 1] });
+    const a = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'a' }).apply(x);
+    const b = layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', name: 'b' }).apply(x);
+    expect(() => layers.add({ name: 'sum' }).apply([a, b])).toThrow('sum: add needs inputs of one shape, got [8,8,4], [8,8,2]');
+    expect(() => layers.subtract().apply([a, a, a])).toThrow(/subtract takes exactly two inputs \(a - b\), got 3/);
+    expect(() => layers.add().apply(a)).toThrow(/merges two or more tensors: apply it to an array/);
+    expect(() => layers.conv2d({ filters: 1, kernelSize: 3 }).apply([a, b])).toThrow(/takes one input tensor, got 2/);
+    const pooled = layers.maxPooling2d().apply(a);
+    expect(() => layers.concatenate({ name: 'cat' }).apply([pooled, b])).toThrow('cat: concatenate needs inputs that agree on every axis but the last, got [4,4,4], [8,8,2]');
+    expect(() => layers.concatenate({ axis: 1 }).apply([a, b])).toThrow(/only the last \(channel\) axis/);
+    expect(() => layers.conv2d({ filters: 1, kernelSize: 3 }).apply(new Float32Array(4) as never)).toThrow(/apply\(\) takes the output of input\(\{ shape \}\).*got a Float32Array of 4 values/);
+    const shared = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'shared' });
+    shared.apply(a);
+    expect(() => shared.apply(b)).toThrow(/shared: applied again to input \[8,8,2\].*\[\[3,3,2,4\],\[4\]\].*\[\[3,3,4,4\],\[4\]\]/);
+  });
+
+  test('models take one input and one output, and say so', () => {
+    const x = input({ shape: [4] });
+    const other = input({ shape: [4], name: 'other' });
+    const y = layers.dense({ units: 2 }).apply(x);
+    expect(() => model({ inputs: [x, other], outputs: y })).toThrow(/inputs must be one tensor \(one input per model is supported\), got 2/);
+    expect(() => model({ inputs: x, outputs: [y, y] })).toThrow(/outputs must be one tensor/);
+    expect(() => model({ inputs: x, outputs: layers.add().apply([y, layers.dense({ units: 2 }).apply(other)]) })).toThrow(/depends on the input "other" \[4\], which is not the model's input/);
+    expect(() => model({ inputs: y, outputs: y })).toThrow(/inputs must be what input\(\{ shape \}\) returned/);
+    expect(() => model({ inputs: x, outputs: layers.dense({ units: 2 }).apply(other) })).toThrow(/depends on the input "other"/);
+    expect(() => model({ inputs: x, outputs: layers.flatten().apply(x) })).toThrow(/no layer that computes anything/);
+    expect(() => new Sequential({ inputShape: [4] }, [layers.add()])).toThrow(/merges several tensors; build such models with the functional API/);
+    expect(() => input({ shape: [28, 28.5, 1] })).toThrow(/input: shape must be positive integers .* got \[28, 28.5, 1\]/);
+  });
+});

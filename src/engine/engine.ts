@@ -2,7 +2,7 @@
 // compiled model (plan, parameters, optimizer slots, gradient partials, activations for a batch
 // capacity), writes the plan, and runs whole batches with one call into wasm each.
 import * as L from './plan-layout.js';
-import { ACTIVATION_CODES, lowerGraph, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
+import { ACTIVATION_CODES, lowerGraph, planInferenceBuffers, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
 import { compileVariant, instantiateKernels, simdSupported, type KernelExports, type Variant } from './wasm.js';
 import { ThreadPool } from './pool.js';
 
@@ -137,9 +137,13 @@ function writeShape(words: Int32Array, r: number, op: OpSpec): void {
 }
 
 // Activation buffers for a batch capacity: per graph buffer its values and gradient (buffer 0: the input
-// and dL/dinput), the extra gradient buffers of multi-reader buffers, and per op its aux state.
+// and dL/dinput), the extra gradient buffers of multi-reader buffers, and per op its aux state. An
+// inference layout (training false) has values only, packed by liveness, and one gradient buffer for
+// the loss (evaluate). The input and the targets come first in both, so a batch loaded into one
+// stays in place when the engine moves to the other.
 interface Layout {
   capacity: number;
+  training: boolean;
   bytes: number;
   target: number;
   ys: number[];
@@ -267,17 +271,34 @@ export class Engine {
     return new Float32Array(this.memory.buffer, ptr, n);
   }
 
-  /** Lays out activation buffers for batches of up to `capacity` samples (grows, never shrinks). */
-  private ensureCapacity(capacity: number): Layout {
-    if (this.layout && this.layout.capacity >= capacity) return this.layout;
+  /**
+   * Lays out activation buffers for batches of up to `capacity` samples, for training (values, gradients
+   * and max-pool winners of every buffer) or inference only (values reused once read). A training
+   * layout serves inference too when it is large enough; within one mode capacity only grows.
+   */
+  private ensureLayout(capacity: number, training: boolean): Layout {
+    const cur = this.layout;
+    if (cur && cur.capacity >= capacity && (cur.training || !training)) return cur;
+    if (cur && cur.training === training) capacity = Math.max(capacity, cur.capacity);
     let at = this.fixedEnd;
     const take = (floats: number) => { const p = at; at = align(at + floats * 4); return p; };
     const g = this.graph;
+    const input = take(capacity * g.inputSize);
     const target = take(capacity * g.outputSize);
-    const ys = g.buffers.map((size) => take(capacity * size));
-    const dys = g.buffers.map((size) => take(capacity * size));
-    const extras = lowerGraph(g, true).extras.map((b) => take(capacity * g.buffers[b]));
-    const aux = g.ops.map((op) => (op.auxPerSample ? take(capacity * op.auxPerSample) : 0));
+    let ys: number[], dys: number[], extras: number[] = [], aux: number[];
+    if (training) {
+      ys = [input, ...g.buffers.slice(1).map((size) => take(capacity * size))];
+      dys = g.buffers.map((size) => take(capacity * size));
+      extras = lowerGraph(g, true).extras.map((b) => take(capacity * g.buffers[b]));
+      aux = g.ops.map((op) => (op.auxPerSample ? take(capacity * op.auxPerSample) : 0));
+    } else {
+      const dOutput = take(capacity * g.outputSize);
+      const packed = planInferenceBuffers(g);
+      const base = take(capacity * packed.total);
+      ys = packed.offsets.map((o, b) => (b === 0 ? input : base + o * capacity * 4));
+      dys = g.buffers.map((_, b) => (b === g.output ? dOutput : 0));
+      aux = g.ops.map(() => 0);
+    }
     try {
       this.grow(at);
     } catch {
@@ -286,7 +307,7 @@ export class Engine {
         `runtime allows (${this.info.variant === 'simd-threads' ? `at most ${mib(MAX_PAGES * PAGE)} shared` : 'about 4 GiB'}); ` +
         `use a smaller batchSize (${Math.max(1, Math.floor(capacity / 2))} or less)`);
     }
-    this.layout = { capacity, bytes: at, target, ys, dys, extras, aux };
+    this.layout = { capacity, training, bytes: at, target, ys, dys, extras, aux };
     this.writePlan();
     return this.layout;
   }
@@ -328,7 +349,7 @@ export class Engine {
       floats[L.H_EPSILON] = o.epsilon ?? 0;
       words[L.H_FLAG] = o.flag ? 1 : 0;
     }
-    const gradient = (ref: GradientRef) => (ref === null ? 0 : 'main' in ref ? lay.dys[ref.main] : lay.extras[ref.extra]);
+    const gradient = (ref: GradientRef) => (ref === null ? 0 : 'main' in ref ? lay.dys[ref.main] : lay.extras[ref.extra] ?? 0);
     let table = L.HEADER_WORDS + nRecords * L.OP_WORDS;   // next free table entry (words)
     lowered.records.forEach((rec, i) => {
       const r = L.HEADER_WORDS + i * L.OP_WORDS;
@@ -430,7 +451,7 @@ export class Engine {
    * batch in `x`/`y` (shuffled batches are gathered this way, without copying the data set).
    */
   loadBatch(x: Float32Array, rows: ArrayLike<number>, y?: Float32Array): void {
-    const lay = this.ensureCapacity(rows.length);
+    const lay = this.ensureLayout(rows.length, false);
     const inSize = this.graph.inputSize, outSize = this.graph.outputSize;
     const input = this.f32(lay.ys[0], rows.length * inSize);
     const target = y ? this.f32(lay.target, rows.length * outSize) : null;
@@ -443,7 +464,7 @@ export class Engine {
 
   /** Copies n consecutive samples starting at `start` (no gather). */
   loadRange(x: Float32Array, start: number, n: number, y?: Float32Array): void {
-    const lay = this.ensureCapacity(n);
+    const lay = this.ensureLayout(n, false);
     const inSize = this.graph.inputSize, outSize = this.graph.outputSize;
     this.f32(lay.ys[0], n * inSize).set(x.subarray(start * inSize, (start + n) * inSize));
     if (y) this.f32(lay.target, n * outSize).set(y.subarray(start * outSize, (start + n) * outSize));
@@ -473,6 +494,12 @@ export class Engine {
     else if (job === L.JOB_TRAIN) k.trainStep(this.plan, n, 0, 1);
   }
 
+  // Backward needs every buffer kept: the training layout (the loaded batch stays where it is). Before
+  // anything writes the plan's header for this step: a new layout rewrites the plan.
+  private keepForBackward(n: number): void {
+    if (this.layout && !this.layout.training) this.ensureLayout(n, true);
+  }
+
   /** Runs the forward pass on the n loaded samples; returns a view of the output (valid until the next call). */
   async forward(n: number): Promise<Float32Array> {
     await this.run(L.JOB_FORWARD, n);
@@ -487,6 +514,7 @@ export class Engine {
 
   /** Mean loss, leaving dL/dparams readable through getGradients(); parameters unchanged. */
   async gradients(n: number): Promise<number> {
+    this.keepForBackward(n);
     await this.run(L.JOB_GRADIENTS, n);
     return this.meanLoss(n);
   }
@@ -494,6 +522,7 @@ export class Engine {
   /** One optimizer step on the n loaded samples; returns the batch's mean loss before the step. */
   async trainStep(n: number): Promise<number> {
     if (!this.optimizer) throw new Error('denoise-wasm: no optimizer set (call compile first)');
+    this.keepForBackward(n);
     if (this.optimizer.betas) {
       // TF.js: 1 - beta^t with beta^t kept in f32 and multiplied by beta after every step.
       const words = new Float32Array(this.memory.buffer, this.plan, L.HEADER_WORDS);

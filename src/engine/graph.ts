@@ -116,3 +116,34 @@ export function lowerGraph(graph: Graph, inputGradient: boolean): LoweredPlan {
   const tableEntries = records.reduce((n, r) => n + (r.sum ? r.sum.extras.length : usesTable(r.op!.code) ? r.op!.inputs.length : 0), 0);
   return { records, extras, outputRecord, tableEntries };
 }
+
+/**
+ * Where each buffer's values live when only the forward pass runs: a buffer whose readers have all run
+ * is reused by a later buffer of the same size per sample. Only the same size: each chunk of samples
+ * runs every op on its own (on its own thread), so sample n of a buffer may only overlap sample n of
+ * another, which the same thread wrote and read before. Offsets and the total are in floats per sample
+ * (multiply by the batch capacity), rounded up to 16 floats so that every offset stays 64-byte aligned.
+ * Buffer 0, the input, has a place of its own; the output lives to the end.
+ */
+export function planInferenceBuffers(graph: Graph): { offsets: number[]; total: number } {
+  const lastRead = graph.buffers.map(() => -1);
+  graph.ops.forEach((op, i) => op.inputs.forEach((b) => { lastRead[b] = i; }));
+  lastRead[graph.output] = Infinity;
+  const offsets = graph.buffers.map(() => -1);
+  const free = new Map<number, number[]>();   // per-sample size -> offsets of dead buffers of that size
+  let total = 0;
+  graph.ops.forEach((op, i) => {
+    const size = graph.buffers[op.output];
+    const reuse = free.get(size);
+    if (reuse && reuse.length > 0) offsets[op.output] = reuse.shift()!;
+    else {
+      offsets[op.output] = total;
+      total += Math.ceil(size / 16) * 16;
+    }
+    // Buffers read for the last time by this op are dead once it has run (never its own output).
+    for (const b of new Set(op.inputs)) {
+      if (b !== 0 && lastRead[b] === i) free.set(graph.buffers[b], [...(free.get(graph.buffers[b]) ?? []), offsets[b]].sort((x, y) => x - y));
+    }
+  });
+  return { offsets, total };
+}

@@ -5,6 +5,7 @@ import type { OpSpec, Activation } from '../model/layers.js';
 import * as L from './plan-layout.js';
 import { compileVariant, instantiateKernels, simdSupported, type KernelExports, type Variant } from './wasm.js';
 import { ThreadPool } from './pool.js';
+import { describeValue } from '../train/validate.js';
 
 /** Fixed number of chunks a batch is cut into for gradient reductions (results depend on it, not on threads). */
 export const MAX_CHUNKS = 16;
@@ -180,11 +181,26 @@ export class Engine {
     this.partials = take(P * MAX_CHUNKS);
     this.lossPartials = take(8 * MAX_CHUNKS);
     this.control = take(L.CONTROL_WORDS * 4);
-    this.grow(at);
+    this.growFixed(at);
     this.scratchBytes = align(Math.max(64, ...graph.ops.map((op) => this.queryScratchBytes(op))));
     this.scratch = take(this.scratchBytes * this.threads);
     this.fixedEnd = at;
-    this.grow(this.fixedEnd);
+    this.growFixed(this.fixedEnd);
+  }
+
+  // grow() for the batch-independent part of the arena, with an error that says what to change.
+  private growFixed(bytes: number): void {
+    try {
+      this.grow(bytes);
+    } catch {
+      const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
+      const shared = this.info.variant === 'simd-threads';
+      throw new Error(`denoise-wasm: this model needs ${mib(bytes)} of wasm memory before any batch (parameters, optimizer ` +
+        `state and ${mib(this.scratchBytes ?? 0)} of scratch per thread on ${this.threads} thread${this.threads === 1 ? '' : 's'}), ` +
+        `more than this runtime allows (${shared ? `at most ${mib(MAX_PAGES * PAGE)} shared` : 'about 4 GiB'}); ` +
+        (shared ? 'use threads: 1 (the single-threaded build can grow to about 4 GiB), fewer threads, or a smaller input shape'
+          : 'use a smaller input shape or fewer filters'));
+    }
   }
 
   // Asks the wasm side how much scratch an op needs (writing the op's shape where the plan will go).
@@ -208,11 +224,14 @@ export class Engine {
       throw new Error(`denoise-wasm: this runtime does not support wasm SIMD; use variant "scalar" or "auto"`);
     }
     const requested = options.threads ?? 'auto';
-    if (requested !== 'auto' && !(Number.isInteger(requested) && requested >= 1)) {
-      throw new Error(`denoise-wasm: threads must be 'auto' or a positive integer, got ${JSON.stringify(requested)}`);
+    if (requested !== 'auto' && !(Number.isInteger(requested) && requested >= 1 && requested <= MAX_CHUNKS)) {
+      throw new Error(`denoise-wasm: threads must be 'auto' or an integer from 1 to ${MAX_CHUNKS}, got ${describeValue(requested)}` +
+        (typeof requested === 'number' && requested > MAX_CHUNKS ? ` (a batch is cut into at most ${MAX_CHUNKS} chunks, so more ` +
+          `threads cannot help; 'auto' uses one per core, ${await availableThreads()} here)` : ''));
     }
     const cores = await availableThreads();
-    const wanted = requested === 'auto' ? cores : requested;
+    // 'auto': one per core, but never more than a batch has chunks.
+    const wanted = requested === 'auto' ? Math.min(cores, MAX_CHUNKS) : requested;
     let variant: Variant;
     let threads = 1;
     let threadsReason = '';

@@ -2,6 +2,26 @@
 import type { Tensor } from '../tensor.js';
 import { sizeOf } from '../tensor.js';
 
+/**
+ * A bad value as a user would write it, for error messages: NaN and Infinity by name (JSON.stringify
+ * would print null), strings quoted, short arrays shown, typed arrays and objects by kind and size.
+ */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'number') return Object.is(v, -0) ? '0' : String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? v.slice(0, 57) + '...' : v);
+  if (typeof v === 'bigint') return `${v}n (a BigInt)`;
+  if (v === null || v === undefined || typeof v === 'boolean') return String(v);
+  if (typeof v === 'function') return 'a function';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of ${(v as unknown as ArrayLike<unknown>).length ?? v.byteLength} values`;
+  if (Array.isArray(v)) {
+    return v.length <= 8 ? `[${v.map(describeValue).join(', ')}]` : `an array of ${v.length} values ([${v.slice(0, 4).map(describeValue).join(', ')}, ...])`;
+  }
+  if (typeof v === 'symbol') return v.toString();
+  const name = (v as object).constructor?.name;
+  const keys = Object.keys(v as object);
+  return `${name && name !== 'Object' ? `a ${name}` : 'an object'}${keys.length ? ` with keys ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', ...' : ''}` : ''}`;
+}
+
 function describe(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
@@ -56,7 +76,7 @@ export function checkUnitRange(t: Tensor, what: string): void {
 /** A positive integer option, or a clear error. */
 export function checkPositiveInt(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new Error(`${what} must be a positive integer, got ${JSON.stringify(v)}`);
+    throw new Error(`${what} must be a positive integer, got ${describeValue(v)}`);
   }
   return v;
 }

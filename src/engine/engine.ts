@@ -54,6 +54,7 @@ export interface EngineOptions {
   wasmBase?: string | URL;
 }
 
+const VARIANTS = ['auto', 'simd-threads', 'simd', 'scalar'] as const;
 const MAX_PAGES = 16384;   // 1 GiB: the shared memory's maximum (the simd-threads build declares it)
 
 /** Cores this runtime offers (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
@@ -219,6 +220,9 @@ export class Engine {
   static async create(graph: Graph, options: EngineOptions = {}): Promise<Engine> {
     if (onBrowserMainThread()) return createOnMainThread(graph, options);
     const want = options.variant ?? 'auto';
+    if (!(VARIANTS as readonly unknown[]).includes(want)) {
+      throw new Error(`denoise-wasm: unknown variant ${describeValue(want)}; use one of ${VARIANTS.map((v) => `'${v}'`).join(', ')}`);
+    }
     const simd = simdSupported();
     if ((want === 'simd' || want === 'simd-threads') && !simd) {
       throw new Error(`denoise-wasm: this runtime does not support wasm SIMD; use variant "scalar" or "auto"`);

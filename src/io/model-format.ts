@@ -16,6 +16,7 @@ import { Sequential, type OptimizerState, type SequentialOptions } from '../mode
 import { layers, type Activation, type BuiltLayer, type Layer, type Padding } from '../model/layers.js';
 import { resolveLoss, type LossName } from '../train/losses.js';
 import type { OptimizerConfig } from '../train/optimizers.js';
+import { describeValue } from '../train/validate.js';
 
 /** The weights file model.save() writes next to model.json. */
 export const WEIGHTS_FILE = 'weights.bin';
@@ -252,7 +253,7 @@ export function modelFromFiles(json: unknown, readWeights: (path: string) => Uin
     const meta = metadataOf(j);
     const optimizer = meta?.optimizer ?? optimizerFromKeras(j.trainingConfig.optimizer_config, j.generatedBy, where);
     const lossName = j.trainingConfig.loss;
-    if (typeof lossName !== 'string') throw new Error(`${where}: trainingConfig.loss must be one loss name, got ${JSON.stringify(lossName)}`);
+    if (typeof lossName !== 'string') throw new Error(`${where}: trainingConfig.loss must be one loss name, got ${describeValue(lossName)}`);
     let loss: LossName;
     try {
       loss = resolveLoss(lossName);

@@ -1,5 +1,6 @@
 // Layers as descriptors: each knows its Keras name and config, infers its output shape from an input
 // shape (per sample, no batch axis), and says which weights it owns and which wasm op runs it.
+import { describeValue } from '../train/validate.js';
 
 /** Per-sample shape: [H, W, C] for images, [features] for flat data. */
 export type Shape = number[];
@@ -49,7 +50,7 @@ const ACTIVATIONS: Activation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
 function pair(v: number | [number, number] | number[] | undefined, fallback: [number, number], what: string, layer: string): [number, number] {
   const p = v === undefined ? fallback : typeof v === 'number' ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`${layer}: ${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
+    throw new Error(`${layer}: ${what} must be a positive integer or a pair of them, got ${describeValue(v)}`);
   }
   return [p[0], p[1]];
 }
@@ -64,7 +65,7 @@ function activationOf(v: unknown, layer: string): Activation {
 
 function paddingOf(v: unknown, layer: string): Padding {
   const p = (v ?? 'valid') as Padding;
-  if (p !== 'same' && p !== 'valid') throw new Error(`${layer}: padding must be 'same' or 'valid', got ${JSON.stringify(v)}`);
+  if (p !== 'same' && p !== 'valid') throw new Error(`${layer}: padding must be 'same' or 'valid', got ${describeValue(v)}`);
   return p;
 }
 
@@ -120,7 +121,7 @@ class Conv2D implements Layer {
   constructor(args: Conv2DArgs) {
     const where = `conv2d(${args?.name ?? ''})`;
     if (!args || !Number.isInteger(args.filters) || args.filters < 1) {
-      throw new Error(`${where}: filters must be a positive integer, got ${JSON.stringify(args?.filters)}`);
+      throw new Error(`${where}: filters must be a positive integer, got ${describeValue(args?.filters)}`);
     }
     this.filters = args.filters;
     this.kernel = pair(args.kernelSize, [0, 0], 'kernelSize', where);
@@ -225,7 +226,7 @@ class Dense implements Layer {
   constructor(args: DenseArgs) {
     const where = `dense(${args?.name ?? ''})`;
     if (!args || !Number.isInteger(args.units) || args.units < 1) {
-      throw new Error(`${where}: units must be a positive integer, got ${JSON.stringify(args?.units)}`);
+      throw new Error(`${where}: units must be a positive integer, got ${describeValue(args?.units)}`);
     }
     this.units = args.units;
     this.activation = activationOf(args.activation, where);
@@ -278,7 +279,7 @@ class Reshape implements Layer {
     const t = args?.targetShape;
     if (!Array.isArray(t) || t.length === 0 || !t.every((d) => d === -1 || (Number.isInteger(d) && d > 0)) ||
         t.filter((d) => d === -1).length > 1) {
-      throw new Error(`reshape: targetShape must be positive integers with at most one -1, got ${JSON.stringify(t)}`);
+      throw new Error(`reshape: targetShape must be positive integers with at most one -1, got ${describeValue(t)}`);
     }
     this.target = [...t];
     this.config = { targetShape: this.target, ...(args.name ? { name: args.name } : {}) };

@@ -9,7 +9,7 @@ import { formatSummary } from './summary.js';
 import { resolveOptimizer, optimizerSlots, type OptimizerConfig, type OptimizerName } from '../train/optimizers.js';
 import { resolveLoss, lossCode, type LossName } from '../train/losses.js';
 import { runFit, meanLossOver, type FitOptions, type History } from '../train/fit.js';
-import { checkBatch, checkFinite, checkUnitRange, checkPositiveInt } from '../train/validate.js';
+import { checkBatch, checkFinite, checkUnitRange, checkPositiveInt, describeValue } from '../train/validate.js';
 
 export interface SequentialOptions {
   /** Shape of one sample, without the batch axis: [28, 28, 1] for MNIST images, [784] flattened. */
@@ -75,7 +75,7 @@ export class Sequential {
   constructor(options: SequentialOptions, layerList: Layer[]) {
     const shape = options?.inputShape;
     if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
-      throw new Error(`Sequential: inputShape must be positive integers, e.g. [28, 28, 1], got ${JSON.stringify(shape)}`);
+      throw new Error(`Sequential: inputShape must be positive integers, e.g. [28, 28, 1], got ${describeValue(shape)}`);
     }
     if (!Array.isArray(layerList) || layerList.length === 0) throw new Error('Sequential: give at least one layer');
     this.options = options;
@@ -165,10 +165,10 @@ export class Sequential {
     });
     const acc = state.accBetas;
     if (!Array.isArray(acc) || acc.length !== 2 || !acc.every(Number.isFinite)) {
-      throw new Error(`setOptimizerState: accBetas must be two finite numbers, got ${JSON.stringify(acc)}`);
+      throw new Error(`setOptimizerState: accBetas must be two finite numbers, got ${describeValue(acc)}`);
     }
     if (!Number.isInteger(state.iterations) || state.iterations < 0) {
-      throw new Error(`setOptimizerState: iterations must be an integer >= 0, got ${state.iterations}`);
+      throw new Error(`setOptimizerState: iterations must be an integer >= 0, got ${describeValue(state.iterations)}`);
     }
     const copy: OptimizerState = { slots: state.slots.map((s) => s.slice()), accBetas: [acc[0], acc[1]], iterations: state.iterations };
     this.iterations = copy.iterations;
@@ -325,7 +325,8 @@ export class Sequential {
       const data = w instanceof Float32Array ? w : w?.data;
       const n = sizeOf(s.shape);
       if (!(data instanceof Float32Array) || data.length !== n) {
-        throw new Error(`setWeights: ${s.name} needs ${n} values (shape [${s.shape}]), got ${data?.length ?? typeof w}`);
+        throw new Error(`setWeights: ${s.name} needs a Float32Array of ${n} values (shape [${s.shape}]) or { data: Float32Array }, got ${describeValue(data instanceof Float32Array ? data : w)}` +
+          (Array.isArray(w) ? ' (wrap plain arrays: new Float32Array(values))' : ''));
       }
       if (!(w instanceof Float32Array) && w.shape && sizeOf(w.shape) === n && w.shape.join() !== s.shape.join()) {
         throw new Error(`setWeights: ${s.name} has shape [${s.shape}], got [${w.shape}]`);

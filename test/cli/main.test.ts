@@ -75,7 +75,7 @@ test('mistakes and failures: one clear line and a non-zero exit', async () => {
     [['denoise', join(dir, 'notes.txt')], 2, /give the output file with -o/],
     [['denoise', join(dir, 'notes.txt'), '-o', join(dir, 'x.gif')], 1, /the output name must end in \.png, \.jpg or \.jpeg/],
     [['denoise', '--bogus'], 2, /^denoise-wasm denoise: unknown flag --bogus \(see denoise-wasm denoise --help\)$/],
-    [['train', '--epochs', 'two', '-o', join(dir, 'm')], 2, /--epochs must be an integer >= 1, got "two"/],
+    [['train', '--epochs', 'two', '-o', join(dir, 'm')], 2, /--epochs must be a positive integer, got "two"/],
     [['train', '-o', join(dir, 'm'), '--images', join(dir, 'nope.gz')], 1, /nope\.gz does not exist/],
     [['eval', '--model', join(dir, 'no-model')], 1, /cannot load the model .*no-model: no such file or directory/],
     [['eval', '--threads'], 2, /--threads needs a value/],

@@ -1,8 +1,36 @@
 // The commands on inputs that used to slip through (issue 10): each case names the problem and exits
 // non-zero before any work, or works. The compiled CLIs run as child processes.
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import jpeg from 'jpeg-js';
+import { main } from '../../src/cli/main.js';
+import { encodePng } from '../../src/io/png-node.js';
 import { ensureBuilt, ROOT } from './build-dist.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '', err = '';
+  const code = await main(argv, { out: { write: (t: string) => (out += t) }, err: { write: (t: string) => (err += t) } });
+  return { code, out, err };
+}
+
+let dir: string;
+beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'denoise-hardening-')); });
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+/** A W x H picture: light strokes (a bright cross) on a dark background, as RGBA. */
+function strokes(W: number, H: number): Uint8ClampedArray {
+  const d = new Uint8ClampedArray(W * H * 4);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const v = Math.abs(x - W / 2) < 2 || Math.abs(y - H / 2) < 2 ? 230 : 10;
+    d.set([v, v, v, 255], (y * W + x) * 4);
+  }
+  return d;
+}
+
+function setU32(b: Uint8Array, at: number, v: number) { new DataView(b.buffer, b.byteOffset).setUint32(at, v); }
+function setU16(b: Uint8Array, at: number, v: number) { new DataView(b.buffer, b.byteOffset).setUint16(at, v); }
 
 interface Run { code: number; stdout: string; stderr: string }
 
@@ -26,5 +54,55 @@ describe('npm start', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/denoise-wasm: fit: (a weight|the loss) became (NaN|-?Infinity) at epoch 1, batch \d+ of 2/);
     expect(r.stdout).not.toMatch(/NaN/);
+  });
+});
+
+describe('denoise: image headers are checked before decoding', () => {
+  let png: Uint8Array, jpg: Uint8Array;
+  beforeAll(() => {
+    png = Uint8Array.from(encodePng({ width: 64, height: 64, data: strokes(64, 64) }));
+    jpg = Uint8Array.from(jpeg.encode({ width: 64, height: 64, data: Buffer.from(strokes(64, 64)) }, 90).data);
+  });
+
+  test('a PNG declaring 20000x20000 is refused at once, naming the limit and the flag', async () => {
+    const bomb = png.slice(); setU32(bomb, 16, 20000); setU32(bomb, 20, 20000);
+    await writeFile(join(dir, 'bomb.png'), bomb);
+    const t0 = performance.now();
+    const r = await cli('denoise', join(dir, 'bomb.png'), '-o', join(dir, 'out.png'));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^denoise-wasm denoise: .*bomb\.png: the image declares 20000x20000 = 400,000,000 pixels, more than the limit of 50,000,000; raise it with maxPixels \(denoise-wasm: --max-pixels\)/);
+  });
+
+  test('a JPEG declaring 20000x20000 likewise', async () => {
+    const bomb = jpg.slice();
+    const sof = bomb.findIndex((v, i) => v === 0xff && bomb[i + 1] === 0xc0);
+    setU16(bomb, sof + 5, 20000); setU16(bomb, sof + 7, 20000);
+    await writeFile(join(dir, 'bomb.jpg'), bomb);
+    const r = await cli('denoise', join(dir, 'bomb.jpg'), '-o', join(dir, 'out.png'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/bomb\.jpg: the image declares 20000x20000 = 400,000,000 pixels/);
+  });
+
+  test('truncated PNG and JPEG files say so, with the prefix once', async () => {
+    await writeFile(join(dir, 'cut.png'), png.subarray(0, png.length - 30));
+    await writeFile(join(dir, 'cut.jpg'), jpg.subarray(0, jpg.length - 50));
+    for (const [name, kind] of [['cut.png', 'PNG'], ['cut.jpg', 'JPEG']]) {
+      const r = await cli('denoise', join(dir, name), '-o', join(dir, 'out.png'));
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(new RegExp(`^denoise-wasm denoise: [^:]*${name.replace('.', '\\.')}: the ${kind} is truncated \\(.*\\); the file is incomplete\n$`));
+      expect(r.err.match(/truncated|readable/g)).toHaveLength(1);
+    }
+  });
+
+  test('--max-pixels lowers or raises the limit', async () => {
+    await writeFile(join(dir, 'small.png'), png);
+    const low = await cli('denoise', join(dir, 'small.png'), '-o', join(dir, 'out.png'), '--max-pixels', '4000', '--threads', '1');
+    expect(low.code).toBe(1);
+    expect(low.err).toMatch(/64x64 = 4,096 pixels, more than the limit of 4,000/);
+    const ok = await cli('denoise', join(dir, 'small.png'), '-o', join(dir, 'out.png'), '--max-pixels', '4096', '--threads', '1');
+    expect(ok.err).not.toMatch(/limit/);
+    expect(ok.code).toBe(0);
+    expect((await cli('denoise', '--help')).out).toMatch(/--max-pixels N\s+largest image accepted, width x height \(default 50,000,000\)/);
   });
 });

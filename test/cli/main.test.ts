@@ -70,8 +70,8 @@ test('mistakes and failures: one clear line and a non-zero exit', async () => {
   const cases: Array<[string[], number, RegExp]> = [
     [['frobnicate'], 2, /^denoise-wasm: unknown command "frobnicate"; the commands are denoise, train, eval, bench/],
     [['denoise', join(dir, 'missing.png'), '-o', join(dir, 'x.png')], 1, /^denoise-wasm denoise: image .*missing\.png does not exist$/],
-    [['denoise', join(dir, 'notes.txt'), '-o', join(dir, 'x.png')], 1, /notes\.txt is not a PNG or JPEG image$/],
-    [['denoise', join(dir, 'broken.png'), '-o', join(dir, 'x.png')], 1, /broken\.png is not a readable PNG/],
+    [['denoise', join(dir, 'notes.txt'), '-o', join(dir, 'x.png')], 1, /notes\.txt: not a PNG or JPEG image/],
+    [['denoise', join(dir, 'broken.png'), '-o', join(dir, 'x.png')], 1, /broken\.png: the PNG is truncated \(it ends inside its IHDR header, at byte 11\); the file is incomplete$/],
     [['denoise', join(dir, 'notes.txt')], 2, /give the output file with -o/],
     [['denoise', join(dir, 'notes.txt'), '-o', join(dir, 'x.gif')], 1, /the output name must end in \.png, \.jpg or \.jpeg/],
     [['denoise', '--bogus'], 2, /^denoise-wasm denoise: unknown flag --bogus \(see denoise-wasm denoise --help\)$/],

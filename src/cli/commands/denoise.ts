@@ -1,13 +1,14 @@
 // denoise-wasm denoise in.png -o out.png [--model DIR]
 import { writeFile } from 'node:fs/promises';
-import { CommandError, UsageError, openModel, parseFlags, readInput, threadsFlag, type CliIo, type Command } from './common.js';
+import { CommandError, UsageError, intFlag, openModel, parseFlags, readInput, threadsFlag, type CliIo, type Command } from './common.js';
 import { decodeImage, encodeImage, formatForPath } from './images.js';
+import { DEFAULT_MAX_PIXELS } from '../../io/image-header.js';
 import { denoiseTiled, imageChannels, planTiles } from './tiles.js';
 
 export const denoise: Command = {
   name: 'denoise',
   summary: 'denoise a PNG or JPEG image of any size',
-  help: `Usage: denoise-wasm denoise <image> -o <output> [--model DIR] [--threads N]
+  help: `Usage: denoise-wasm denoise <image> -o <output> [--model DIR] [--threads N] [--max-pixels N]
 
 Denoises a grey or colour PNG or JPEG image of any size with the pretrained denoiser (or a saved model)
 and writes a PNG or JPEG (by the output's extension; JPEG at quality 95).
@@ -16,6 +17,8 @@ and writes a PNG or JPEG (by the output's extension; JPEG at quality 95).
   --model DIR       a saved model (a directory with model.json, or the model.json itself; TF.js models
                     work too); default: the pretrained denoiser that ships with the package
   --threads N       compute threads (default: one per core)
+  --max-pixels N    largest image accepted, width x height (default ${DEFAULT_MAX_PIXELS.toLocaleString('en-US')}); the
+                    header is checked before decoding, so a small file cannot claim a huge image
   -h, --help        print this help
 
 Sizes: the image is processed in overlapping tiles (16 pixels of context on each side, mirrored at
@@ -28,7 +31,8 @@ Transparency is kept as it is.
 Example: denoise-wasm denoise scan.png -o clean.png`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
-    const flags = parseFlags(argv, { out: { type: 'string', short: 'o' }, model: { type: 'string' }, threads: { type: 'string' } }, this, io, 1);
+    const flags = parseFlags(argv, { out: { type: 'string', short: 'o' }, model: { type: 'string' }, threads: { type: 'string' },
+      'max-pixels': { type: 'string' } }, this, io, 1);
     if (!flags) return 0;
     const input = flags.positionals[0];
     const out = flags.values.out as string | undefined;
@@ -36,7 +40,8 @@ Example: denoise-wasm denoise scan.png -o clean.png`,
     if (!out) throw new UsageError('give the output file with -o, e.g. -o out.png');
     const threads = threadsFlag(flags.values);
     const format = formatForPath(out);
-    const image = decodeImage(await readInput(input, 'image'), input);
+    const maxPixels = intFlag(flags.values, 'max-pixels', DEFAULT_MAX_PIXELS);
+    const image = decodeImage(await readInput(input, 'image'), input, { maxPixels });
     const { width: W, height: H, data: rgba } = image;
     const { model, label } = await openModel(flags.values.model as string | undefined, threads, false);
     const t0 = performance.now();

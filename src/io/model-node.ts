@@ -3,10 +3,10 @@
 // where a good one was.
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Sequential } from '../model/sequential.js';
-import { MODEL_FILE, modelFromFiles, parseModelJson, weightPaths, type LoadModelOptions } from './model-format.js';
+import { MODEL_FILE, modelFromFiles, outsideModel, parseModelJson, weightPaths, type LoadModelOptions } from './model-format.js';
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
 
@@ -31,6 +31,8 @@ export async function loadModelFromPath(source: string | URL, options: LoadModel
   for (const p of weightPaths(json, where)) {
     if (files.has(p)) continue;
     const file = resolve(dirname(jsonPath), p);
+    const inside = relative(dirname(jsonPath), file);
+    if (inside.startsWith('..') || isAbsolute(inside)) throw outsideModel(p, `${where}: model.json`);   // weightPaths refused these already
     try {
       files.set(p, new Uint8Array(await readFile(file)));
     } catch (e) {

@@ -1,7 +1,7 @@
 // The commands on inputs that used to slip through (issue 10): each case names the problem and exits
 // non-zero before any work, or works. The compiled CLIs run as child processes.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
@@ -105,4 +105,35 @@ describe('denoise: image headers are checked before decoding', () => {
     expect(ok.code).toBe(0);
     expect((await cli('denoise', '--help')).out).toMatch(/--max-pixels N\s+largest image accepted, width x height \(default 50,000,000\)/);
   });
+});
+
+describe('denoise-wasm bench from an installed package', () => {
+  // The package as npm installs it: its files, and node_modules with every dependency but the
+  // devDependencies the bench used to need (TF.js, assemblyscript), outside this clone.
+  test('runs without TF.js and assemblyscript, saying what it skipped and why', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'denoise-installed-'));
+    try {
+      const pkg = join(root, 'node_modules', 'denoise-wasm');
+      await mkdir(pkg, { recursive: true });
+      for (const f of ['package.json', 'dist', 'build', 'workers', 'pretrained']) await cp(join(ROOT, f), join(pkg, f), { recursive: true });
+      await cp(join(ROOT, 'bench'), join(pkg, 'bench'), { recursive: true, filter: (src) => !/[\\/]bench[\\/](build|results)\b/.test(src) });
+      for (const d of await readdir(join(ROOT, 'node_modules'))) {
+        if (d === '@tensorflow' || d === 'assemblyscript' || d === '.bin') continue;
+        await symlink(join(ROOT, 'node_modules', d), join(root, 'node_modules', d));
+      }
+      const r = await new Promise<Run>((resolve) => {
+        execFile(process.execPath, [join(pkg, 'dist', 'cli', 'main.js'), 'bench', '--quick', '--only', 'size,startup,peak'],
+          { cwd: root, timeout: 90_000 }, (error, stdout, stderr) => resolve({ code: error ? (error.code as number) ?? -1 : 0, stdout, stderr }));
+      });
+      expect(r.stderr).not.toMatch(/Cannot find module|changed after the last build/);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/@tensorflow\/tfjs not installed/);
+      expect(r.stdout).toMatch(/skipped: TF\.js rows \(the peers\): @tensorflow\/tfjs and @tensorflow\/tfjs-backend-wasm are not installed/);
+      expect(r.stdout).toMatch(/skipped: the machine-limit section and "% of peak": it compiles with assemblyscript, which is not installed/);
+      expect(r.stdout).toMatch(/denoise-wasm SIMD\s+[\d.]+/);
+      expect(r.stdout).toMatch(/build\/denoise\.simd\.wasm/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

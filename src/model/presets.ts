@@ -39,7 +39,8 @@ export function denseAutoencoder(options: PresetOptions & { encodingDim?: number
 /**
  * The denoiser that ships with the package, trained on MNIST digits with Gaussian noise 0.4 (weights
  * embedded: no network, no files): a wider two-pool variant of the tutorial model, 7,265 parameters,
- * fully convolutional. Synchronous, like the other presets; compiled unless compile: false.
+ * built for 28x28x1 input (its layers are fully convolutional: the CLI reruns the weights at a tile size).
+ * For light strokes on a dark background, not photographs. Synchronous; compiled unless compile: false.
  */
 export function pretrained(options: PresetOptions = {}): Sequential {
   return pretrainedDenoiser(options);

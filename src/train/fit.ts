@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../tensor.js';
 import { Random } from '../random.js';
 
-/** Per-epoch metrics, as in Keras/TF.js: `history.loss[e]`, `history.val_loss[e]`. */
+/** Per-epoch metrics, as in Keras/TF.js: `history.history.loss[e]`, `history.history.val_loss[e]`. */
 export interface History {
   epoch: number[];
   history: { loss: number[]; val_loss?: number[] };

@@ -13,6 +13,10 @@ export const denoise: Command = {
 Denoises a grey or colour PNG or JPEG image of any size with the pretrained denoiser (or a saved model)
 and writes a PNG or JPEG (by the output's extension; JPEG at quality 95).
 
+What the pretrained denoiser is for: light strokes on a dark background, like MNIST digits (handwriting,
+line drawings, light-on-dark scans). It was not trained on photographs and makes them worse; a warning
+goes to stderr when the picture does not look like that (median brightness above 0.3).
+
   -o, --out FILE    where to write the result (.png, .jpg or .jpeg)
   --model DIR       a saved model (a directory with model.json, or the model.json itself; TF.js models
                     work too); default: the pretrained denoiser that ships with the package
@@ -23,7 +27,7 @@ and writes a PNG or JPEG (by the output's extension; JPEG at quality 95).
 
 Sizes: the image is processed in overlapping tiles (16 pixels of context on each side, mirrored at
 the image's edges), so any width and height work. Fully convolutional models run on tiles of about
-128x128 at a size they map to themselves; fixed-size models (e.g. a Dense one) on tiles of their own
+144x144 (a 112x112 centre and the context) at a size they map to themselves; fixed-size models (e.g. a Dense one) on tiles of their own
 input size. Colour: a one-channel (grey) model denoises R, G and B separately, each as a grey image
 (this also removes colour noise); a grey image is denoised once. A three-channel model gets RGB.
 Transparency is kept as it is.
@@ -60,6 +64,14 @@ Example: denoise-wasm denoise scan.png -o clean.png`,
       for (let i = 0; i < W * H; i++) for (let c = 0; c < C; c++) a[i * C + c] = rgba[i * 4 + chs[Math.min(c, chs.length - 1)]] / 255;
       return a;
     });
+    if (flags.values.model === undefined) {
+      const median = medianBrightness(rgba);
+      if (median > PHOTO_MEDIAN) {
+        io.err.write(`denoise-wasm denoise: warning: ${input} does not look like light strokes on a dark background (median ` +
+          `brightness ${median.toFixed(2)}, above ${PHOTO_MEDIAN}); the pretrained denoiser was trained on MNIST-like digits and ` +
+          'can make photographs and dark-on-light pictures worse (see denoise-wasm denoise --help)\n');
+      }
+    }
     const plan = planTiles(model, H, W, threads);
     let outputs: Float32Array[];
     try {
@@ -90,3 +102,19 @@ Example: denoise-wasm denoise scan.png -o clean.png`,
     return 0;
   },
 };
+
+/** Above this median brightness a picture is not light strokes on a dark background (MNIST: about 0). */
+export const PHOTO_MEDIAN = 0.3;
+
+/** Median luma (Rec. 601) in [0, 1] of an RGBA picture, from a 256-bin histogram. */
+export function medianBrightness(rgba: Uint8ClampedArray): number {
+  const hist = new Uint32Array(256);
+  const n = rgba.length / 4;
+  for (let p = 0; p < rgba.length; p += 4) hist[Math.round(0.299 * rgba[p] + 0.587 * rgba[p + 1] + 0.114 * rgba[p + 2])]++;
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += hist[v];
+    if (seen * 2 >= n) return v / 255;
+  }
+  return 1;
+}

@@ -3,7 +3,7 @@
 // negative flag values.
 import { Sequential, layers, presets, optimizers, tensor, decodeIdx } from '../../src/index.js';
 import { loadIdx } from '../../src/data/idx-node.js';
-const describeValue = (v: unknown) => String(v);
+import { describeValue } from '../../src/train/validate.js';
 import { parseTutorialArgs } from '../../src/cli/args.js';
 import { main } from '../../src/cli/main.js';
 

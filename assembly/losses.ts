@@ -23,7 +23,8 @@ export function lossForwardBackward(kind: i32, fusedSigmoid: bool, out: usize, t
     let g: f32 = 0;
     if (kind == LOSS_BCE) {
       const inside = p >= EPS && p <= ONE_MINUS_EPS;
-      const pc: f32 = inside ? p : (p < EPS ? EPS : ONE_MINUS_EPS);
+      // A NaN p fails both comparisons and stays NaN, so the loss reports it instead of the clip hiding it.
+      const pc: f32 = inside ? p : (p < EPS ? EPS : (p > ONE_MINUS_EPS ? ONE_MINUS_EPS : p));
       sum += -(<f64>t * Math.log(<f64>pc) + (1.0 - <f64>t) * Math.log(1.0 - <f64>pc));
       if (inside) g = fusedSigmoid ? (p - t) * scale : ((p - t) / (p * (1 - p))) * scale;
     } else if (kind == LOSS_MSE) {

@@ -44,6 +44,18 @@ const only = new Set(value('--only', SECTIONS.filter((s) => s !== 'profile').joi
 for (const s of only) if (!SECTIONS.includes(s)) { console.error(`bench: unknown section "${s}" (one of ${SECTIONS.join(', ')})`); process.exit(2); }
 if (flag('--profile')) only.add('profile');
 if (['train', 'infer', 'profile'].some((s) => only.has(s))) only.add('peak');   // the "% of peak" columns need it
+// An installed package has its dependencies only: TF.js (the peers) and assemblyscript (the peak kernel and
+// the profile's build) are devDependencies of a clone. Without them those parts are skipped, saying why.
+const hasTfjs = packageVersion('@tensorflow/tfjs') !== null && packageVersion('@tensorflow/tfjs-backend-wasm') !== null;
+const hasAsc = packageVersion('assemblyscript') !== null;
+const skipped = [];
+if (!hasTfjs) skipped.push('TF.js rows (the peers): @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm are not installed (devDependencies; run the bench from a clone after npm install, or npm install them)');
+for (const s of ['peak', 'profile']) {
+  if (only.has(s) && !hasAsc) {
+    only.delete(s);
+    skipped.push(`${s === 'peak' ? 'the machine-limit section and "% of peak"' : 'the profile'}: it compiles with assemblyscript, which is not installed (a devDependency)`);
+  }
+}
 const jsonPath = value('--json', join(ROOT, 'bench/results/latest.json'));
 
 const cores = os.availableParallelism();
@@ -96,13 +108,15 @@ const newest = (dir, ext) => {
   }
   return t;
 };
-if (newest('assembly', '.ts') > statSync(join(ROOT, 'build/denoise.simd.wasm')).mtimeMs ||
-    newest('src', '.ts') > statSync(join(ROOT, 'dist/index.js')).mtimeMs) {
+// (Only in a clone: an installed package's files carry whatever times the installer gave them.)
+const installed = ROOT.split(/[\\/]/).includes('node_modules') || !existsSync(join(ROOT, 'assembly')) || !existsSync(join(ROOT, 'src'));
+if (!installed && (newest('assembly', '.ts') > statSync(join(ROOT, 'build/denoise.simd.wasm')).mtimeMs ||
+    newest('src', '.ts') > statSync(join(ROOT, 'dist/index.js')).mtimeMs)) {
   log('warning: assembly/ or src/ changed after the last build; run `npm run build` to bench the current sources');
 }
 const startedAt = new Date();
 const loadStart = os.loadavg();
-const results = { sections: [...only] };
+const results = { sections: [...only], skipped };
 const packages = {
   'denoise-wasm': JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
   '@tensorflow/tfjs': packageVersion('@tensorflow/tfjs'),
@@ -118,8 +132,8 @@ const machine = {
 if (only.has('size')) {
   log('wasm sizes');
   const files = readdirSync(join(ROOT, 'build')).filter((f) => f.endsWith('.wasm')).sort().map((f) => join(ROOT, 'build', f));
-  const tfWasm = join(tfjsWasmDir(), 'tfjs-backend-wasm-simd.wasm');
-  if (existsSync(tfWasm)) files.push(tfWasm);
+  const tfWasm = hasTfjs ? join(tfjsWasmDir(), 'tfjs-backend-wasm-simd.wasm') : null;
+  if (tfWasm && existsSync(tfWasm)) files.push(tfWasm);
   results.size = files.map((f) => {
     const raw = readFileSync(f);
     return { file: relative(ROOT, f).replace(/^node_modules\//, ''), raw: raw.length, gzip: gzipSync(raw, { level: 9 }).length };
@@ -146,6 +160,8 @@ if (only.has('train') || only.has('infer')) {
     results.ours.push({ ...c, ...r });
   }
   results.tfjs = [];
+}
+if ((only.has('train') || only.has('infer')) && hasTfjs) {
   log(`TF.js cpu (slow: training ${S.tfCpu.trainBatches} batch(es) of ${S.tfCpu.trainBatch} after a warm-up, inference on ${S.tfCpu.inferN} images)`);
   results.tfjs.push({ label: 'TF.js cpu', backend: 'cpu', ...await runChild({ kind: 'tfjs', backend: 'cpu', train: only.has('train'), infer: only.has('infer'), ...S.tfCpu }) });
   log('TF.js wasm');
@@ -165,7 +181,7 @@ if (only.has('memory')) {
 if (only.has('startup')) {
   results.startup = [];
   const configs = [...ours.filter((c) => c.variant !== 'simd-threads' || c.threads === cores),
-    { label: 'TF.js cpu', backend: 'cpu' }, { label: 'TF.js wasm', backend: 'wasm' }];
+    ...(hasTfjs ? [{ label: 'TF.js cpu', backend: 'cpu' }, { label: 'TF.js wasm', backend: 'wasm' }] : [])];
   for (const c of configs) {
     log(`startup: ${c.label}`);
     const runs = [];
@@ -193,11 +209,12 @@ const mib = (b) => (b === undefined ? '-' : `${(b / 2 ** 20).toFixed(0)} MiB`);
 p(`denoise-wasm bench: the Keras tutorial's conv autoencoder (28x28x1, 4,385 parameters, batch ${BATCH})`);
 p(`  ${FORWARD_FLOP / 1e6} MFLOP per image forward; a training sample counts 3x forward (${(TRAIN_FLOP / 1e6).toFixed(2)} MFLOP)`);
 p(`  ${machine.cpu}, ${machine.cpus} cores (availableParallelism ${cores}), ${machine.platform} ${machine.arch}, Node ${machine.node} (V8 ${machine.v8})`);
-p(`  ${startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}; denoise-wasm ${packages['denoise-wasm']}, @tensorflow/tfjs ${packages['@tensorflow/tfjs']}, ` +
-  `@tensorflow/tfjs-backend-wasm ${packages['@tensorflow/tfjs-backend-wasm']}`);
+p(`  ${startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}; denoise-wasm ${packages['denoise-wasm']}, @tensorflow/tfjs ${packages['@tensorflow/tfjs'] ?? 'not installed'}, ` +
+  `@tensorflow/tfjs-backend-wasm ${packages['@tensorflow/tfjs-backend-wasm'] ?? 'not installed'}`);
 p(`  load average (1 min) ${loadStart[0].toFixed(2)} at the start, ${loadEnd[0].toFixed(2)} at the end, on ${cores} cores` +
   (Math.max(loadStart[0], loadEnd[0]) > 0.5 ? ': the machine was busy, numbers are noisy' : ''));
 p(`  medians of ${S.runs} runs after a warm-up (min-max)${quick ? '; --quick: fewer runs and images' : ''}`);
+for (const s of skipped) p(`  skipped: ${s}`);
 
 const summary = [];
 const targets = [];
@@ -329,7 +346,7 @@ if (results.startup) {
       mmm(r.runs.map((x) => x.totalMs)), col('sinceProcessStartMs')]);
   }
   p(table(rows));
-  p('  TF.js: import = import + setBackend; first predict includes building the model.');
+  if (hasTfjs) p('  TF.js: import = import + setBackend; first predict includes building the model.');
 }
 
 if (results.size) {

@@ -9,8 +9,8 @@ export type { PresetOptions };
 /**
  * The denoiser that ships with the package, trained on MNIST digits with Gaussian noise 0.4 (weights
  * embedded: no network, no files): a wider two-pool variant of the tutorial model, 7,265 parameters,
- * for 28x28 inputs (the CLI's denoise command tiles larger pictures through it). Synchronous, like the
- * other presets; compiled unless compile: false.
+ * built for 28x28x1 input (its layers are fully convolutional: the CLI reruns the weights at a tile size).
+ * For light strokes on a dark background, not photographs. Synchronous; compiled unless compile: false.
  */
 function pretrained(options: PresetOptions = {}): LayersModel {
   return pretrainedDenoiser(options);

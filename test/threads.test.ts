@@ -58,7 +58,7 @@ test("engineInfo: 'auto' uses every core; threads: 1 uses no workers and says wh
   auto.dispose();
   const one = presets.kerasTutorial({ threads: 1 });
   expect(await one.engineInfo()).toEqual({ variant: 'simd', simd: true, threads: 1, threadsReason: 'threads: 1 was requested' });
-  await expect(presets.kerasTutorial({ threads: 0 }).engineInfo()).rejects.toThrow(/threads must be 'auto' or a positive integer, got 0/);
+  await expect(presets.kerasTutorial({ threads: 0 }).engineInfo()).rejects.toThrow(/threads must be 'auto' or an integer from 1 to 16, got 0/);
 });
 
 test('a script that trains with threads and forgets dispose() still exits', () => {

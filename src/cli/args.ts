@@ -2,6 +2,8 @@
 // mistake becomes one line that names the flag, what it needs and what it got.
 import { parseArgs } from 'node:util';
 import type { OptimizerName } from '../train/optimizers.js';
+import { describeValue } from '../train/validate.js';
+import { attachNegativeValues } from './flags.js';
 
 export interface TutorialOptions {
   epochs: number;
@@ -66,36 +68,39 @@ Flags:
 
 Example: npm start -- --epochs 10 --fresh-noise --out out/ten.png`;
 
+/** The flags, as parseArgs takes them. */
+const options = {
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  noise: { type: 'string' },
+  'train-size': { type: 'string' },
+  'test-size': { type: 'string' },
+  'data-dir': { type: 'string' },
+  'fresh-noise': { type: 'boolean' },
+  optimizer: { type: 'string' },
+  'learning-rate': { type: 'string' },
+  seed: { type: 'string' },
+  threads: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Parses argv (without node and the script); throws UsageError with a one-line message on a mistake. */
 export function parseTutorialArgs(argv: string[]): TutorialOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
-      args: argv,
+      args: attachNegativeValues(argv, options),
       strict: true,
       allowPositionals: false,
-      options: {
-        epochs: { type: 'string' },
-        'batch-size': { type: 'string' },
-        noise: { type: 'string' },
-        'train-size': { type: 'string' },
-        'test-size': { type: 'string' },
-        'data-dir': { type: 'string' },
-        'fresh-noise': { type: 'boolean' },
-        optimizer: { type: 'string' },
-        'learning-rate': { type: 'string' },
-        seed: { type: 'string' },
-        threads: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options,
     }).values;
   } catch (e) {
     throw new UsageError(explainParseError(e as Error & { code?: string }));
   }
   const optimizer = values.optimizer ?? DEFAULTS.optimizer;
   if (!OPTIMIZERS.includes(optimizer as OptimizerName)) {
-    throw new UsageError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(optimizer)}`);
+    throw new UsageError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${describeValue(optimizer)}`);
   }
   const text = (flag: string) => {
     const v = values[flag] as string | undefined;
@@ -127,14 +132,14 @@ function positiveInt(flag: string, v: string | undefined, fallback: number): num
 function integer(flag: string, v: string | undefined, fallback: number, what: string, min: number): number {
   if (v === undefined) return fallback;
   const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} must be ${what}, got ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} must be ${what}, got ${describeValue(v)}`);
   return n;
 }
 
 function number(flag: string, v: string | undefined, fallback: number, what: string, ok: (x: number) => boolean): number {
   if (v === undefined) return fallback;
   const x = Number(v);
-  if (!Number.isFinite(x) || !ok(x)) throw new UsageError(`--${flag} must be ${what}, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(x) || !ok(x)) throw new UsageError(`--${flag} must be ${what}, got ${describeValue(v)}`);
   return x;
 }
 

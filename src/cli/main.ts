@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The denoise-wasm command: denoise, train, eval, bench. Every mistake or failure prints one line to
 // stderr and exits non-zero (2: a mistake on the command line, 1: anything else).
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bench } from './commands/bench.js';
 import { CommandError, UsageError, type CliIo, type Command } from './commands/common.js';
@@ -18,16 +18,21 @@ Convolutional denoising autoencoders in WebAssembly.
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join('\n')}
 
-Run denoise-wasm <command> --help for a command's flags.
+Run denoise-wasm <command> --help for a command's flags; denoise-wasm --version prints the version.
+The shipped denoiser is for light strokes on a dark background (like MNIST digits), not photographs.
 
 Examples:
-  denoise-wasm denoise photo.jpg -o photo-clean.png
+  denoise-wasm denoise scan.png -o scan-clean.png
   denoise-wasm train --epochs 5 -o my-denoiser/
   denoise-wasm eval --model my-denoiser/`;
 
 /** Runs the command line `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: string[], io: CliIo = { out: process.stdout, err: process.stderr }): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    io.out.write(`${packageVersion()}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out.write(HELP + '\n');
     return name === undefined ? 2 : 0;
@@ -42,6 +47,11 @@ export async function main(argv: string[], io: CliIo = { out: process.stdout, er
     io.err.write(`${prefix}: ${message.split('\n')[0]}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
+}
+
+/** The package's version, from its package.json (two folders up from dist/cli/ and src/cli/). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8')) as { version: string }).version;
 }
 
 function isEntryPoint(): boolean {

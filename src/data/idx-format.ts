@@ -1,6 +1,7 @@
 // The IDX binary format (LeCun's MNIST files): two zero bytes, a type code, a dimension count,
 // each dimension as a big-endian uint32, then the values big-endian, row-major.
 // Shared by the browser decoder (idx.ts) and the Node loader (idx-node.ts) so both validate alike.
+import { describeValue } from '../train/validate.js';
 
 /** Element types an IDX file can hold. */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -45,8 +46,12 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /** Views an ArrayBuffer or Uint8Array as a Uint8Array without copying. */
-export function asBytes(bytes: Uint8Array | ArrayBuffer): Uint8Array {
-  return bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+export function asBytes(bytes: Uint8Array | ArrayBuffer, where: string): Uint8Array {
+  if (bytes instanceof Uint8Array) return bytes;
+  // Another realm's ArrayBuffer (a worker, jest) fails instanceof; a number would make zero-filled bytes.
+  if (Object.prototype.toString.call(bytes) === '[object ArrayBuffer]') return new Uint8Array(bytes);
+  throw new Error(`${where}: give the file's bytes (a Uint8Array or ArrayBuffer)${where.startsWith('loadIdx') ? ' or a file path (string)' : ''}, ` +
+    `got ${describeValue(bytes)}`);
 }
 
 /**

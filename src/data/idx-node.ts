@@ -20,7 +20,7 @@ const MAX_HEADER = 4 + 4 * 255;
  * Every error names the file and what is wrong with it.
  */
 export async function loadIdx(source: string | Uint8Array | ArrayBuffer, name?: string): Promise<IdxTensor> {
-  if (typeof source !== 'string') return decodeBytes(asBytes(source), `loadIdx: ${name ?? 'IDX data'}`);
+  if (typeof source !== 'string') return decodeBytes(asBytes(source, `loadIdx: ${name ?? 'IDX data'}`), `loadIdx: ${name ?? 'IDX data'}`);
   const where = `loadIdx: ${name ?? source}`;
   const { head, size } = await readHead(source, where);
   if (isGzip(head)) return decodeBytes(await readFile(source), where);

@@ -8,8 +8,8 @@ export { isGzip } from './idx-format.js';
 
 /** Decodes raw (uncompressed) IDX bytes; `name` labels errors. Throws for gzip: use decodeIdx for that. */
 export function parseIdx(bytes: Uint8Array | ArrayBuffer, name = 'IDX data'): IdxTensor {
-  const b = asBytes(bytes);
   const where = `parseIdx: ${name}`;
+  const b = asBytes(bytes, where);
   if (isGzip(b)) {
     throw new Error(`${where}: is gzip-compressed but parseIdx reads raw IDX bytes only (use await decodeIdx(bytes), which decompresses)`);
   }
@@ -18,8 +18,8 @@ export function parseIdx(bytes: Uint8Array | ArrayBuffer, name = 'IDX data'): Id
 
 /** Decodes IDX bytes, raw or gzip-compressed (detected by content); `name` labels errors. */
 export async function decodeIdx(bytes: Uint8Array | ArrayBuffer, name = 'IDX data'): Promise<IdxTensor> {
-  let b = asBytes(bytes);
   const where = `decodeIdx: ${name}`;
+  let b = asBytes(bytes, where);
   if (isGzip(b)) b = await gunzipBytes(b, where);
   return decodeIdxBody(b, readIdxHeader(b, b.length, where));
 }

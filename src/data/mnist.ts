@@ -4,6 +4,7 @@ import { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { limitSplit } from './limit.js';
 import type { loadMnistFiles } from './mnist-files.js';
+import { describeValue } from '../train/validate.js';
 
 /** One split: images [N, 28, 28, 1] in [0, 1] and their N class labels 0..9. */
 export interface MnistSplit {
@@ -58,7 +59,7 @@ export async function loadMnist(options: MnistOptions = {}): Promise<MnistData> 
   const n = labels.length;
   const testSize = options.testSize ?? Math.round(n * checkFraction(options.testFraction ?? 0.2));
   if (!Number.isInteger(testSize) || testSize < 0 || testSize > n) {
-    throw new Error(`loadMnist: testSize must be an integer from 0 to ${n} (the embedded digits), got ${testSize}`);
+    throw new Error(`loadMnist: testSize must be an integer from 0 to ${n} (the embedded digits), got ${describeValue(testSize)}`);
   }
   const order = new Random(options.seed ?? 0).shuffle(Int32Array.from({ length: n }, (_, i) => i));
   const test = gather(images, labels, order.subarray(0, testSize));
@@ -67,7 +68,7 @@ export async function loadMnist(options: MnistOptions = {}): Promise<MnistData> 
 }
 
 function checkFraction(f: number): number {
-  if (!(f >= 0 && f <= 1)) throw new Error(`loadMnist: testFraction must be in [0, 1], got ${f}`);
+  if (!(f >= 0 && f <= 1)) throw new Error(`loadMnist: testFraction must be in [0, 1], got ${describeValue(f)}`);
   return f;
 }
 

@@ -2,6 +2,7 @@
 // Both return a new tensor and leave the input untouched; one seed gives one exact result.
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
+import { describeValue } from '../train/validate.js';
 
 /** Options for addGaussianNoise: noise standard deviation `factor` (in pixel units, default 0.4) and `seed` (default 0). */
 export interface GaussianNoiseOptions {
@@ -11,7 +12,7 @@ export interface GaussianNoiseOptions {
 
 /** clip(x + factor · N(0, 1), 0, 1) per value, any shape; values in [0, 1]. */
 export function addGaussianNoise(x: Tensor, { factor = 0.4, seed = 0 }: GaussianNoiseOptions = {}): Tensor {
-  if (!(factor >= 0 && Number.isFinite(factor))) throw new Error(`addGaussianNoise: factor must be a finite number ≥ 0, got ${factor}`);
+  if (!(factor >= 0 && Number.isFinite(factor))) throw new Error(`addGaussianNoise: factor must be a finite number ≥ 0, got ${describeValue(factor)}`);
   const rng = new Random(seed);
   const src = x.data;
   const data = new Float32Array(src.length);
@@ -30,7 +31,7 @@ export interface SaltAndPepperOptions {
  * a pixel is all C channels at once (black or white specks); on other ranks each value is a pixel.
  */
 export function addSaltAndPepper(x: Tensor, { amount = 0.1, seed = 0 }: SaltAndPepperOptions = {}): Tensor {
-  if (!(amount >= 0 && amount <= 1)) throw new Error(`addSaltAndPepper: amount must be in [0, 1], got ${amount}`);
+  if (!(amount >= 0 && amount <= 1)) throw new Error(`addSaltAndPepper: amount must be in [0, 1], got ${describeValue(amount)}`);
   const rng = new Random(seed);
   const channels = x.shape.length === 4 ? x.shape[3] : 1;
   const data = x.data.slice();
@@ -52,9 +53,9 @@ function clip01(v: number): number {
  * seed and epoch always give the same images. `clean` is read at each call, not copied.
  */
 export function freshGaussianNoise(clean: Tensor, { factor = 0.4, seed = 0 }: GaussianNoiseOptions = {}): (epoch: number) => Tensor {
-  if (!(factor >= 0 && Number.isFinite(factor))) throw new Error(`freshGaussianNoise: factor must be a finite number ≥ 0, got ${factor}`);
+  if (!(factor >= 0 && Number.isFinite(factor))) throw new Error(`freshGaussianNoise: factor must be a finite number ≥ 0, got ${describeValue(factor)}`);
   return (epoch: number) => {
-    if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`freshGaussianNoise: epoch must be an integer ≥ 0, got ${epoch}`);
+    if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`freshGaussianNoise: epoch must be an integer ≥ 0, got ${describeValue(epoch)}`);
     return addGaussianNoise(clean, { factor, seed: epoch === 0 ? seed : epochSeed(seed, epoch) });
   };
 }

@@ -5,6 +5,7 @@ import * as L from './plan-layout.js';
 import { ACTIVATION_CODES, lowerGraph, planInferenceBuffers, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
 import { compileVariant, instantiateKernels, simdSupported, type KernelExports, type Variant } from './wasm.js';
 import { ThreadPool } from './pool.js';
+import { describeValue } from '../train/validate.js';
 
 /** Fixed number of chunks a batch is cut into for gradient reductions (results depend on it, not on threads). */
 export const MAX_CHUNKS = 16;
@@ -60,6 +61,7 @@ export interface EngineOptions {
   wasmBase?: string | URL;
 }
 
+const VARIANTS = ['auto', 'simd-threads', 'simd', 'scalar'] as const;
 const MAX_PAGES = 16384;   // 1 GiB: the shared memory's maximum (the simd-threads build declares it)
 
 /** Cores this runtime offers (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
@@ -196,11 +198,26 @@ export class Engine {
     this.partials = take(P * MAX_CHUNKS);
     this.lossPartials = take(8 * MAX_CHUNKS);
     this.control = take(L.CONTROL_WORDS * 4);
-    this.grow(at);
+    this.growFixed(at);
     this.scratchBytes = align(Math.max(64, ...graph.ops.map((op) => this.queryScratchBytes(op))));
     this.scratch = take(this.scratchBytes * this.threads);
     this.fixedEnd = at;
-    this.grow(this.fixedEnd);
+    this.growFixed(this.fixedEnd);
+  }
+
+  // grow() for the batch-independent part of the arena, with an error that says what to change.
+  private growFixed(bytes: number): void {
+    try {
+      this.grow(bytes);
+    } catch {
+      const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
+      const shared = this.info.variant === 'simd-threads';
+      throw new Error(`denoise-wasm: this model needs ${mib(bytes)} of wasm memory before any batch (parameters, optimizer ` +
+        `state and ${mib(this.scratchBytes ?? 0)} of scratch per thread on ${this.threads} thread${this.threads === 1 ? '' : 's'}), ` +
+        `more than this runtime allows (${shared ? `at most ${mib(MAX_PAGES * PAGE)} shared` : 'about 4 GiB'}); ` +
+        (shared ? 'use threads: 1 (the single-threaded build can grow to about 4 GiB), fewer threads, or a smaller input shape'
+          : 'use a smaller input shape or fewer filters'));
+    }
   }
 
   // Asks the wasm side how much scratch an op needs (writing the op's shape where the plan will go).
@@ -215,16 +232,22 @@ export class Engine {
   static async create(graph: Graph, options: EngineOptions = {}): Promise<Engine> {
     if (onBrowserMainThread()) return createOnMainThread(graph, options);
     const want = options.variant ?? 'auto';
+    if (!(VARIANTS as readonly unknown[]).includes(want)) {
+      throw new Error(`denoise-wasm: unknown variant ${describeValue(want)}; use one of ${VARIANTS.map((v) => `'${v}'`).join(', ')}`);
+    }
     const simd = simdSupported();
     if ((want === 'simd' || want === 'simd-threads') && !simd) {
       throw new Error(`denoise-wasm: this runtime does not support wasm SIMD; use variant "scalar" or "auto"`);
     }
     const requested = options.threads ?? 'auto';
-    if (requested !== 'auto' && !(Number.isInteger(requested) && requested >= 1)) {
-      throw new Error(`denoise-wasm: threads must be 'auto' or a positive integer, got ${JSON.stringify(requested)}`);
+    if (requested !== 'auto' && !(Number.isInteger(requested) && requested >= 1 && requested <= MAX_CHUNKS)) {
+      throw new Error(`denoise-wasm: threads must be 'auto' or an integer from 1 to ${MAX_CHUNKS}, got ${describeValue(requested)}` +
+        (typeof requested === 'number' && requested > MAX_CHUNKS ? ` (a batch is cut into at most ${MAX_CHUNKS} chunks, so more ` +
+          `threads cannot help; 'auto' uses one per core, ${await availableThreads()} here)` : ''));
     }
     const cores = await availableThreads();
-    const wanted = requested === 'auto' ? cores : requested;
+    // 'auto': one per core, but never more than a batch has chunks.
+    const wanted = requested === 'auto' ? Math.min(cores, MAX_CHUNKS) : requested;
     let variant: Variant;
     let threads = 1;
     let threadsReason = '';

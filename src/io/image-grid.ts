@@ -1,5 +1,6 @@
 // Lays batches of images out as one RGBA picture, e.g. rows noisy / denoised / clean, for eyeballing results.
 import type { Tensor } from '../tensor.js';
+import { describeValue } from '../train/validate.js';
 
 /** An RGBA picture: width x height pixels, 4 bytes each, row-major (the layout of canvas ImageData). */
 export interface RgbaImage {
@@ -27,15 +28,15 @@ export interface GridOptions {
 export function gridImage(rows: Tensor[], options: GridOptions = {}): RgbaImage {
   const { gap = 2, scale = 1, background = [255, 255, 255] } = options;
   if (rows.length === 0) throw new Error('gridImage: no rows given (pass an array of image batches)');
-  if (!Number.isInteger(gap) || gap < 0) throw new Error(`gridImage: gap must be an integer ≥ 0, got ${gap}`);
-  if (!Number.isInteger(scale) || scale < 1) throw new Error(`gridImage: scale must be an integer ≥ 1, got ${scale}`);
+  if (!Number.isInteger(gap) || gap < 0) throw new Error(`gridImage: gap must be an integer ≥ 0, got ${describeValue(gap)}`);
+  if (!Number.isInteger(scale) || scale < 1) throw new Error(`gridImage: scale must be an integer ≥ 1, got ${describeValue(scale)}`);
   const dims = rows.map((t, r) => imageDims(t, r));
   const [, h, w] = dims[0];
   dims.forEach(([, rh, rw], r) => {
     if (rh !== h || rw !== w) throw new Error(`gridImage: row ${r} holds ${rh}x${rw} images but row 0 holds ${h}x${w} (all rows need one image size)`);
   });
   const columns = options.columns ?? Math.max(...dims.map(([n]) => n));
-  if (!Number.isInteger(columns) || columns < 1) throw new Error(`gridImage: columns must be an integer ≥ 1, got ${columns}`);
+  if (!Number.isInteger(columns) || columns < 1) throw new Error(`gridImage: columns must be an integer ≥ 1, got ${describeValue(columns)}`);
   const cellW = w * scale;
   const cellH = h * scale;
   const width = columns * cellW + (columns - 1) * gap;

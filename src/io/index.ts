@@ -1,3 +1,5 @@
 // Browser-safe pictures of results.
 export { gridImage } from './image-grid.js';
 export type { GridOptions, RgbaImage } from './image-grid.js';
+export { readImageHeader, DEFAULT_MAX_PIXELS } from './image-header.js';
+export type { ImageHeader, ImageLimits } from './image-header.js';

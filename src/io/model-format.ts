@@ -208,8 +208,27 @@ export function weightPaths(json: unknown, where: string): string[] {
     if (!g || !Array.isArray(g.paths) || !g.paths.every((p) => typeof p === 'string') || !Array.isArray(g.weights)) {
       throw new Error(`${where}: model.json: weightsManifest[${i}] needs paths (file names) and weights`);
     }
+    for (const p of g.paths) checkInsideModel(p, `${where}: model.json: weightsManifest[${i}]`);
     return g.paths;
   });
+}
+
+/**
+ * A weights path must name a file in the model's own folder (or below it): relative, no '..' segment,
+ * no scheme or drive, so a model file can never make the loader read elsewhere on the disk or the web.
+ */
+export function checkInsideModel(path: string, where: string): void {
+  // URLs read %2e%2e as '..', so segments are compared decoded too.
+  const segments = path.split(/[\\/]/).flatMap((s) => { try { return [s, decodeURIComponent(s)]; } catch { return [s]; } });
+  if (path === '' || /^[\\/]/.test(path) || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(path) || segments.includes('..') || path.includes('\0')) {
+    throw outsideModel(path, where);
+  }
+}
+
+/** The error for a weights path that leaves the model's folder. */
+export function outsideModel(path: string, where: string): Error {
+  return new Error(`${where}: the weights path ${JSON.stringify(path)} points outside the model's folder; ` +
+    "weights files must be named relative to model.json, inside its folder (e.g. 'weights.bin')");
 }
 
 /** Parses model.json text with an error that says what is wrong. */
@@ -261,7 +280,7 @@ export function modelFromFiles(json: unknown, readWeights: (path: string) => Uin
     const meta = metadataOf(j);
     const optimizer = meta?.optimizer ?? optimizerFromKeras(j.trainingConfig.optimizer_config, j.generatedBy, where);
     const lossName = j.trainingConfig.loss;
-    if (typeof lossName !== 'string') throw new Error(`${where}: trainingConfig.loss must be one loss name, got ${JSON.stringify(lossName)}`);
+    if (typeof lossName !== 'string') throw new Error(`${where}: trainingConfig.loss must be one loss name, got ${describeValue(lossName)}`);
     let loss: LossName;
     try {
       loss = resolveLoss(lossName);

@@ -2,11 +2,11 @@
 // directory beside the target and swaps it in, so a failed save never leaves a half-written model
 // where a good one was.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayersModel } from '../model/model.js';
-import { MODEL_FILE, modelFromFiles, parseModelJson, weightPaths, type LoadModelOptions } from './model-format.js';
+import { MODEL_FILE, modelFromFiles, outsideModel, parseModelJson, weightPaths, type LoadModelOptions } from './model-format.js';
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
 
@@ -31,6 +31,8 @@ export async function loadModelFromPath(source: string | URL, options: LoadModel
   for (const p of weightPaths(json, where)) {
     if (files.has(p)) continue;
     const file = resolve(dirname(jsonPath), p);
+    const inside = relative(dirname(jsonPath), file);
+    if (inside.startsWith('..') || isAbsolute(inside)) throw outsideModel(p, `${where}: model.json`);   // weightPaths refused these already
     try {
       files.set(p, new Uint8Array(await readFile(file)));
     } catch (e) {
@@ -46,7 +48,8 @@ export async function loadModelFromPath(source: string | URL, options: LoadModel
  * existing model moved aside, the new one renamed into place, and the old one deleted. A directory
  * holding anything other than model files is never replaced.
  */
-export async function saveModelToDir(dir: string | URL, files: Record<string, string | Uint8Array>): Promise<void> {
+export async function saveModelToDir(dir: string | URL, files: Record<string, string | Uint8Array>,
+    fs: { rm: typeof rm } = { rm }): Promise<void> {
   const target = typeof dir === 'string' ? resolve(dir) : fileURLToPath(dir);
   const where = `save: ${typeof dir === 'string' ? dir : target}`;
   const parent = dirname(target);
@@ -57,7 +60,13 @@ export async function saveModelToDir(dir: string | URL, files: Record<string, st
     throw new Error(`${where}: cannot create the parent directory ${parent}: ${(e as Error).message}`);
   }
   const existed = await checkReplaceable(target, Object.keys(files), where);
-  const tmp = await mkdtemp(join(parent, `.${base}.saving-`));
+  // mkdir, not mkdtemp (always 0700): the saved directory gets the umask's permissions, like any mkdir.
+  const tmp = join(parent, `.${base}.saving-${randomBytes(6).toString('hex')}`);
+  try {
+    await mkdir(tmp);
+  } catch (e) {
+    throw new Error(`${where}: cannot create a temporary directory in ${parent}: ${(e as Error).message}`);
+  }
   try {
     for (const [name, data] of Object.entries(files)) {
       const fh = await open(join(tmp, name), 'w');
@@ -90,7 +99,18 @@ export async function saveModelToDir(dir: string | URL, files: Record<string, st
     await rm(tmp, { recursive: true, force: true });
     throw new Error(`${where}: could not move the new model into place (${(e as Error).message}); the model already there is unchanged`);
   }
-  await rm(old, { recursive: true, force: true });
+  // The new model is in place: the save succeeded, whatever happens to the old copy.
+  try {
+    await fs.rm(old, { recursive: true, force: true, maxRetries: 3 });
+  } catch (e) {
+    emitWarning(`${where}: the model was saved, but its previous version could not be deleted (${(e as Error).message}); ` +
+      `delete ${old} yourself`);
+  }
+}
+
+function emitWarning(message: string): void {
+  if (typeof process?.emitWarning === 'function') process.emitWarning(message, 'DenoiseWasmWarning');
+  else console.warn(message);
 }
 
 /** Whether `target` exists (and may be replaced): it must be a directory of nothing but model files. */

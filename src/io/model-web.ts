@@ -2,7 +2,7 @@
 // exists first. IndexedDB uses TF.js's database layout ('tensorflowjs', stores 'models_store' and
 // 'model_info_store', keyed by modelPath), so tf.loadLayersModel('indexeddb://name') reads what we save
 // and the other way round.
-import { parseModelJson, weightPaths, type ModelJson, type WeightsManifestEntry } from './model-format.js';
+import { outsideModel, parseModelJson, weightPaths, type ModelJson, type WeightsManifestEntry } from './model-format.js';
 
 export const INDEXEDDB_SCHEME = 'indexeddb://';
 export const DOWNLOADS_SCHEME = 'downloads://';
@@ -30,8 +30,12 @@ export async function loadFromUrl(url: string): Promise<FetchedModelFiles> {
   };
   const json = parseModelJson(await (await get(base)).text(), where);
   const files = new Map<string, Uint8Array>();
+  const folder = new URL('.', base);
   await Promise.all([...new Set(weightPaths(json, where))].map(async (p) => {
-    files.set(p, new Uint8Array(await (await get(new URL(p, base))).arrayBuffer()));
+    const u = new URL(p, base);
+    // weightPaths refuses '..' and schemes; this also holds for whatever a URL parser makes of the rest.
+    if (u.origin !== folder.origin || !u.pathname.startsWith(folder.pathname)) throw outsideModel(p, `${where}: model.json`);
+    files.set(p, new Uint8Array(await (await get(u)).arrayBuffer()));
   }));
   return { json, read: (p) => files.get(p)! };
 }

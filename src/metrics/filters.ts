@@ -3,6 +3,7 @@
 // (edge replication, scipy.ndimage's mode='nearest').
 import type { Tensor } from '../tensor.js';
 import { nhwc } from './shape-checks.js';
+import { describeValue } from '../train/validate.js';
 
 /** Median of each size x size neighbourhood (odd size, default 3) of NHWC [N, H, W, C]; same shape out. */
 export function medianFilter(x: Tensor, size = 3): Tensor {
@@ -44,7 +45,7 @@ export interface GaussianFilterOptions {
 export function gaussianFilter(x: Tensor, { sigma = 1, size = 3 }: GaussianFilterOptions = {}): Tensor {
   const [n, h, w, c] = nhwc('gaussianFilter', x);
   checkSize('gaussianFilter', size);
-  if (!(sigma > 0 && Number.isFinite(sigma))) throw new Error(`gaussianFilter: sigma must be a finite number > 0, got ${sigma}`);
+  if (!(sigma > 0 && Number.isFinite(sigma))) throw new Error(`gaussianFilter: sigma must be a finite number > 0, got ${describeValue(sigma)}`);
   const r = (size - 1) / 2;
   const kernel = gaussianKernel(sigma, size);
   const tmp = new Float64Array(x.data.length);
@@ -82,7 +83,7 @@ export function gaussianKernel(sigma: number, size: number): Float64Array {
 }
 
 function checkSize(fn: string, size: number): void {
-  if (!Number.isInteger(size) || size < 1 || size % 2 === 0) throw new Error(`${fn}: size must be an odd integer ≥ 1, got ${size}`);
+  if (!Number.isInteger(size) || size < 1 || size % 2 === 0) throw new Error(`${fn}: size must be an odd integer ≥ 1, got ${describeValue(size)}`);
 }
 
 function clamp(i: number, n: number): number {

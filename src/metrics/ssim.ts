@@ -3,6 +3,7 @@
 // SSIM map averaged over the valid region (borders of (win-1)/2 cropped), channels averaged.
 import type { Tensor } from '../tensor.js';
 import { nhwc, sameBatch } from './shape-checks.js';
+import { describeValue } from '../train/validate.js';
 
 /** Options for ssim: odd window side `windowSize` in pixels (default 7, skimage's default). */
 export interface SsimOptions {
@@ -23,7 +24,7 @@ export function ssim(a: Tensor, b: Tensor, { windowSize = 7 }: SsimOptions = {})
   sameBatch('ssim', a, b);
   const [n, h, w, c] = nhwc('ssim', a);
   const win = windowSize;
-  if (!Number.isInteger(win) || win < 3 || win % 2 === 0) throw new Error(`ssim: windowSize must be an odd integer ≥ 3, got ${win}`);
+  if (!Number.isInteger(win) || win < 3 || win % 2 === 0) throw new Error(`ssim: windowSize must be an odd integer ≥ 3, got ${describeValue(win)}`);
   if (win > h || win > w) throw new Error(`ssim: images are ${h}x${w} but windowSize is ${win}; pick an odd windowSize ≤ ${Math.min(h, w)}`);
   const oh = h - win + 1;
   const ow = w - win + 1;

@@ -292,10 +292,10 @@ export class LayersModel {
     });
     const acc = state.accBetas;
     if (!Array.isArray(acc) || acc.length !== 2 || !acc.every(Number.isFinite)) {
-      throw new Error(`setOptimizerState: accBetas must be two finite numbers, got ${JSON.stringify(acc)}`);
+      throw new Error(`setOptimizerState: accBetas must be two finite numbers, got ${describeValue(acc)}`);
     }
     if (!Number.isInteger(state.iterations) || state.iterations < 0) {
-      throw new Error(`setOptimizerState: iterations must be an integer >= 0, got ${state.iterations}`);
+      throw new Error(`setOptimizerState: iterations must be an integer >= 0, got ${describeValue(state.iterations)}`);
     }
     const copy: OptimizerState = { slots: state.slots.map((s) => s.slice()), accBetas: [acc[0], acc[1]], iterations: state.iterations };
     this.iterations = copy.iterations;
@@ -452,7 +452,8 @@ export class LayersModel {
       const data = w instanceof Float32Array ? w : w?.data;
       const n = sizeOf(s.shape);
       if (!(data instanceof Float32Array) || data.length !== n) {
-        throw new Error(`setWeights: ${s.name} needs ${n} values (shape [${s.shape}]), got ${data?.length ?? typeof w}`);
+        throw new Error(`setWeights: ${s.name} needs a Float32Array of ${n} values (shape [${s.shape}]) or { data: Float32Array }, got ${describeValue(data instanceof Float32Array ? data : w)}` +
+          (Array.isArray(w) ? ' (wrap plain arrays: new Float32Array(values))' : ''));
       }
       if (!(w instanceof Float32Array) && w.shape && sizeOf(w.shape) === n && w.shape.join() !== s.shape.join()) {
         throw new Error(`setWeights: ${s.name} has shape [${s.shape}], got [${w.shape}]`);

@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Tensor } from '../tensor.js';
 import { Random } from '../random.js';
 
-/** Per-epoch metrics, as in Keras/TF.js: `history.loss[e]`, `history.val_loss[e]`. */
+/** Per-epoch metrics, as in Keras/TF.js: `history.history.loss[e]`, `history.history.val_loss[e]`. */
 export interface History {
   epoch: number[];
   history: { loss: number[]; val_loss?: number[] };
@@ -54,6 +54,12 @@ export async function meanLossOver(engine: Engine, x: Tensor, y: Tensor, batchSi
   return sum / N;
 }
 
+/** Index of the first NaN or Infinity in a, or -1. */
+function firstNonFinite(a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
+
 /** Runs the training loop; the caller has validated the data. */
 export async function runFit(engine: Engine, x: Tensor, y: Tensor, o: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'shuffle' | 'seed'>> & FitOptions): Promise<History> {
   const N = x.shape[0];
@@ -77,6 +83,12 @@ export async function runFit(engine: Engine, x: Tensor, y: Tensor, o: Required<P
       if (!Number.isFinite(loss)) {
         throw new Error(`fit: the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1} of ${batches}: ` +
           'lower the learning rate, or check the data for extreme values (the weights are those after the failing step)');
+      }
+      const bad = firstNonFinite(engine.getParams());
+      if (bad >= 0) {
+        throw new Error(`fit: a weight became ${engine.getParams()[bad]} at epoch ${epoch + 1}, batch ${b + 1} of ${batches} ` +
+          `(parameter ${bad}; the batch's loss was ${loss}): lower the learning rate, or check the data for extreme values ` +
+          '(the weights are those after the failing step)');
       }
       sum += loss * rows.length;
       if (o.onBatchEnd) await o.onBatchEnd(b, { epoch, batch: b, size: rows.length, loss });

@@ -1,6 +1,7 @@
 // Optimizer configs: Keras/TF.js names and defaults, turned into the runner's slots.
 import * as L from '../engine/plan-layout.js';
 import { freshSlotState, type OptimizerSlots, type SlotState } from '../engine/engine.js';
+import { describeValue } from './validate.js';
 
 export type OptimizerName = 'adadelta' | 'adam' | 'sgd' | 'adagrad' | 'rmsprop';
 
@@ -40,6 +41,20 @@ const DEFAULTS: Record<OptimizerName, Partial<OptimizerConfig>> = {
   rmsprop: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: EPSILON, centered: false },
 };
 
+// Allowed hyper-parameters (NaN fails every test). A decay or beta of 1 never forgets (adam then divides
+// by 1 - beta^t = 0); epsilon 0 divides 0 by 0 on a zero gradient.
+const finite = (lo: number) => (v: number) => v >= lo && v < Infinity;
+const RANGES: Record<'learningRate' | 'rho' | 'beta1' | 'beta2' | 'momentum' | 'epsilon' | 'initialAccumulatorValue',
+    { ok: (v: number) => boolean; say: string }> = {
+  learningRate: { ok: finite(0), say: 'a finite number >= 0' },
+  rho: { ok: (v) => v >= 0 && v < 1, say: 'in [0, 1)' },
+  beta1: { ok: (v) => v >= 0 && v < 1, say: 'in [0, 1)' },
+  beta2: { ok: (v) => v >= 0 && v < 1, say: 'in [0, 1)' },
+  momentum: { ok: (v) => v >= 0 && v <= 1, say: 'in [0, 1]' },
+  epsilon: { ok: (v) => v > 0 && v < Infinity, say: 'a finite number > 0' },
+  initialAccumulatorValue: { ok: finite(0), say: 'a finite number >= 0' },
+};
+
 /** Optimizer factories; unspecified fields take the defaults of the string names. */
 export const optimizers = {
   adadelta: (c: Omit<OptimizerConfig, 'type'> = {}): OptimizerConfig => ({ type: 'adadelta', ...c }),
@@ -57,15 +72,26 @@ export function resolveOptimizer(o: OptimizerName | OptimizerConfig): Required<P
     throw new Error(`compile: unknown optimizer ${JSON.stringify(o)}; use one of ${Object.keys(DEFAULTS).join(', ')} ` +
       `or optimizers.adam({ learningRate: ... })`);
   }
-  const full: OptimizerConfig = { ...DEFAULTS[name], ...stripUndefined(cfg), type: name };
-  for (const k of ['learningRate', 'rho', 'epsilon', 'beta1', 'beta2', 'momentum', 'initialAccumulatorValue'] as const) {
+  const given = stripUndefined(cfg);
+  const known = Object.keys(DEFAULTS[name]);
+  const unknown = Object.keys(given).filter((k) => k !== 'type' && !known.includes(k));
+  if (unknown.length > 0) {
+    throw new Error(`compile: optimizer ${name} has no option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; its options are ${known.join(', ')}`);
+  }
+  const full: OptimizerConfig = { ...DEFAULTS[name], ...given, type: name };
+  for (const [k, { ok, say }] of Object.entries(RANGES) as Array<[keyof typeof RANGES, { ok: (v: number) => boolean; say: string }]>) {
     const v = full[k];
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
-      throw new Error(`compile: optimizer ${name}: ${k} must be a finite number >= 0, got ${JSON.stringify(v)}`);
+    if (v !== undefined && !(typeof v === 'number' && ok(v))) {
+      throw new Error(`compile: optimizer ${name}: ${k} must be ${say}, got ${describeValue(v)}`);
+    }
+  }
+  for (const k of ['nesterov', 'centered'] as const) {
+    if (full[k] !== undefined && typeof full[k] !== 'boolean') {
+      throw new Error(`compile: optimizer ${name}: ${k} must be true or false, got ${describeValue(full[k])}`);
     }
   }
   if (full.order !== undefined && full.order !== 'keras' && full.order !== 'tfjs') {
-    throw new Error(`compile: optimizer adadelta: order must be 'keras' or 'tfjs', got ${JSON.stringify(full.order)}`);
+    throw new Error(`compile: optimizer adadelta: order must be 'keras' or 'tfjs', got ${describeValue(full.order)}`);
   }
   return full as Required<Pick<OptimizerConfig, 'type'>> & OptimizerConfig;
 }

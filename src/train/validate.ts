@@ -31,6 +31,11 @@ export function checkBatch(t: Tensor, sampleShape: readonly number[], what: stri
   if (!t || !(t.data instanceof Float32Array) || !Array.isArray(t.shape)) {
     throw new Error(`${what} must be a Tensor { data: Float32Array, shape: number[] } (use tensor(data, shape))`);
   }
+  const badDim = t.shape.findIndex((d) => !Number.isInteger(d) || d < 0);
+  if (badDim >= 0) {
+    throw new Error(`${what}: shape ${describeValue(t.shape)} must hold whole numbers >= 0, but axis ${badDim} is ` +
+      `${describeValue(t.shape[badDim])} (e.g. [N, ${sampleShape.join(', ')}])`);
+  }
   if (sizeOf(t.shape) !== t.data.length) {
     throw new Error(`${what}: shape ${describe(t.shape)} holds ${sizeOf(t.shape)} values but data has ${t.data.length}`);
   }

@@ -27,7 +27,7 @@ describe('parseTutorialArgs', () => {
     [['--optimizer', 'lbfgs'], '--optimizer must be one of adadelta, adam, rmsprop, sgd, adagrad, got "lbfgs"'],
     [['--out', ''], '--out needs a value, got an empty string'],
     [['--epochs'], '--epochs needs a value (run with --help to list the flags)'],
-    [['--noise', '-1'], '--noise needs a value; for one that starts with a dash write --noise=VALUE'],
+    [['--noise', '-1'], '--noise must be a number ≥ 0, got "-1"'],
     [['--fresh-noise=yes'], '--fresh-noise is a switch and takes no value'],
     [['--epoch', '3'], 'unknown flag --epoch (run with --help to list the flags)'],
     [['5'], 'unexpected argument 5: flags start with -- (run with --help to list the flags)'],

@@ -11,6 +11,9 @@ export const bench: Command = {
 
 Runs the benchmark, bench/bench.mjs, in a child process with the given flags: the tutorial model's
 training and inference speed with each build and thread count, side by side with TensorFlow.js.
+TF.js (the peers) and assemblyscript (the machine-limit kernel, --profile) are devDependencies: from an
+installed package those parts are skipped and the report says so; run it from a clone after npm install
+for the full comparison.
 Its flags (bench/bench.mjs --help lists them): --quick, --only SECTIONS, --profile, --json FILE.
 
   -h, --help   print this help

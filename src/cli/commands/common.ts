@@ -5,6 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { loadModel } from '../../io/model-io.js';
 import { presets } from '../../presets.js';
 import type { LayersModel } from '../../model/model.js';
+import { describeValue } from '../../train/validate.js';
+import { attachNegativeValues } from '../flags.js';
 
 /** Where a command writes: results to out, progress and messages to err. */
 export interface CliIo {
@@ -31,7 +33,8 @@ export function parseFlags<O extends Options>(argv: string[], options: O, comman
     { values: Record<string, string | boolean | undefined>; positionals: string[] } | null {
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: positionals > 0 }) as typeof parsed;
+    const all = { ...options, help: { type: 'boolean', short: 'h' } } as Options;
+    parsed = parseArgs({ args: attachNegativeValues(argv, all as Record<string, { type: string; short?: string }>), options: all, strict: true, allowPositionals: positionals > 0 }) as typeof parsed;
   } catch (e) {
     throw new UsageError(explainParseError(e as Error & { code?: string }, command.name));
   }
@@ -66,7 +69,9 @@ export function intFlag(values: Record<string, unknown>, name: string, fallback:
   const v = values[name];
   if (v === undefined) return fallback;
   const n = /^\s*\d+\s*$/.test(String(v)) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`--${name} must be ${min === 1 ? 'a positive integer' : `an integer >= ${min}`}, got ${describeValue(v)}`);
+  }
   return n;
 }
 
@@ -75,7 +80,7 @@ export function numberFlag(values: Record<string, unknown>, name: string, fallba
   const v = values[name];
   if (v === undefined) return fallback;
   const x = Number(v);
-  if (!Number.isFinite(x) || x < 0) throw new UsageError(`--${name} must be a number >= 0, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(x) || x < 0) throw new UsageError(`--${name} must be a number >= 0, got ${describeValue(v)}`);
   return x;
 }
 

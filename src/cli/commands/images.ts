@@ -3,28 +3,35 @@ import jpeg from 'jpeg-js';
 import { decodePng, encodePng } from '../../io/png-node.js';
 import type { RgbaImage } from '../../io/image-grid.js';
 import { CommandError } from './common.js';
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+import { DEFAULT_MAX_PIXELS, readImageHeader, sniffImage, type ImageLimits } from '../../io/image-header.js';
 
 export type ImageFormat = 'png' | 'jpeg';
+export { sniffImage };
 
-/** The format of image file bytes, or null. */
-export function sniffImage(bytes: Uint8Array): ImageFormat | null {
-  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  return null;
-}
-
-/** RGBA pixels of a PNG or JPEG file's bytes; `name` labels errors. */
-export function decodeImage(bytes: Uint8Array, name: string): RgbaImage & { format: ImageFormat } {
-  const format = sniffImage(bytes);
-  if (!format) throw new CommandError(`${name} is not a PNG or JPEG image`);
+/**
+ * RGBA pixels of a PNG or JPEG file's bytes; `name` starts errors. The declared size is checked against
+ * `maxPixels` and the file for completeness before anything is decoded.
+ */
+export function decodeImage(bytes: Uint8Array, name: string, limits: ImageLimits = {}): RgbaImage & { format: ImageFormat } {
+  let header;
   try {
-    if (format === 'png') return { ...decodePng(bytes), format };
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 200, maxMemoryUsageInMB: 2048 });
-    return { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length), format };
+    header = readImageHeader(bytes, name, limits);
   } catch (e) {
-    throw new CommandError(`${name} is not a readable ${format === 'png' ? 'PNG' : 'JPEG'} (${(e as Error).message.replace(/^decodePng: /, '')})`);
+    throw new CommandError((e as Error).message);
+  }
+  if (header.format === 'png') {
+    try {
+      return { ...decodePng(bytes, { ...limits, name }), format: 'png' };
+    } catch (e) {
+      throw new CommandError((e as Error).message);
+    }
+  }
+  try {
+    const maxResolutionInMP = Math.ceil((limits.maxPixels ?? DEFAULT_MAX_PIXELS) / 1e6);
+    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP, maxMemoryUsageInMB: 4096 });
+    return { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length), format: 'jpeg' };
+  } catch (e) {
+    throw new CommandError(`${name}: not a readable JPEG (${(e as Error).message})`);
   }
 }
 

@@ -3,7 +3,7 @@
 // The image is cut into a grid of cores (stride S, a multiple of the model's pooling stride); each core
 // is run with a margin of m pixels of context on every side (tile T = S + 2m; outside the image the context is the image mirrored at its
 // edge), and only the core of each output is kept. A fully convolutional model (every layer type says
-// whether it is, in src/model/layers/) is rebuilt for tiles near 128x128 pixels, at a size it maps to itself (e.g.
+// whether it is, in src/model/layers/) is rebuilt for tiles near 144x144 pixels (112 + 2 x 16), at a size it maps to itself (e.g.
 // multiples of 4 for the pretrained denoiser, 8k + 4 for the tutorial's model with its valid conv);
 // any other image model runs at its own input size (28x28 tiles for the digit models).
 import type { LayersModel } from '../../model/model.js';

@@ -8,6 +8,7 @@ import type { LayersModel } from '../../model/model.js';
 import type { Tensor } from '../../tensor.js';
 import { Progress } from '../progress.js';
 import { CommandError, UsageError, intFlag, numberFlag, openModel, parseFlags, threadsFlag, type CliIo, type Command } from './common.js';
+import { describeValue } from '../../train/validate.js';
 
 export const train: Command = {
   name: 'train',
@@ -52,7 +53,7 @@ Example: denoise-wasm train --images train-images-idx3-ubyte.gz --epochs 20 -o m
     const limit = v.limit === undefined ? undefined : intFlag(v, 'limit', 1);
     const threads = threadsFlag(v);
     const preset = (v.preset as string | undefined) ?? 'tutorial';
-    if (preset !== 'tutorial' && preset !== 'pretrained') throw new UsageError(`--preset must be tutorial or pretrained, got ${JSON.stringify(preset)}`);
+    if (preset !== 'tutorial' && preset !== 'pretrained') throw new UsageError(`--preset must be tutorial or pretrained, got ${describeValue(preset)}`);
     if (v.model !== undefined && v.preset !== undefined) throw new UsageError('give --model (continue a saved model) or --preset (start one), not both');
 
     const clean = await loadImages(v.images as string | undefined, limit);

@@ -13,7 +13,7 @@ import { main, COMMANDS } from '../../src/cli/main.js';
 import { decodePng, encodePng } from '../../src/io/png-node.js';
 import { saveIdx } from '../../src/data/idx-node.js';
 import { loadMnist, addGaussianNoise, psnr, loadModel, presets } from '../../src/index.js';
-import { ensureBuilt, ROOT } from './build-dist.js';
+import { ensureBuilt, ROOT } from './build-dist.mjs';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'denoise-cli-')); });

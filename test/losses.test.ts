@@ -20,7 +20,7 @@ const TARGETS = [
 ];
 const X = tensor(Float32Array.from({ length: N * IN }, (_, i) => 0.1 + 0.2 * i), [N, IN]);
 
-async function oneLayer(variant: string, layer: Layer, inputShape: number[], bias: number[]): Promise<Sequential> {
+async function oneLayer(variant: (typeof VARIANTS)[number], layer: Layer, inputShape: number[], bias: number[]): Promise<Sequential> {
   const model = new Sequential({ inputShape, variant, threads: 1 }, [layer]);
   model.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
   const [kernel] = model.getWeights();

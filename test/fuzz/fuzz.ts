@@ -62,7 +62,7 @@ export function mutate(valid: Uint8Array, r: Random): Mutant {
 }
 
 /** Engine errors that mean a parser did not check something: never an acceptable message for bad input. */
-const LEAKED = /Cannot read propert|Cannot set propert|is not a function|is not iterable|of undefined|of null|Maximum call stack|Invalid array length|Invalid typed array length|Array buffer allocation failed|out of memory|\(undefined\)|\[object /i;
+const LEAKED = /Cannot read propert|Cannot set propert|is not a function|is not iterable|of undefined|of null|Maximum call stack|Invalid array length|Invalid typed array length|Array buffer allocation failed|out of memory|\[object /i;
 
 const isError = (e: unknown): e is Error => Object.prototype.toString.call(e) === '[object Error]';
 

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Random, Sequential, layers, loadModel, tensor } from '../../src/index.js';
-import { Fuzz, inTempDir, mutate } from './fuzz.js';
+import { Fuzz, inTempDir, mutate, skipBecause } from './fuzz.js';
 
 const SEED = 20261003;
 
@@ -128,8 +128,9 @@ test('loadModel(dir): 60 mutant model folders on disk', async () => {
 // model.json declares, before it compares them with the manifest. A 2.7 KB model.json declaring a conv2d of
 // 4e7 filters with a 928-byte weights.bin took 43 s and 2.8 GB of RSS before "weight conv2d/kernel has shape
 // [3,3,1,4] in the manifest but the layer needs [3,3,1,40000000]"; with 1e9 filters it fails at once, but with
-// the engine's "Invalid typed array length: 37000000040". Remove the .skip once the shapes are checked first.
-test.skip('absurd layer sizes in model.json are refused before anything is allocated (known bug, see above)', async () => {
+// the engine's "Invalid typed array length: 37000000040". Make it a plain test once the shapes are checked first.
+skipBecause('known bug, not fixed in this change: loadModel allocates the declared layer sizes before checking the manifest',
+  'absurd layer sizes in model.json are refused before anything is allocated', async () => {
   const fuzz = new Fuzz('loadModel (absurd sizes)');
   await inTempDir('denoise-fuzz-model-', async (dir) => {
     const valid = await validModel(dir);
@@ -147,8 +148,9 @@ test.skip('absurd layer sizes in model.json are refused before anything is alloc
 
 // NOT RUN YET, on purpose, and counted as skipped: a weightsManifest path may point outside the model's
 // folder ("../../../etc/hostname") and is read today (issue 10 section 2). Confining paths to the folder is
-// being added in another worktree; remove the .skip when it lands.
-test.skip('weights paths outside the model folder are refused (needs the path confinement of issue 10 section 2)', async () => {
+// being added in another worktree; make it a plain test when that lands.
+skipBecause('waits on the weights-path confinement of issue 10 section 2 (another worktree)',
+  'weights paths outside the model folder are refused', async () => {
   const fuzz = new Fuzz('loadModel (paths)');
   await inTempDir('denoise-fuzz-model-', async (dir) => {
     const valid = await validModel(dir);

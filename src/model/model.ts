@@ -149,7 +149,10 @@ export class LayersModel {
   private readonly outputTensor: SymbolicTensor;
   /** True for a chain of layers (Sequential): its summary and model files take Sequential's form. */
   protected readonly chain: boolean = false;
-  private params: Float32Array;
+  // The weights while no engine holds them; null until first needed (the Glorot-uniform start from the
+  // seed is made then, so a model about to receive loaded weights never allocates its own).
+  private params: Float32Array | null = null;
+  private readonly seed: number;
   private enginePromise: Promise<Engine> | null = null;
   private engine: Engine | null = null;
   private compiled: { optimizer: OptimizerConfig; loss: LossName } | null = null;
@@ -214,8 +217,7 @@ export class LayersModel {
     this.layerObjects = [...offsets.keys()];
     this.nodes = nodes;
     this.graph = { ops, buffers, output: outBuffer, numParams, inputSize: buffers[0], outputSize: buffers[outBuffer] };
-    this.params = new Float32Array(numParams);
-    initGlorot(built, this.params, args.seed ?? 0);
+    this.seed = args.seed ?? 0;
   }
 
   /**
@@ -323,7 +325,7 @@ export class LayersModel {
   private ready(): Promise<Engine> {
     if (!this.enginePromise) {
       this.enginePromise = Engine.create(this.graph, { variant: this.options.variant, threads: this.options.threads, wasmBase: this.options.wasmBase }).then((e) => {
-        e.setParams(this.params);
+        e.setParams(this.currentParams());
         this.applyCompile(e);
         if (this.compiled && this.pendingOptimizerState) e.setOptimizerState(this.pendingOptimizerState);
         this.pendingOptimizerState = null;
@@ -436,7 +438,7 @@ export class LayersModel {
 
   /** The weights, in Keras order (kernel then bias, layer by layer), as copies. */
   getWeights(): NamedWeight[] {
-    return this.split(this.engine ? this.engine.getParams() : this.params);
+    return this.split(this.engine ? this.engine.getParams() : this.currentParams());
   }
 
   /** Replaces the weights; takes getWeights()'s output or plain arrays in the same order. */
@@ -468,6 +470,14 @@ export class LayersModel {
     this.engine?.setParams(flat);
   }
 
+  private currentParams(): Float32Array {
+    if (!this.params) {
+      this.params = new Float32Array(this.graph.numParams);
+      initGlorot(this.layers, this.params, this.seed);
+    }
+    return this.params;
+  }
+
   private split(flat: Float32Array): NamedWeight[] {
     let at = 0;
     return this.layers.flatMap((l) => l.weights).map((s) => {
@@ -489,7 +499,7 @@ export class LayersModel {
 }
 
 // Keras defaults: Glorot-uniform kernels (limit sqrt(6 / (fanIn + fanOut))) and zero biases.
-function initGlorot(built: BuiltLayer[], params: Float32Array, seed: number): void {
+function initGlorot(built: readonly BuiltLayer[], params: Float32Array, seed: number): void {
   const rng = new Random(seed);
   let at = 0;
   for (const w of built.flatMap((l) => l.weights)) {

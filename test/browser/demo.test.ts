@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { addGaussianNoise, loadMnist, presets } from '../../src/index.js';
-import { artifactPath, launchChromium, requireChromium, serveDemo, type Browser, type Server } from './chromium.js';
+import { artifactPath, launchChromium, findChromium, serveDemo, type Browser, type Server } from './chromium.js';
 
 interface DemoState {
   status: string;
@@ -70,7 +70,7 @@ let browser: Browser;
 let server: Server;
 
 beforeAll(async () => {
-  requireChromium();
+  await findChromium();   // fails, saying how to get a Chromium, when none is found
   [browser, server] = await Promise.all([launchChromium(), serveDemo()]);
 });
 

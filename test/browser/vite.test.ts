@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { presets, Random, tensor } from '../../src/index.js';
-import { ROOT, artifactPath, launchChromium, requireChromium, serveDemo, type Browser, type Server } from './chromium.js';
+import { ROOT, artifactPath, launchChromium, findChromium, serveDemo, type Browser, type Server } from './chromium.js';
 
 const INDEX_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>denoise-wasm with Vite</title></head>
@@ -46,7 +46,7 @@ let server: Server;
 let build: { stdout: string; stderr: string };
 
 beforeAll(async () => {
-  requireChromium();
+  await findChromium();   // fails, saying how to get a Chromium, when none is found
   app = mkdtempSync(join(tmpdir(), 'denoise-wasm-vite-'));
   writeFileSync(join(app, 'index.html'), INDEX_HTML);
   writeFileSync(join(app, 'main.js'), MAIN_JS);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '../../src/io/node.js';
 import { saveIdx } from '../../src/data/node.js';
-import { ensureBuilt, ROOT } from './build-dist.js';
+import { ensureBuilt, ROOT } from './build-dist.mjs';
 
 const CLI = join(ROOT, 'dist', 'cli', 'tutorial.js');
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '../../src/io/node.js';
-import { ensureBuilt, ROOT } from '../cli/build-dist.js';
+import { ensureBuilt, ROOT } from '../cli/build-dist.mjs';
 
 let dir: string;
 

@@ -31,8 +31,20 @@ export function decodeImage(bytes: Uint8Array, name: string, limits: ImageLimits
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP, maxMemoryUsageInMB: 4096 });
     return { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length), format: 'jpeg' };
   } catch (e) {
-    throw new CommandError(`${name}: not a readable JPEG (${(e as Error).message})`);
+    throw new CommandError(`${name}: not a readable JPEG (${decoderReason(e, 'jpeg')})`);
   }
+}
+
+/**
+ * Why a decoder failed, in words for the user. jpeg-js meets some corrupt files (a marker's bytes
+ * overwritten) with a JavaScript error of its own, "Cannot read properties of undefined (reading '0')",
+ * which says nothing about the file: that becomes "corrupt JPEG data" (found by test/fuzz/images.test.ts).
+ */
+function decoderReason(e: unknown, format: ImageFormat): string {
+  const name = (e as Error)?.name;
+  if (name === 'TypeError' || name === 'RangeError') return `corrupt ${format === 'png' ? 'PNG' : 'JPEG'} data: the decoder stopped on it`;
+  const message = typeof (e as Error)?.message === 'string' ? (e as Error).message : String(e);
+  return message;
 }
 
 /** The output format for a file name (by extension), or an error naming the ones there are. */

@@ -8,12 +8,14 @@
 //
 // Optimizer state follows TF.js's `includeOptimizer: true`: manifest entries with group 'optimizer',
 // first 'iter' (int32 scalar: steps taken), then the optimizer's slots named `<weight>/<slot>`, slot by
-// slot, each in weight order (adadelta accum_grad, accum_var; adam m, v; momentum momentum; adagrad
-// accumulator; rmsprop rms, momentum, mg). TF.js restores them into its optimizer on load. What TF.js's
-// format cannot say (adadelta's update order, adam's beta powers exactly as accumulated in f32) goes in
-// userDefinedMetadata['denoise-wasm'], which TF.js keeps but does not interpret.
+// slot, each in the order of the manifest's model weights (adadelta accum_grad, accum_var; adam m, v;
+// momentum momentum; adagrad accumulator; rmsprop rms, momentum, mg). TF.js restores them into its
+// optimizer on load, matching them to its weights by position, so we write the model weights in Keras's
+// layer order (for a graph it can differ from ours, which is by first use) and read slots by the file's
+// order. What TF.js's format cannot say (adadelta's update order, adam's beta powers exactly as
+// accumulated in f32) goes in userDefinedMetadata['denoise-wasm'], which TF.js keeps but does not interpret.
 import { Sequential } from '../model/sequential.js';
-import { LayersModel, type ModelOptions, type OptimizerState } from '../model/model.js';
+import { LayersModel, type ModelNode, type ModelOptions, type NamedWeight, type OptimizerState } from '../model/model.js';
 import { input, SymbolicTensor, type KerasConfigReader } from '../model/layer.js';
 import { LAYER_TYPES, layerType, type Layer } from '../model/layers.js';
 import { describeValue } from '../train/validate.js';
@@ -98,7 +100,8 @@ const LOSS_TO_KERAS: Record<LossName, string> = {
 /** model.json and the weights bytes of a model (weightsPath: the name model.json gives the weights file). */
 export function modelToFiles(model: LayersModel, options: { includeOptimizer?: boolean; weightsPath?: string } = {}): { json: ModelJson; weights: Uint8Array } {
   const includeOptimizer = options.includeOptimizer ?? true;
-  const weights = model.getWeights();
+  const weights = inKerasOrder(model, model.getWeights());
+  const offsets = weightOffsets(model);
   const entries: WeightsManifestEntry[] = weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' }));
   const arrays: Array<Float32Array | Int32Array> = weights.map((w) => w.data);
   const json: ModelJson = {
@@ -118,11 +121,10 @@ export function modelToFiles(model: LayersModel, options: { includeOptimizer?: b
       entries.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
       arrays.push(Int32Array.of(state.iterations));
       slotNames(compiled.optimizer).forEach((slot, k) => {
-        let at = 0;
         for (const w of weights) {
+          const at = offsets.get(w.name)!;
           entries.push({ name: `${w.name}/${slot}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
           arrays.push(state.slots[k].slice(at, at + w.data.length));
-          at += w.data.length;
         }
       });
       meta.optimizerState = { accBetas: [...state.accBetas], iterations: state.iterations };
@@ -137,6 +139,57 @@ export function modelToFiles(model: LayersModel, options: { includeOptimizer?: b
     at += a.byteLength;
   }
   return { json, weights: bytes };
+}
+
+/** Each weight's offset in the model's flat parameters (our weight order: layers by first use). */
+function weightOffsets(model: LayersModel): Map<string, number> {
+  const offsets = new Map<string, number>();
+  let at = 0;
+  for (const w of model.layers.flatMap((l) => l.weights)) {
+    offsets.set(w.name, at);
+    at += w.shape.reduce((a, d) => a * d, 1);
+  }
+  return offsets;
+}
+
+/**
+ * The weights in Keras's (and TF.js's) layer order, which for a graph can differ from ours: TF.js's
+ * optimizers match their saved state to the model's weights by position in its order.
+ */
+function inKerasOrder(model: LayersModel, weights: NamedWeight[]): NamedWeight[] {
+  if (model instanceof Sequential) return weights;   // a chain: the same order
+  const byName = new Map(weights.map((w) => [w.name, w]));
+  const perLayer = new Map(model.layers.map((l) => [l.name, l.weights.map((s) => byName.get(s.name)!)]));
+  return kerasLayerOrder(model.nodes).flatMap((name) => perLayer.get(name) ?? []);
+}
+
+/**
+ * Layer names in the order Keras's and TF.js's Container puts them (tfjs-layers engine/container.ts):
+ * by decreasing depth from the output (a node's depth: 1 + the largest depth of the nodes reading it;
+ * a layer's: the largest of its nodes'), ties in the order a depth-first walk from the output meets them.
+ */
+function kerasLayerOrder(nodes: readonly ModelNode[]): string[] {
+  const key = (layer: string, k: number) => `${layer}:${k}`;
+  const nodeOf = new Map(nodes.map((n) => [key(n.layer, n.nodeIndex), n]));
+  const index = new Map<string, number>();
+  const postOrder: ModelNode[] = [];
+  const done = new Set<string>();
+  const visit = (n: ModelNode | undefined) => {   // undefined: the model input
+    if (!n || done.has(key(n.layer, n.nodeIndex))) return;
+    if (!index.has(n.layer)) index.set(n.layer, index.size);
+    for (const [layer, k] of n.inbound) visit(nodeOf.get(key(layer, k)));
+    done.add(key(n.layer, n.nodeIndex));
+    postOrder.push(n);
+  };
+  visit(nodes[nodes.length - 1]);
+  const nodeDepth = new Map<string, number>();
+  const layerDepth = new Map<string, number>();
+  for (const n of postOrder.reverse()) {
+    const depth = Math.max(nodeDepth.get(key(n.layer, n.nodeIndex)) ?? 0, layerDepth.get(n.layer) ?? 0);
+    layerDepth.set(n.layer, depth);
+    for (const [layer, k] of n.inbound) nodeDepth.set(key(layer, k), Math.max(depth + 1, nodeDepth.get(key(layer, k)) ?? 0));
+  }
+  return [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || index.get(a)! - index.get(b)!);
 }
 
 const INITIALIZED = { kernel_initializer: GLOROT_UNIFORM, bias_initializer: ZEROS, ...NO_EXTRAS };
@@ -292,7 +345,8 @@ export function modelFromFiles(json: unknown, readWeights: (path: string) => Uin
     } catch (e) {
       throw new Error(`${where}: trainingConfig: ${(e as Error).message}`);
     }
-    const state = optimizerStateOf(tensors.filter((t) => t.group === 'optimizer'), model, model.compileConfig!.optimizer, meta, where);
+    const fileOrder = tensors.filter((t) => t.group !== 'optimizer').map((t) => t.name.replace(/:0$/, ''));
+    const state = optimizerStateOf(tensors.filter((t) => t.group === 'optimizer'), fileOrder, model, model.compileConfig!.optimizer, meta, where);
     if (state) {
       try {
         model.setOptimizerState(state);
@@ -357,13 +411,19 @@ function metadataOf(j: ModelJson): DenoiseMetadata | null {
   return m && typeof m === 'object' && m.formatVersion === FORMAT_VERSION ? m : null;
 }
 
-/** The optimizer state stored in the 'optimizer' group, or null when there is none. */
-function optimizerStateOf(group: DecodedTensor[], model: LayersModel, o: OptimizerConfig, meta: DenoiseMetadata | null, where: string): OptimizerState | null {
+/**
+ * The optimizer state stored in the 'optimizer' group, or null when there is none. Its slots list the
+ * weights in the order of the file's model weights (`fileOrder`), which is TF.js's layer order in files
+ * TF.js writes and may differ from ours.
+ */
+function optimizerStateOf(group: DecodedTensor[], fileOrder: string[], model: LayersModel, o: OptimizerConfig, meta: DenoiseMetadata | null, where: string): OptimizerState | null {
   if (group.length === 0) return null;
   const [iter, ...rest] = group;
   if (iter.name !== 'iter' || iter.shape.length !== 0) throw new Error(`${where}: optimizer weights must start with the scalar 'iter', got ${iter.name} [${iter.shape}]`);
   const iterations = Math.round(iter.data[0]);
-  const weights = model.layers.flatMap((l) => l.weights);
+  const specs = new Map(model.layers.flatMap((l) => l.weights).map((w) => [w.name, w]));
+  const weights = fileOrder.map((name) => specs.get(name)!);
+  const offsets = weightOffsets(model);
   const names = slotNames(o);
   const fresh = model.getOptimizerState()!;
   if (rest.length === 0) return { ...fresh, iterations };   // TF.js before its first step: no slots yet
@@ -373,15 +433,12 @@ function optimizerStateOf(group: DecodedTensor[], model: LayersModel, o: Optimiz
   }
   const slots = fresh.slots;
   names.forEach((slot, k) => {
-    let at = 0;
     weights.forEach((w, i) => {
       const t = rest[k * weights.length + i];
-      const n = w.shape.reduce((a, d) => a * d, 1);
       if (!t.name.endsWith(`/${slot}`) || t.shape.join() !== w.shape.join() || !(t.data instanceof Float32Array)) {
         throw new Error(`${where}: optimizer weight ${k * weights.length + i + 1} should be ${w.name}/${slot} [${w.shape}] float32, got ${t.name} [${t.shape}] ${t.dtype}`);
       }
-      slots[k].set(t.data, at);
-      at += n;
+      slots[k].set(t.data, offsets.get(w.name)!);
     });
   });
   let accBetas: [number, number] = [1, 1];

@@ -27,6 +27,7 @@ test.each([
   // [script, rows in the picture, what stdout shows]
   ['conv-denoiser.mjs', 3, /Total params: 4,385/],
   ['dense-autoencoder.mjs', 2, /Total params: 50,992/],
+  ['functional-denoiser.mjs', 3, /Connected to[\s\S]*Total params: 4,385/],
 ])('examples/%s runs and writes its picture', async (name, rows, summary) => {
   const out = join(dir, name.replace('.mjs', '.png'));
   const r = await runExample(name, { EPOCHS: '1', TRAIN_SIZE: '256', OUT: out });
@@ -38,4 +39,45 @@ test.each([
   const png = decodePng(readFileSync(out));
   // 10 digits per row at scale 2 (56x56 cells), 2-pixel gaps.
   expect([png.width, png.height]).toEqual([10 * 56 + 9 * 2, rows * 56 + (rows - 1) * 2]);
+});
+
+// The functional example builds presets.kerasTutorial() exactly: same layer names, so the same seed gives
+// the same initial weights, and the same fit gives the same bits. Run against the built package, in a
+// child process, as a user would import the example's builder.
+test('examples/functional-denoiser.mjs trains to the same bits as presets.kerasTutorial()', async () => {
+  const script = `
+    import { buildAutoencoder } from './examples/functional-denoiser.mjs';
+    import { presets, tensor } from 'denoise-wasm';
+    let s = 7;
+    const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const x = tensor(Float32Array.from({ length: 24 * 784 }, rand), [24, 28, 28, 1]);
+    const y = tensor(Float32Array.from(x.data, (v) => Math.min(1, v + 0.1)), x.shape);
+    const run = async (m) => {
+      const initial = m.getWeights();
+      m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+      const losses = [];
+      await m.fit(x, y, { epochs: 2, batchSize: 8, seed: 3, onBatchEnd: (_b, logs) => { losses.push(logs.loss); } });
+      const bits = (w) => Array.from(new Uint32Array(w.data.buffer, w.data.byteOffset, w.data.length));
+      const out = { className: m.constructor.name, initial: initial.map((w) => [w.name, bits(w)]), losses, weights: m.getWeights().map((w) => [w.name, bits(w)]) };
+      m.dispose();
+      return out;
+    };
+    const functional = await run(buildAutoencoder({ seed: 5, threads: 1 }));
+    const preset = await run(presets.kerasTutorial({ seed: 5, threads: 1, compile: false }));
+    console.log(JSON.stringify({ functional, preset }));
+  `;
+  const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? -1 : 0, stdout, stderr }));
+  });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const { functional, preset } = JSON.parse(r.stdout);
+  expect([functional.className, preset.className]).toEqual(['LayersModel', 'Sequential']);
+  expect(functional.initial.map(([name]: [string]) => name)).toEqual(preset.initial.map(([name]: [string]) => name));
+  expect(functional.initial).toEqual(preset.initial);
+  expect(functional.losses).toHaveLength(6);
+  expect(functional.losses).toEqual(preset.losses);
+  expect(functional.weights).toEqual(preset.weights);
+  expect(functional.weights).not.toEqual(functional.initial); // training moved the weights
 });

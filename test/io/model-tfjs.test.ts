@@ -5,10 +5,11 @@
  * writes (its http handler's upload, caught by the fetch function and written to disk as it is).
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sequential, layers, presets, optimizers, loadModel, type Tensor } from '../../src/index.js';
+import { tfLoad, tfSave } from './tfjs-disk.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -17,32 +18,6 @@ beforeAll(async () => {
   await tf.ready();
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
-
-const HOST = 'http://models.test';
-
-/** A fetch for TF.js's http handler: GET reads files under `dir`; POST (a save) writes the uploaded files there. */
-function diskFetch(root: string) {
-  return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = new URL(String(input));
-    const path = join(root, decodeURIComponent(url.pathname));
-    if (init?.method === 'POST') {
-      await mkdir(path, { recursive: true });
-      const parts: Array<[string, Blob]> = [];
-      (init.body as FormData).forEach((value, name) => parts.push([name, value as Blob]));
-      for (const [name, blob] of parts) await writeFile(join(path, name), new Uint8Array(await blob.arrayBuffer()));
-      return new Response('{}', { status: 200 });
-    }
-    try {
-      const bytes = new Uint8Array(await readFile(path));
-      const res = new Response(bytes, { status: 200 });
-      // Parse in this realm: jest runs tests in a vm context, and tfjs-layers checks `instanceof Array`.
-      res.json = async () => JSON.parse(new TextDecoder().decode(bytes));
-      return res;
-    } catch {
-      return new Response('not found', { status: 404 });
-    }
-  };
-}
 
 function images(n: number, h: number, w: number, c = 1, seed = 1): Tensor {
   let s = seed >>> 0;
@@ -67,7 +42,7 @@ describe('TF.js loads what we save', () => {
     await m.fit(x, x, { epochs: 1, batchSize: 3 });
     await m.save(join(dir, 'ours-tutorial'));
 
-    const t = await tf.loadLayersModel(tf.io.http(`${HOST}/ours-tutorial/model.json`, { fetchFunc: diskFetch(dir) }));
+    const t = await tfLoad(dir, 'ours-tutorial');
     const xt = tf.tensor(x.data, x.shape);
     const tfOut = (t.predict(xt) as tf.Tensor).dataSync() as Float32Array;
     expect(maxAbsDiff(tfOut, (await m.predict(x)).data)).toBeLessThan(1e-5);
@@ -106,7 +81,7 @@ describe('TF.js loads what we save', () => {
     const x = images(4, 9, 8, 2, 7);
     await m.fit(x, { data: new Float32Array(4 * 12).fill(0.5), shape: [4, 2, 3, 2] }, { epochs: 1, batchSize: 2 });
     await m.save(join(dir, 'ours-mixed'));
-    const t = await tf.loadLayersModel(tf.io.http(`${HOST}/ours-mixed/model.json`, { fetchFunc: diskFetch(dir) }));
+    const t = await tfLoad(dir, 'ours-mixed');
     expect(t.optimizer.getClassName()).toBe('Momentum');
     const xt = tf.tensor(x.data, x.shape);
     expect(maxAbsDiff((t.predict(xt) as tf.Tensor).dataSync() as Float32Array, (await m.predict(x)).data)).toBeLessThan(1e-5);
@@ -117,10 +92,7 @@ describe('TF.js loads what we save', () => {
 });
 
 describe('we load what TF.js saves', () => {
-  async function saveTf(t: tf.LayersModel, name: string): Promise<string> {
-    await t.save(tf.io.http(`${HOST}/${name}`, { fetchFunc: diskFetch(dir) }), { includeOptimizer: true });
-    return join(dir, name);
-  }
+  const saveTf = (t: tf.LayersModel, name: string) => tfSave(t, dir, name);
 
   test('a conv autoencoder trained in TF.js with adam: same outputs, its optimizer state, and training goes on', async () => {
     const conv = (filters: number, activation: 'relu' | 'sigmoid', first = false) =>

@@ -15,7 +15,7 @@
 // order. What TF.js's format cannot say (adadelta's update order, adam's beta powers exactly as
 // accumulated in f32) goes in userDefinedMetadata['denoise-wasm'], which TF.js keeps but does not interpret.
 import { Sequential } from '../model/sequential.js';
-import { LayersModel, type ModelNode, type ModelOptions, type NamedWeight, type OptimizerState } from '../model/model.js';
+import { LayersModel, type ModelOptions, type OptimizerState } from '../model/model.js';
 import { input, SymbolicTensor, type KerasConfigReader } from '../model/layer.js';
 import { LAYER_TYPES, layerType, type Layer } from '../model/layers.js';
 import { describeValue } from '../train/validate.js';
@@ -100,8 +100,7 @@ const LOSS_TO_KERAS: Record<LossName, string> = {
 /** model.json and the weights bytes of a model (weightsPath: the name model.json gives the weights file). */
 export function modelToFiles(model: LayersModel, options: { includeOptimizer?: boolean; weightsPath?: string } = {}): { json: ModelJson; weights: Uint8Array } {
   const includeOptimizer = options.includeOptimizer ?? true;
-  const weights = inKerasOrder(model, model.getWeights());
-  const offsets = weightOffsets(model);
+  const weights = model.getWeights();   // in Keras's layer order, as TF.js matches optimizer state by position
   const entries: WeightsManifestEntry[] = weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' }));
   const arrays: Array<Float32Array | Int32Array> = weights.map((w) => w.data);
   const json: ModelJson = {
@@ -121,10 +120,11 @@ export function modelToFiles(model: LayersModel, options: { includeOptimizer?: b
       entries.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
       arrays.push(Int32Array.of(state.iterations));
       slotNames(compiled.optimizer).forEach((slot, k) => {
+        let at = 0;
         for (const w of weights) {
-          const at = offsets.get(w.name)!;
           entries.push({ name: `${w.name}/${slot}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
           arrays.push(state.slots[k].slice(at, at + w.data.length));
+          at += w.data.length;
         }
       });
       meta.optimizerState = { accBetas: [...state.accBetas], iterations: state.iterations };
@@ -141,7 +141,7 @@ export function modelToFiles(model: LayersModel, options: { includeOptimizer?: b
   return { json, weights: bytes };
 }
 
-/** Each weight's offset in the model's flat parameters (our weight order: layers by first use). */
+/** Each weight's offset in the model's flat parameters, by name (a file may list them in another order). */
 function weightOffsets(model: LayersModel): Map<string, number> {
   const offsets = new Map<string, number>();
   let at = 0;
@@ -150,46 +150,6 @@ function weightOffsets(model: LayersModel): Map<string, number> {
     at += w.shape.reduce((a, d) => a * d, 1);
   }
   return offsets;
-}
-
-/**
- * The weights in Keras's (and TF.js's) layer order, which for a graph can differ from ours: TF.js's
- * optimizers match their saved state to the model's weights by position in its order.
- */
-function inKerasOrder(model: LayersModel, weights: NamedWeight[]): NamedWeight[] {
-  if (model instanceof Sequential) return weights;   // a chain: the same order
-  const byName = new Map(weights.map((w) => [w.name, w]));
-  const perLayer = new Map(model.layers.map((l) => [l.name, l.weights.map((s) => byName.get(s.name)!)]));
-  return kerasLayerOrder(model.nodes).flatMap((name) => perLayer.get(name) ?? []);
-}
-
-/**
- * Layer names in the order Keras's and TF.js's Container puts them (tfjs-layers engine/container.ts):
- * by decreasing depth from the output (a node's depth: 1 + the largest depth of the nodes reading it;
- * a layer's: the largest of its nodes'), ties in the order a depth-first walk from the output meets them.
- */
-function kerasLayerOrder(nodes: readonly ModelNode[]): string[] {
-  const key = (layer: string, k: number) => `${layer}:${k}`;
-  const nodeOf = new Map(nodes.map((n) => [key(n.layer, n.nodeIndex), n]));
-  const index = new Map<string, number>();
-  const postOrder: ModelNode[] = [];
-  const done = new Set<string>();
-  const visit = (n: ModelNode | undefined) => {   // undefined: the model input
-    if (!n || done.has(key(n.layer, n.nodeIndex))) return;
-    if (!index.has(n.layer)) index.set(n.layer, index.size);
-    for (const [layer, k] of n.inbound) visit(nodeOf.get(key(layer, k)));
-    done.add(key(n.layer, n.nodeIndex));
-    postOrder.push(n);
-  };
-  visit(nodes[nodes.length - 1]);
-  const nodeDepth = new Map<string, number>();
-  const layerDepth = new Map<string, number>();
-  for (const n of postOrder.reverse()) {
-    const depth = Math.max(nodeDepth.get(key(n.layer, n.nodeIndex)) ?? 0, layerDepth.get(n.layer) ?? 0);
-    layerDepth.set(n.layer, depth);
-    for (const [layer, k] of n.inbound) nodeDepth.set(key(layer, k), Math.max(depth + 1, nodeDepth.get(key(layer, k)) ?? 0));
-  }
-  return [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || index.get(a)! - index.get(b)!);
 }
 
 const INITIALIZED = { kernel_initializer: GLOROT_UNIFORM, bias_initializer: ZEROS, ...NO_EXTRAS };
@@ -414,7 +374,7 @@ function metadataOf(j: ModelJson): DenoiseMetadata | null {
 /**
  * The optimizer state stored in the 'optimizer' group, or null when there is none. Its slots list the
  * weights in the order of the file's model weights (`fileOrder`), which is TF.js's layer order in files
- * TF.js writes and may differ from ours.
+ * TF.js writes (Keras's, like ours, though a file of another writer may differ).
  */
 function optimizerStateOf(group: DecodedTensor[], fileOrder: string[], model: LayersModel, o: OptimizerConfig, meta: DenoiseMetadata | null, where: string): OptimizerState | null {
   if (group.length === 0) return null;

@@ -131,11 +131,41 @@ function trace(inputTensor: SymbolicTensor, output: SymbolicTensor): SymbolicTen
   return order;
 }
 
+/**
+ * Layer names in the order Keras's and TF.js's Container puts them (tfjs-layers engine/container.ts):
+ * by decreasing depth from the output (a node's depth: 1 + the largest depth of the nodes reading it;
+ * a layer's: the largest of its nodes'), ties in the order a depth-first walk from the output meets them.
+ * A chain keeps its order. This is the weight order of getWeights() and of model files.
+ */
+function kerasLayerOrder(nodes: readonly ModelNode[]): string[] {
+  const key = (layer: string, k: number) => `${layer}:${k}`;
+  const nodeOf = new Map(nodes.map((n) => [key(n.layer, n.nodeIndex), n]));
+  const index = new Map<string, number>();
+  const postOrder: ModelNode[] = [];
+  const done = new Set<string>();
+  const visit = (n: ModelNode | undefined) => {   // undefined: the model input
+    if (!n || done.has(key(n.layer, n.nodeIndex))) return;
+    if (!index.has(n.layer)) index.set(n.layer, index.size);
+    for (const [layer, k] of n.inbound) visit(nodeOf.get(key(layer, k)));
+    done.add(key(n.layer, n.nodeIndex));
+    postOrder.push(n);
+  };
+  visit(nodes[nodes.length - 1]);
+  const nodeDepth = new Map<string, number>();
+  const layerDepth = new Map<string, number>();
+  for (const n of postOrder.reverse()) {
+    const depth = Math.max(nodeDepth.get(key(n.layer, n.nodeIndex)) ?? 0, layerDepth.get(n.layer) ?? 0);
+    layerDepth.set(n.layer, depth);
+    for (const [layer, k] of n.inbound) nodeDepth.set(key(layer, k), Math.max(depth + 1, nodeDepth.get(key(layer, k)) ?? 0));
+  }
+  return [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || index.get(a)! - index.get(b)!);
+}
+
 export class LayersModel {
   readonly name: string;
   readonly inputShape: Shape;
   readonly outputShape: Shape;
-  /** The layers as placed, in weight order: names, shapes (of their first use), weights. */
+  /** The layers as placed, in weight order (Keras's: by depth from the output), with their shapes (of their first use) and weights. */
   readonly layers: readonly BuiltLayer[];
   /** Every layer application in topological order, with what it reads (Keras's inbound nodes). */
   readonly nodes: readonly ModelNode[];
@@ -168,40 +198,48 @@ export class LayersModel {
     const where = args.name ?? defaultName;
     const order = trace(inputTensor, output);
     const names = nameLayers(order.map((t) => t.source.layer!), where);
-    const buffers = [sizeOf(inputTensor.sampleShape)];
-    const bufferOf = new Map<number, number>([[inputTensor.id, 0]]);
+    // First every application's shapes and weights, then the parameters in Keras's layer order, then the ops.
     const nodeOf = new Map<number, [string, number]>([[inputTensor.id, [inputTensor.name!, 0]]]);
     const applications = new Map<Layer, number>();
-    const offsets = new Map<Layer, { kernel: number; bias: number }>();
-    const built: BuiltLayer[] = [];
+    const firstBuild = new Map<Layer, BuiltLayer>();
     const nodes: ModelNode[] = [];
-    const ops: GraphOp[] = [];
-    let numParams = 0;
-    for (const t of order) {
+    const builds = order.map((t) => {
       const layer = t.source.layer!;
       const name = names.get(layer)!;
       const shapes = t.source.inputs.map((x) => x.sampleShape);
       const b = layer.buildChecked(shapes, name);
-      if (!offsets.has(layer)) {
-        const sizes = b.weights.map((w) => sizeOf(w.shape));
-        offsets.set(layer, { kernel: sizes.length > 0 ? numParams : -1, bias: sizes.length > 1 ? numParams + sizes[0] : -1 });
-        numParams += sizes.reduce((a, n) => a + n, 0);
-        built.push({ name, className: layer.className, inputShape: shapes[0], ...b });
-      }
+      if (!firstBuild.has(layer)) firstBuild.set(layer, { name, className: layer.className, inputShape: shapes[0], ...b });
       const nodeIndex = applications.get(layer) ?? 0;
       applications.set(layer, nodeIndex + 1);
       nodeOf.set(t.id, [name, nodeIndex]);
       nodes.push({ layer: name, className: layer.className, nodeIndex, inbound: t.source.inputs.map((x) => nodeOf.get(x.id)!), outputShape: b.outputShape });
+      return b;
+    });
+    const rank = new Map(kerasLayerOrder(nodes).map((name, i) => [name, i]));
+    const layerList = [...firstBuild.keys()].sort((a, b) => rank.get(names.get(a)!)! - rank.get(names.get(b)!)!);
+    const built = layerList.map((l) => firstBuild.get(l)!);
+    const offsets = new Map<Layer, { kernel: number; bias: number }>();
+    let numParams = 0;
+    for (const l of layerList) {
+      const sizes = firstBuild.get(l)!.weights.map((w) => sizeOf(w.shape));
+      offsets.set(l, { kernel: sizes.length > 0 ? numParams : -1, bias: sizes.length > 1 ? numParams + sizes[0] : -1 });
+      numParams += sizes.reduce((a, n) => a + n, 0);
+    }
+    const buffers = [sizeOf(inputTensor.sampleShape)];
+    const bufferOf = new Map<number, number>([[inputTensor.id, 0]]);
+    const ops: GraphOp[] = [];
+    order.forEach((t, k) => {
+      const b = builds[k];
       const inputs = t.source.inputs.map((x) => bufferOf.get(x.id)!);
       if (b.op === null) {
         bufferOf.set(t.id, inputs[0]);   // a view: same values, another shape
-        continue;
+        return;
       }
-      const { kernel, bias } = offsets.get(layer)!;
+      const { kernel, bias } = offsets.get(t.source.layer!)!;
       bufferOf.set(t.id, buffers.length);
       ops.push({ ...b.op, inputs, output: buffers.length, kernelOffset: kernel, biasOffset: bias });
       buffers.push(sizeOf(b.outputShape));
-    }
+    });
     const outBuffer = bufferOf.get(output.id)!;
     if (ops.length === 0 || outBuffer === 0) {
       throw new Error(`${where}: the model has no layer that computes anything (only flatten/reshape)`);
@@ -214,7 +252,7 @@ export class LayersModel {
     this.inputShape = [...inputTensor.sampleShape];
     this.outputShape = [...output.sampleShape];
     this.layers = built;
-    this.layerObjects = [...offsets.keys()];
+    this.layerObjects = layerList;
     this.nodes = nodes;
     this.graph = { ops, buffers, output: outBuffer, numParams, inputSize: buffers[0], outputSize: buffers[outBuffer] };
     this.seed = args.seed ?? 0;

@@ -165,7 +165,7 @@ describe('a shared layer (one conv layer object applied twice)', () => {
 // add([d1(x), c2(c1(x))]): TF.js orders layers by depth from the output (c1, d1, c2), we by first use
 // (d1, c1, c2). TF.js's optimizers match their state to weights by position in its order, so the
 // optimizer state in a file must follow the order of the manifest's model weights.
-describe('optimizer state of a graph whose weight order differs between TF.js and us', () => {
+describe("optimizer state of a graph whose order of first use is not Keras's weight order", () => {
   const conv = (name: string, kernelSize: number) => ({ filters: 2, kernelSize, padding: 'same' as const, name });
   const oursBranchy = () => {
     const x = input({ shape: [6, 6, 1], name: 'x' });
@@ -182,10 +182,10 @@ describe('optimizer state of a graph whose weight order differs between TF.js an
   const x6 = strokeImages(2, 79, 6).noisy;
   const y6: Tensor = { data: Float32Array.from({ length: 2 * 36 * 2 }, (_, i) => (i % 2 ? -1 : 1) * (2 * x6.data[i >> 1] - 0.5)), shape: [2, 6, 6, 2] };
 
-  test('the orders do differ', () => {
+  test("our weight order is Keras's and TF.js's (by depth from the output), not the order of first use", () => {
     const t = tfBranchy();
     expect(tfWeightNames(t).map((n) => n.split('/')[0])).toEqual(['c1', 'c1', 'd1', 'd1', 'c2', 'c2']);
-    expect(oursBranchy().getWeights().map((w) => w.name.split('/')[0])).toEqual(['d1', 'd1', 'c1', 'c1', 'c2', 'c2']);
+    expect(oursBranchy().getWeights().map((w) => w.name.split('/')[0])).toEqual(['c1', 'c1', 'd1', 'd1', 'c2', 'c2']);
     t.dispose();
   });
 

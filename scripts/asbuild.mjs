@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 
 const common = [
   'assembly/index.ts',
-  '--runtime', 'stub',        // nothing is allocated in wasm: the host owns one arena (see WASM-NOTES)
+  '--runtime', 'stub',        // nothing is allocated in wasm: the host owns one arena, and several instances share it
   '--importMemory',
   '--optimizeLevel', '3',
   '--shrinkLevel', '0',

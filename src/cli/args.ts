@@ -1,9 +1,10 @@
-// Flags of `npm start` (the tutorial CLI), parsed with node:util's parseArgs and checked, so that every
-// mistake becomes one line that names the flag, what it needs and what it got.
-import { parseArgs } from 'node:util';
+// Flags of `npm start` (the tutorial CLI), parsed by flags.ts (shared with denoise-wasm) and checked, so
+// that every mistake becomes one line that names the flag, what it needs and what it got.
 import type { OptimizerName } from '../train/optimizers.js';
 import { describeValue } from '../train/validate.js';
-import { attachNegativeValues } from './flags.js';
+import { intFlag, numberFlag, parseCommandLine, UsageError } from './flags.js';
+
+export { UsageError };
 
 export interface TutorialOptions {
   epochs: number;
@@ -40,7 +41,6 @@ export const DEFAULTS = {
 const OPTIMIZERS: OptimizerName[] = ['adadelta', 'adam', 'rmsprop', 'sgd', 'adagrad'];
 
 /** A mistake in the command line: the CLI prints its message on one line and exits with code 2. */
-export class UsageError extends Error {}
 
 export const HELP = `Usage: npm start -- [flags]        (or: node dist/cli/tutorial.js [flags])
 
@@ -87,76 +87,24 @@ const options = {
 
 /** Parses argv (without node and the script); throws UsageError with a one-line message on a mistake. */
 export function parseTutorialArgs(argv: string[]): TutorialOptions {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: attachNegativeValues(argv, options),
-      strict: true,
-      allowPositionals: false,
-      options,
-    }).values;
-  } catch (e) {
-    throw new UsageError(explainParseError(e as Error & { code?: string }));
-  }
+  const { values } = parseCommandLine(argv, options, '(run with --help to list the flags)');
   const optimizer = values.optimizer ?? DEFAULTS.optimizer;
   if (!OPTIMIZERS.includes(optimizer as OptimizerName)) {
     throw new UsageError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${describeValue(optimizer)}`);
   }
-  const text = (flag: string) => {
-    const v = values[flag] as string | undefined;
-    if (v !== undefined && v.trim() === '') throw new UsageError(`--${flag} needs a value, got an empty string`);
-    return v;
-  };
   return {
-    epochs: positiveInt('epochs', text('epochs'), DEFAULTS.epochs),
-    batchSize: positiveInt('batch-size', text('batch-size'), DEFAULTS.batchSize),
-    noise: number('noise', text('noise'), DEFAULTS.noise, 'a number ≥ 0', (x) => x >= 0),
-    trainSize: positiveInt('train-size', text('train-size'), DEFAULTS.trainSize),
-    testSize: positiveInt('test-size', text('test-size'), DEFAULTS.testSize),
-    dataDir: text('data-dir'),
+    epochs: intFlag(values, 'epochs', DEFAULTS.epochs),
+    batchSize: intFlag(values, 'batch-size', DEFAULTS.batchSize),
+    noise: numberFlag(values, 'noise', DEFAULTS.noise),
+    trainSize: intFlag(values, 'train-size', DEFAULTS.trainSize),
+    testSize: intFlag(values, 'test-size', DEFAULTS.testSize),
+    dataDir: values['data-dir'] as string | undefined,
     freshNoise: values['fresh-noise'] === true,
     optimizer: optimizer as OptimizerName,
-    learningRate: values['learning-rate'] === undefined ? undefined
-      : number('learning-rate', text('learning-rate'), 0, 'a number > 0', (x) => x > 0),
-    seed: integer('seed', text('seed'), DEFAULTS.seed, 'an integer ≥ 0', 0),
-    threads: values.threads === undefined ? undefined : positiveInt('threads', text('threads'), 1),
-    out: text('out') ?? DEFAULTS.out,
+    learningRate: values['learning-rate'] === undefined ? undefined : numberFlag(values, 'learning-rate', 0, 'a number > 0', (x) => x > 0),
+    seed: intFlag(values, 'seed', DEFAULTS.seed, 0),
+    threads: values.threads === undefined ? undefined : intFlag(values, 'threads', 1),
+    out: (values.out as string | undefined) ?? DEFAULTS.out,
     help: values.help === true,
   };
-}
-
-function positiveInt(flag: string, v: string | undefined, fallback: number): number {
-  return integer(flag, v, fallback, 'a positive integer', 1);
-}
-
-function integer(flag: string, v: string | undefined, fallback: number, what: string, min: number): number {
-  if (v === undefined) return fallback;
-  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`--${flag} must be ${what}, got ${describeValue(v)}`);
-  return n;
-}
-
-function number(flag: string, v: string | undefined, fallback: number, what: string, ok: (x: number) => boolean): number {
-  if (v === undefined) return fallback;
-  const x = Number(v);
-  if (!Number.isFinite(x) || !ok(x)) throw new UsageError(`--${flag} must be ${what}, got ${describeValue(v)}`);
-  return x;
-}
-
-/** parseArgs's messages are several lines and mention its own jargon; say it in one line instead. */
-function explainParseError(e: Error & { code?: string }): string {
-  const flag = /'(-{1,2}[^' <]+)/.exec(e.message)?.[1];
-  const seeHelp = '(run with --help to list the flags)';
-  switch (e.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown flag ${flag ?? e.message} ${seeHelp}`;
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${/'([^']*)'/.exec(e.message)?.[1] ?? ''}: flags start with -- ${seeHelp}`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      if (/does not take an argument/.test(e.message)) return `${flag} is a switch and takes no value`;
-      if (/ambiguous/.test(e.message)) return `${flag} needs a value; for one that starts with a dash write ${flag}=VALUE`;
-      return `${flag} needs a value ${seeHelp}`;
-    default:
-      return e.message.split('\n')[0];
-  }
 }

@@ -15,7 +15,7 @@ import {
   H_FUSED_LOSS, H_OUTPUT_OP,
   OPT_SGD, OPT_ADADELTA, OPT_ADAM, OPT_ADAGRAD, OPT_RMSPROP,
 } from './plan';
-import { opForward, opBackward } from './ops';
+import { opForward, opBackward, needsBatch, batchSumsForward, batchApplyForward, batchSumsBackward, batchApplyBackward } from './ops';
 import { lossForwardBackward } from './losses';
 import { sgdUpdate, adadeltaUpdate, adamUpdate, adagradUpdate, rmspropUpdate } from './optimizers';
 import { barrier } from './barrier';
@@ -32,13 +32,28 @@ import { barrier } from './barrier';
   return ptr(plan, H_SCRATCH) + <usize>tid * <usize>field(plan, H_SCRATCH_BYTES);
 }
 
-function forwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32, keepArgmax: bool): void {
+// Ops run chunk by chunk with no barrier between them, except at ops that need the whole batch in
+// training (BatchNormalization): there every thread first runs the ops before it on all its chunks, the
+// op's per-chunk sums are written, and a barrier lets every thread read all of them.
+function forwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32, training: bool, updateMoving: bool): void {
   const nOps = field(plan, H_NUM_OPS);
   const nChunks = numChunks(plan, N);
   const scratch = scratchOf(plan, tid);
-  for (let c = tid; c < nChunks; c += nThreads) {
-    const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-    for (let i = 0; i < nOps; i++) opForward(opAt(plan, i), n0, n1, scratch, keepArgmax);
+  let start = 0;
+  for (let i = 0; i <= nOps; i++) {
+    const batchOp = i < nOps && training && needsBatch(opAt(plan, i));
+    if (i < nOps && !batchOp) continue;
+    for (let c = tid; c < nChunks; c += nThreads) {
+      const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
+      for (let j = start; j < i; j++) opForward(opAt(plan, j), n0, n1, scratch, training);
+    }
+    if (batchOp) {
+      const op = opAt(plan, i);
+      for (let c = tid; c < nChunks; c += nThreads) batchSumsForward(plan, op, c, chunkStart(N, nChunks, c), chunkStart(N, nChunks, c + 1));
+      barrier(plan, nThreads);
+      batchApplyForward(plan, op, N, tid, nThreads, scratch, updateMoving);
+    }
+    start = i + 1;
   }
 }
 
@@ -61,11 +76,25 @@ function backwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   const scratch = scratchOf(plan, tid);
   const partialBytes = <usize>field(plan, H_NUM_PARAMS) << 2;
   const fusedOp = field(plan, H_FUSED_LOSS) != 0 ? field(plan, H_OUTPUT_OP) : -1;
-  for (let c = tid; c < nChunks; c += nThreads) {
-    const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-    const chunkOffset = <usize>c * partialBytes;
-    memory.fill(ptr(plan, H_PARTIALS) + chunkOffset, 0, partialBytes);
-    for (let i = nOps - 1; i >= 0; i--) opBackward(opAt(plan, i), n0, n1, chunkOffset, scratch, i == fusedOp);
+  for (let c = tid; c < nChunks; c += nThreads) memory.fill(ptr(plan, H_PARTIALS) + <usize>c * partialBytes, 0, partialBytes);
+  // Backward in reverse, in segments between batch ops (see forwardChunks): ops (i, end] then op i.
+  let end = nOps - 1;
+  for (let i = nOps - 1; i >= -1; i--) {
+    const batchOp = i >= 0 && needsBatch(opAt(plan, i));
+    if (i >= 0 && !batchOp) continue;
+    for (let c = tid; c < nChunks; c += nThreads) {
+      const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
+      for (let j = end; j > i; j--) opBackward(opAt(plan, j), n0, n1, <usize>c * partialBytes, scratch, j == fusedOp);
+    }
+    if (batchOp) {
+      const op = opAt(plan, i);
+      for (let c = tid; c < nChunks; c += nThreads) {
+        batchSumsBackward(plan, op, N, c, chunkStart(N, nChunks, c), chunkStart(N, nChunks, c + 1), <usize>c * partialBytes, scratch);
+      }
+      barrier(plan, nThreads);
+      batchApplyBackward(plan, op, N, tid, nThreads, scratch);
+    }
+    end = i - 1;
   }
 }
 
@@ -107,18 +136,24 @@ function updateParameters(plan: usize, tid: i32, nThreads: i32): void {
 
 /** Forward pass of N samples: the plan's input buffer → every op's output. */
 export function forward(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  forwardChunks(plan, N, tid, nThreads, false);
+  forwardChunks(plan, N, tid, nThreads, false, false);
 }
 
 /** Forward and loss of N samples against H_TARGET; the loss partials hold per-chunk sums. */
 export function evaluate(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  forwardChunks(plan, N, tid, nThreads, false);
+  forwardChunks(plan, N, tid, nThreads, false, false);
   lossChunks(plan, N, tid, nThreads);
 }
 
 /** Forward, loss and backward of N samples; leaves dL/dparams in H_GRADS (no update). */
 export function gradients(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  forwardChunks(plan, N, tid, nThreads, true);
+  gradientsOf(plan, N, tid, nThreads, false);
+}
+
+// Training-mode forward (batch statistics; updateMoving: BatchNormalization's moving averages move too),
+// loss, backward and the gradient reduction.
+function gradientsOf(plan: usize, N: i32, tid: i32, nThreads: i32, updateMoving: bool): void {
+  forwardChunks(plan, N, tid, nThreads, true, updateMoving);
   lossChunks(plan, N, tid, nThreads);
   backwardChunks(plan, N, tid, nThreads);
   barrier(plan, nThreads);
@@ -127,6 +162,6 @@ export function gradients(plan: usize, N: i32, tid: i32, nThreads: i32): void {
 
 /** One training step on N samples: forward, loss, backward, gradient reduction and optimizer update. */
 export function trainStep(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  gradients(plan, N, tid, nThreads);
+  gradientsOf(plan, N, tid, nThreads, true);
   updateParameters(plan, tid, nThreads);   // each thread updates the slice it just reduced
 }

@@ -3,9 +3,9 @@
 // function here.
 import {
   field, ptr, F_KIND, F_ACT, F_H, F_C, F_OH, F_OW, F_OC, F_X, F_Y, F_DX, F_DY, F_KERNEL, F_BIAS, F_DKERNEL,
-  F_DBIAS, F_AUX, F_TABLE, F_COUNT,
+  F_DBIAS, F_AUX, F_TABLE, F_COUNT, F_MEAN, F_VARIANCE, F_STATS, F_P0, F_P1, H_MAX_CHUNKS,
   OP_CONV2D, OP_MAXPOOL2D, OP_UPSAMPLE2D, OP_DENSE, OP_ACTIVATION, OP_ADD, OP_SUBTRACT, OP_MULTIPLY, OP_AVERAGE,
-  OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM,
+  OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_BATCH_NORM, fieldF32, chunkStart,
 } from './plan';
 import { ConvShape, conv2dForward, conv2dBackward, conv2dScratchBytes } from './conv2d';
 import { maxPool2dForward, maxPool2dBackward } from './pool2d';
@@ -13,6 +13,10 @@ import { upSample2dForward, upSample2dBackward } from './upsample2d';
 import { denseForward, denseBackward, denseScratchBytes } from './dense';
 import { activationBackward, activationForward, activationBackwardInto } from './activations';
 import { mergeForward, mergeBackward, concatenateForward, concatenateBackward, gradientSumBackward } from './merge';
+import {
+  batchNormSums, batchNormMoments, batchNormNormalize, batchNormInference, batchNormUpdateMoving, batchNormBackwardSums,
+  batchNormBackwardDx,
+} from './batchnorm';
 
 // The op record's fields H..padLeft (words 2..13) have ConvShape's layout: view them in place.
 @inline function shapeOf(op: usize): ConvShape {
@@ -33,17 +37,18 @@ export function opScratchBytes(op: usize): i32 {
   const kind = field(op, F_KIND);
   if (kind == OP_CONV2D) return conv2dScratchBytes(shapeOf(op));
   if (kind == OP_DENSE) return denseScratchBytes(field(op, F_C), field(op, F_OC));
+  if (kind == OP_BATCH_NORM) return (3 * field(op, F_C)) << 2;   // the batch's mean, var, invstd
   return 0;
 }
 
-/** Forward of samples [n0, n1). keepArgmax: max-pool records its winners only when backward will follow. */
-export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, keepArgmax: bool): void {
+/** Forward of samples [n0, n1). training: a backward pass follows (max-pool records its winners). */
+export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training: bool): void {
   const kind = field(op, F_KIND);
   const s = shapeOf(op);
   if (kind == OP_CONV2D) {
     conv2dForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch);
   } else if (kind == OP_MAXPOOL2D) {
-    maxPool2dForward(s, ptr(op, F_X), ptr(op, F_Y), keepArgmax ? ptr(op, F_AUX) : 0, n0, n1);
+    maxPool2dForward(s, ptr(op, F_X), ptr(op, F_Y), training ? ptr(op, F_AUX) : 0, n0, n1);
   } else if (kind == OP_UPSAMPLE2D) {
     upSample2dForward(s, ptr(op, F_X), ptr(op, F_Y), n0, n1);
   } else if (kind == OP_DENSE) {
@@ -58,6 +63,9 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, keepArgma
     mergeForward(kind, ptr(op, F_TABLE), field(op, F_COUNT), ptr(op, F_Y), outSize(op), n0, n1);
   } else if (kind == OP_CONCATENATE) {
     concatenateForward(ptr(op, F_TABLE), field(op, F_COUNT), ptr(op, F_Y), field(op, F_OH) * field(op, F_OW), field(op, F_OC), n0, n1);
+  } else if (kind == OP_BATCH_NORM) {   // inference; training goes through the batch phases below
+    batchNormInference(ptr(op, F_X), ptr(op, F_Y), ptr(op, F_KERNEL), ptr(op, F_BIAS), ptr(op, F_MEAN), ptr(op, F_VARIANCE),
+                       fieldF32(op, F_P0), field(op, F_H), field(op, F_C), n0, n1);
   }
   // OP_GRADIENT_SUM has no forward.
 }
@@ -97,5 +105,60 @@ export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scra
     concatenateBackward(ptr(op, F_TABLE), field(op, F_COUNT), dy, field(op, F_OH) * field(op, F_OW), field(op, F_OC), n0, n1);
   } else if (kind == OP_GRADIENT_SUM) {
     gradientSumBackward(ptr(op, F_TABLE), field(op, F_COUNT), ptr(op, F_Y), outSize(op), n0, n1);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Ops that need the whole batch in training (BatchNormalization). The runner calls, for the chunks a
+// thread owns: batchSums (each chunk into its own slot), then a barrier, then batchApply (every thread
+// reads all slots in chunk order). Forward (pass 0) and backward (pass 1) have their slots.
+
+/** Does this op need statistics of the whole batch when training? */
+export function needsBatch(op: usize): bool {
+  return field(op, F_KIND) == OP_BATCH_NORM;
+}
+
+// Chunk c's slot of 2C f64 sums for pass 0 (forward) or 1 (backward).
+@inline function slotOf(plan: usize, op: usize, pass: i32, c: i32): usize {
+  return ptr(op, F_STATS) + (<usize>((pass * field(plan, H_MAX_CHUNKS) + c) * 2 * field(op, F_C)) << 3);
+}
+
+@inline function momentsOf(plan: usize, op: usize, N: i32, scratch: usize): void {
+  const nChunks = min(N, field(plan, H_MAX_CHUNKS));
+  batchNormMoments(slotOf(plan, op, 0, 0), nChunks, field(op, F_C), N * field(op, F_H), fieldF32(op, F_P0), scratch);
+}
+
+/** Forward sums of chunk c (samples [n0, n1)). */
+export function batchSumsForward(plan: usize, op: usize, c: i32, n0: i32, n1: i32): void {
+  batchNormSums(ptr(op, F_X), field(op, F_H), field(op, F_C), n0, n1, slotOf(plan, op, 0, c));
+}
+
+/** After the barrier: this thread's chunks normalized with the batch's moments; tid 0 updates the moving ones. */
+export function batchApplyForward(plan: usize, op: usize, N: i32, tid: i32, nThreads: i32, scratch: usize, updateMoving: bool): void {
+  momentsOf(plan, op, N, scratch);
+  const nChunks = min(N, field(plan, H_MAX_CHUNKS));
+  for (let c = tid; c < nChunks; c += nThreads) {
+    batchNormNormalize(ptr(op, F_X), ptr(op, F_Y), ptr(op, F_KERNEL), ptr(op, F_BIAS), scratch, field(op, F_H), field(op, F_C),
+                       chunkStart(N, nChunks, c), chunkStart(N, nChunks, c + 1));
+  }
+  if (updateMoving && tid == 0) batchNormUpdateMoving(ptr(op, F_MEAN), ptr(op, F_VARIANCE), scratch, fieldF32(op, F_P1), field(op, F_C));
+}
+
+/** Backward sums of chunk c, also added to its partial dgamma and dbeta (chunkOffset past chunk 0's). */
+export function batchSumsBackward(plan: usize, op: usize, N: i32, c: i32, n0: i32, n1: i32, chunkOffset: usize, scratch: usize): void {
+  momentsOf(plan, op, N, scratch);
+  batchNormBackwardSums(ptr(op, F_X), ptr(op, F_DY), scratch, field(op, F_H), field(op, F_C), n0, n1, slotOf(plan, op, 1, c),
+                        ptr(op, F_KERNEL) != 0 ? ptr(op, F_DKERNEL) + chunkOffset : 0, ptr(op, F_BIAS) != 0 ? ptr(op, F_DBIAS) + chunkOffset : 0);
+}
+
+/** After the barrier: dx of this thread's chunks from the batch's sums. */
+export function batchApplyBackward(plan: usize, op: usize, N: i32, tid: i32, nThreads: i32, scratch: usize): void {
+  const dx = ptr(op, F_DX);
+  if (dx == 0) return;
+  momentsOf(plan, op, N, scratch);
+  const nChunks = min(N, field(plan, H_MAX_CHUNKS));
+  for (let c = tid; c < nChunks; c += nThreads) {
+    batchNormBackwardDx(ptr(op, F_X), ptr(op, F_DY), dx, ptr(op, F_KERNEL), scratch, slotOf(plan, op, 1, 0), nChunks, N * field(op, F_H),
+                        field(op, F_H), field(op, F_C), chunkStart(N, nChunks, c), chunkStart(N, nChunks, c + 1));
   }
 }

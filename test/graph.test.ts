@@ -202,7 +202,7 @@ test('lowering: a buffer read by several ops gets extra gradient buffers summed 
   const op = (code: number, inputs: number[], output: number) => ({ code, activation: 'linear' as const, H: 1, W: 1, C: 1, OH: 1, OW: 1, OC: 1, KH: 1, KW: 1, SH: 1, SW: 1, padTop: 0, padLeft: 0, inputs, output, kernelOffset: -1, biasOffset: -1 });
   const graph: Graph = {
     ops: [op(L.OP_CONV2D, [0], 1), op(L.OP_ACTIVATION, [1], 2), op(L.OP_ACTIVATION, [1], 3), op(L.OP_ADD, [2, 3, 1], 4)],
-    buffers: [4, 4, 4, 4, 4], output: 4, numParams: 0, inputSize: 4, outputSize: 4,
+    buffers: [4, 4, 4, 4, 4], output: 4, numParams: 0, numTrainable: 0, inputSize: 4, outputSize: 4,
   };
   const plan = lowerGraph(graph, false);
   expect(plan.records.map((r) => (r.sum ? `sum(${r.sum.buffer}: ${r.sum.extras})` : `op${graph.ops.indexOf(r.op!)}`))).toEqual(['op0', 'sum(1: 0,1)', 'op1', 'op2', 'op3']);

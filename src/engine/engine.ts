@@ -169,6 +169,7 @@ export class Engine {
   private readonly state: [number, number, number];
   private readonly partials: number;
   private readonly lossPartials: number;
+  private readonly stats: number[];
   private readonly scratch: number;
   private readonly scratchBytes: number;
   private readonly fixedEnd: number;
@@ -198,6 +199,8 @@ export class Engine {
     this.partials = take(P * MAX_CHUNKS);
     this.lossPartials = take(8 * MAX_CHUNKS);
     this.control = take(L.CONTROL_WORDS * 4);
+    // Batch-statistics blocks (BatchNormalization): per op, per pass (forward, backward), per chunk.
+    this.stats = graph.ops.map((op) => (op.chunkStats ? take(2 * MAX_CHUNKS * op.chunkStats * 8) : 0));
     this.growFixed(at);
     this.scratchBytes = align(Math.max(64, ...graph.ops.map((op) => this.queryScratchBytes(op))));
     this.scratch = take(this.scratchBytes * this.threads);
@@ -344,7 +347,7 @@ export class Engine {
     const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
     words.fill(0);
     words[L.H_NUM_OPS] = nRecords;
-    words[L.H_NUM_PARAMS] = g.numParams;
+    words[L.H_NUM_PARAMS] = g.numTrainable;   // gradients and updates cover the trainable prefix
     words[L.H_PARAMS] = this.params;
     words[L.H_GRADS] = this.grads;
     words[L.H_PARTIALS] = this.partials;
@@ -411,7 +414,13 @@ export class Engine {
         words[r + L.F_BIAS] = this.params + op.biasOffset * 4;
         words[r + L.F_DBIAS] = this.partials + op.biasOffset * 4;
       }
-      words[r + L.F_AUX] = lay.aux[g.ops.indexOf(op)];
+      if ((op.meanOffset ?? -1) >= 0) words[r + L.F_MEAN] = this.params + op.meanOffset! * 4;
+      if ((op.varianceOffset ?? -1) >= 0) words[r + L.F_VARIANCE] = this.params + op.varianceOffset! * 4;
+      if (op.p0 !== undefined) floats[r + L.F_P0] = op.p0;
+      if (op.p1 !== undefined) floats[r + L.F_P1] = op.p1;
+      const k = g.ops.indexOf(op);
+      words[r + L.F_STATS] = this.stats[k];
+      words[r + L.F_AUX] = lay.aux[k];
     });
   }
 

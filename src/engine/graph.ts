@@ -28,6 +28,11 @@ export interface OpSpec {
   auxPerSample?: number;
   /** Channels per row of each input (concatenate); elementwise merges read whole samples. */
   inputChannels?: number[];
+  /** f64 values per chunk of a batch-statistics block in the fixed arena (BatchNormalization); 0 when none. */
+  chunkStats?: number;
+  /** f32 hyper-parameters of the op, stored as raw bits in F_P0, F_P1 (BatchNormalization: epsilon, 1 - momentum). */
+  p0?: number;
+  p1?: number;
 }
 
 export interface GraphOp extends OpSpec {
@@ -38,6 +43,9 @@ export interface GraphOp extends OpSpec {
   /** Offsets (floats) of the kernel and bias in the flat parameter block; -1 when the op has none. */
   kernelOffset: number;
   biasOffset: number;
+  /** BatchNormalization: offsets of the moving mean and variance (non-trainable); -1 otherwise. */
+  meanOffset?: number;
+  varianceOffset?: number;
 }
 
 export interface Graph {
@@ -46,7 +54,9 @@ export interface Graph {
   buffers: number[];
   /** The buffer holding the model's output. */
   output: number;
+  /** Floats in the parameter block: the trainable ones first (what gradients and the optimizer cover), then the rest. */
   numParams: number;
+  numTrainable: number;
   inputSize: number;
   outputSize: number;
 }

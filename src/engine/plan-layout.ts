@@ -90,6 +90,11 @@ export const F_DBIAS = 21;
 export const F_AUX = 22;             // max-pool: i32 argmax per output
 export const F_TABLE = 23;           // merges and gradient sums: their operand table (TABLE_WORDS per entry)
 export const F_COUNT = 24;           // entries in that table
+export const F_MEAN = 25;            // BatchNormalization: moving mean and variance (non-trainable weights)
+export const F_VARIANCE = 26;
+export const F_STATS = 27;           // batch-statistics block: per-chunk f64 sums, forward then backward
+export const F_P0 = 28;              // f32 hyper-parameters as raw bits (BatchNormalization: epsilon,
+export const F_P1 = 29;              //   1 - momentum)
 
 export const OP_CONV2D = 1;
 export const OP_MAXPOOL2D = 2;
@@ -103,6 +108,7 @@ export const OP_AVERAGE = 9;
 export const OP_MAXIMUM = 10;
 export const OP_CONCATENATE = 11;
 export const OP_GRADIENT_SUM = 12;   // backward only: dY += each table entry's buffer, in table order
+export const OP_BATCH_NORM = 13;     // training: statistics of the whole batch (a barrier in forward and backward)
 
 // An operand table entry: [x, dx, channels, unused]: a merge input, its gradient (0: not needed) and its
 // channels per row; for a gradient sum, x is the buffer to add and the rest is unused.

@@ -119,9 +119,10 @@ export function modelToFiles(model: LayersModel, options: { includeOptimizer?: b
     if (state) {
       entries.push({ name: 'iter', shape: [], dtype: 'int32', group: 'optimizer' });
       arrays.push(Int32Array.of(state.iterations));
+      const trainable = new Set(model.weights.filter((w) => w.trainable).map((w) => w.name));
       slotNames(compiled.optimizer).forEach((slot, k) => {
         let at = 0;
-        for (const w of weights) {
+        for (const w of weights.filter((t) => trainable.has(t.name))) {   // the trainable prefix of the block
           entries.push({ name: `${w.name}/${slot}`, shape: [...w.shape], dtype: 'float32', group: 'optimizer' });
           arrays.push(state.slots[k].slice(at, at + w.data.length));
           at += w.data.length;
@@ -145,7 +146,7 @@ export function modelToFiles(model: LayersModel, options: { includeOptimizer?: b
 function weightOffsets(model: LayersModel): Map<string, number> {
   const offsets = new Map<string, number>();
   let at = 0;
-  for (const w of model.layers.flatMap((l) => l.weights)) {
+  for (const w of model.weights) {
     offsets.set(w.name, at);
     at += w.shape.reduce((a, d) => a * d, 1);
   }
@@ -275,7 +276,7 @@ export function modelFromFiles(json: unknown, readWeights: (path: string) => Uin
   }
   // Model weights by name, as TF.js's loadWeights matches them (names are <layer name>/<weight>).
   const byName = new Map(tensors.filter((t) => t.group !== 'optimizer').map((t) => [t.name.replace(/:0$/, ''), t]));
-  const values = model.layers.flatMap((l) => l.weights).map((spec) => {
+  const values = model.weights.map((spec) => {
     const t = byName.get(spec.name);
     if (!t) throw new Error(`${where}: the weights manifest has no ${spec.name} (layer ${spec.name.split('/')[0]} needs it)`);
     if (t.shape.join() !== spec.shape.join()) throw new Error(`${where}: weight ${spec.name} has shape [${t.shape}] in the manifest but the layer needs [${spec.shape}]`);
@@ -381,8 +382,9 @@ function optimizerStateOf(group: DecodedTensor[], fileOrder: string[], model: La
   const [iter, ...rest] = group;
   if (iter.name !== 'iter' || iter.shape.length !== 0) throw new Error(`${where}: optimizer weights must start with the scalar 'iter', got ${iter.name} [${iter.shape}]`);
   const iterations = Math.round(iter.data[0]);
-  const specs = new Map(model.layers.flatMap((l) => l.weights).map((w) => [w.name, w]));
-  const weights = fileOrder.map((name) => specs.get(name)!);
+  // Only trainable weights have optimizer slots (TF.js's too).
+  const specs = new Map(model.weights.filter((w) => w.trainable).map((w) => [w.name, w]));
+  const weights = fileOrder.filter((name) => specs.has(name)).map((name) => specs.get(name)!);
   const offsets = weightOffsets(model);
   const names = slotNames(o);
   const fresh = model.getOptimizerState()!;

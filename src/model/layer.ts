@@ -14,9 +14,17 @@ export type Padding = 'same' | 'valid';
 export interface WeightSpec {
   name: string;
   shape: number[];
-  /** Glorot fans for the initializer; zero-initialised when absent (biases). */
+  /** Glorot fans for the initializer; otherwise `init` (default zeros: biases). */
   fans?: { fanIn: number; fanOut: number };
+  init?: 'zeros' | 'ones';
+  /** False for state the optimizer never touches (BatchNormalization's moving statistics). */
+  trainable?: boolean;
+  /** Which record field the op reads it through (default: the first weight 'kernel', the second 'bias'). */
+  role?: WeightRole;
 }
+
+/** How an op reaches a weight: its kernel, bias, or (BatchNormalization) moving mean and variance. */
+export type WeightRole = 'kernel' | 'bias' | 'mean' | 'variance';
 
 /** A layer applied to inputs of known shapes: its output shape, weights and op (null: a view of its input). */
 export interface LayerBuild {

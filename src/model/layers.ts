@@ -7,14 +7,15 @@ import { upSampling2dType, type UpSampling2DArgs } from './layers/upsampling.js'
 import { denseType, type DenseArgs } from './layers/dense.js';
 import { flattenType, reshapeType, type ReshapeArgs } from './layers/reshape.js';
 import { activationType, type ActivationArgs } from './layers/activation.js';
+import { batchNormalizationType, type BatchNormalizationArgs } from './layers/batch-normalization.js';
 import { addType, subtractType, multiplyType, averageType, maximumType, concatenateType, type ConcatenateArgs } from './layers/merge.js';
 
 export type { Layer, LayerType, Shape, Activation, Padding, WeightSpec, BuiltLayer } from './layer.js';
-export type { Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs, ActivationArgs, ConcatenateArgs };
+export type { Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs, ActivationArgs, ConcatenateArgs, BatchNormalizationArgs };
 
 export const LAYER_TYPES: readonly LayerType[] = [
   conv2dType, maxPooling2dType, upSampling2dType, denseType, flattenType, reshapeType, activationType,
-  addType, subtractType, multiplyType, averageType, maximumType, concatenateType,
+  addType, subtractType, multiplyType, averageType, maximumType, concatenateType, batchNormalizationType,
 ];
 
 /** The layer type of a Keras class name, or undefined. */
@@ -44,4 +45,5 @@ export const layers = {
   average: (args?: NameOnly): Layer => averageType.create(args as never),
   maximum: (args?: NameOnly): Layer => maximumType.create(args as never),
   concatenate: (args?: ConcatenateArgs): Layer => concatenateType.create(args as never),
+  batchNormalization: (args?: BatchNormalizationArgs): Layer => batchNormalizationType.create(args as never),
 };

@@ -11,7 +11,7 @@ import type { Variant } from '../engine/wasm.js';
 import type { Tensor } from '../tensor.js';
 import { sizeOf } from '../tensor.js';
 import { Random } from '../random.js';
-import { Layer, SymbolicTensor, input, type BuiltLayer, type Shape } from './layer.js';
+import { Layer, SymbolicTensor, input, type BuiltLayer, type Shape, type WeightRole, type WeightSpec } from './layer.js';
 import { recreateLayer } from './layers.js';
 import { formatSummary } from './summary.js';
 import { resolveOptimizer, optimizerSlots, freshOptimizerState, type OptimizerConfig, type OptimizerName, type OptimizerState } from '../train/optimizers.js';
@@ -71,6 +71,8 @@ export interface ModelNode {
   inbound: Array<[string, number]>;
   outputShape: Shape;
 }
+
+type PlacedWeight = WeightSpec & { trainable: boolean; offset: number };
 
 type Saver = (model: LayersModel, target: string | URL, options: SaveOptions) => Promise<void>;
 let modelSaver: Saver | null = null;
@@ -172,6 +174,8 @@ export class LayersModel {
   /** The input's name (Keras's InputLayer). */
   readonly inputName: string;
   protected readonly graph: Graph;
+  // Every weight in the parameter block's order (trainable first), with its offset.
+  private readonly weightSpecs: readonly PlacedWeight[];
   private readonly options: ModelOptions;
   // The layer objects in weight order, and the traced graph (to rebuild the model at another size).
   private readonly layerObjects: readonly Layer[];
@@ -218,13 +222,23 @@ export class LayersModel {
     const rank = new Map(kerasLayerOrder(nodes).map((name, i) => [name, i]));
     const layerList = [...firstBuild.keys()].sort((a, b) => rank.get(names.get(a)!)! - rank.get(names.get(b)!)!);
     const built = layerList.map((l) => firstBuild.get(l)!);
-    const offsets = new Map<Layer, { kernel: number; bias: number }>();
+    // The parameter block, as Keras and TF.js list weights: every trainable weight in layer order, then the
+    // others (moving statistics), so that gradients and the optimizer cover one prefix of it.
+    const weightSpecs: PlacedWeight[] = [];
+    const offsets = new Map<Layer, Partial<Record<WeightRole, number>>>();
     let numParams = 0;
-    for (const l of layerList) {
-      const sizes = firstBuild.get(l)!.weights.map((w) => sizeOf(w.shape));
-      offsets.set(l, { kernel: sizes.length > 0 ? numParams : -1, bias: sizes.length > 1 ? numParams + sizes[0] : -1 });
-      numParams += sizes.reduce((a, n) => a + n, 0);
+    for (const trainable of [true, false]) {
+      for (const l of layerList) {
+        firstBuild.get(l)!.weights.forEach((w, i) => {
+          if ((w.trainable ?? true) !== trainable) return;
+          const role = w.role ?? (i === 0 ? 'kernel' : 'bias');
+          offsets.set(l, { ...offsets.get(l), [role]: numParams });
+          weightSpecs.push({ ...w, trainable, offset: numParams });
+          numParams += sizeOf(w.shape);
+        });
+      }
     }
+    const numTrainable = weightSpecs.filter((w) => w.trainable).reduce((n, w) => n + sizeOf(w.shape), 0);
     const buffers = [sizeOf(inputTensor.sampleShape)];
     const bufferOf = new Map<number, number>([[inputTensor.id, 0]]);
     const ops: GraphOp[] = [];
@@ -235,9 +249,10 @@ export class LayersModel {
         bufferOf.set(t.id, inputs[0]);   // a view: same values, another shape
         return;
       }
-      const { kernel, bias } = offsets.get(t.source.layer!)!;
+      const at = offsets.get(t.source.layer!) ?? {};
       bufferOf.set(t.id, buffers.length);
-      ops.push({ ...b.op, inputs, output: buffers.length, kernelOffset: kernel, biasOffset: bias });
+      ops.push({ ...b.op, inputs, output: buffers.length, kernelOffset: at.kernel ?? -1, biasOffset: at.bias ?? -1,
+        meanOffset: at.mean ?? -1, varianceOffset: at.variance ?? -1 });
       buffers.push(sizeOf(b.outputShape));
     });
     const outBuffer = bufferOf.get(output.id)!;
@@ -254,7 +269,8 @@ export class LayersModel {
     this.layers = built;
     this.layerObjects = layerList;
     this.nodes = nodes;
-    this.graph = { ops, buffers, output: outBuffer, numParams, inputSize: buffers[0], outputSize: buffers[outBuffer] };
+    this.weightSpecs = weightSpecs;
+    this.graph = { ops, buffers, output: outBuffer, numParams, numTrainable, inputSize: buffers[0], outputSize: buffers[outBuffer] };
     this.seed = args.seed ?? 0;
   }
 
@@ -275,10 +291,16 @@ export class LayersModel {
     return m;
   }
 
-  /** Total number of trainable parameters. */
+  /** Number of parameters: every weight, trainable or not (Keras's count_params()). */
   countParams(): number {
     return this.graph.numParams;
   }
+
+  /** Every weight in getWeights() order: name, shape, and whether training changes it (TF.js's model.weights). */
+  get weights(): Array<{ name: string; shape: number[]; trainable: boolean }> {
+    return this.weightSpecs.map((w) => ({ name: w.name, shape: [...w.shape], trainable: w.trainable }));
+  }
+
 
   /** Keras-style table of layers, output shapes and parameter counts (and, for graphs, what each is connected to); printed unless print is null. */
   summary(print: ((line: string) => void) | null = console.log): string {
@@ -452,7 +474,7 @@ export class LayersModel {
   }
 
   /**
-   * Mean loss and dL/dw for every weight on one batch (and dL/dx with `{ input: true }`), without
+   * Mean loss and dL/dw for every trainable weight on one batch (and dL/dx with `{ input: true }`), without
    * changing the weights: for gradient checks, saliency maps and research.
    */
   async computeGradients(x: Tensor, y: Tensor, options: { input?: boolean } = {}):
@@ -465,7 +487,7 @@ export class LayersModel {
       engine.loadRange(x.data, 0, N, y.data);
       try {
         const loss = await engine.gradients(N);
-        const result: { loss: number; gradients: NamedWeight[]; inputGradient?: Tensor } = { loss, gradients: this.split(engine.getGradients()) };
+        const result: { loss: number; gradients: NamedWeight[]; inputGradient?: Tensor } = { loss, gradients: this.split(engine.getGradients(), true) };
         if (options.input) result.inputGradient = { data: engine.getInputGradient(N), shape: [...x.shape] };
         return result;
       } finally {
@@ -474,19 +496,18 @@ export class LayersModel {
     });
   }
 
-  /** The weights, in Keras order (kernel then bias, layer by layer), as copies. */
+  /** The weights as copies, in Keras order: the trainable ones layer by layer (kernel then bias), then the others. */
   getWeights(): NamedWeight[] {
     return this.split(this.engine ? this.engine.getParams() : this.currentParams());
   }
 
   /** Replaces the weights; takes getWeights()'s output or plain arrays in the same order. */
   setWeights(weights: Array<NamedWeight | Float32Array>): void {
-    const specs = this.layers.flatMap((l) => l.weights);
+    const specs = this.weightSpecs;
     if (!Array.isArray(weights) || weights.length !== specs.length) {
       throw new Error(`setWeights: the model has ${specs.length} weight tensors (${specs.map((s) => s.name).join(', ')}), got ${weights?.length}`);
     }
     const flat = new Float32Array(this.graph.numParams);
-    let at = 0;
     specs.forEach((s, i) => {
       const w = weights[i];
       const data = w instanceof Float32Array ? w : w?.data;
@@ -501,8 +522,7 @@ export class LayersModel {
       for (let j = 0; j < n; j++) {
         if (!Number.isFinite(data[j])) throw new Error(`setWeights: ${s.name} contains ${data[j]} at ${j}`);
       }
-      flat.set(data, at);
-      at += n;
+      flat.set(data, s.offset);
     });
     this.params = flat;
     this.engine?.setParams(flat);
@@ -511,19 +531,14 @@ export class LayersModel {
   private currentParams(): Float32Array {
     if (!this.params) {
       this.params = new Float32Array(this.graph.numParams);
-      initGlorot(this.layers, this.params, this.seed);
+      initWeights(this.weightSpecs, this.params, this.seed);
     }
     return this.params;
   }
 
-  private split(flat: Float32Array): NamedWeight[] {
-    let at = 0;
-    return this.layers.flatMap((l) => l.weights).map((s) => {
-      const n = sizeOf(s.shape);
-      const data = flat.slice(at, at + n);
-      at += n;
-      return { name: s.name, shape: [...s.shape], data };
-    });
+  private split(flat: Float32Array, trainableOnly = false): NamedWeight[] {
+    return this.weightSpecs.filter((s) => s.trainable || !trainableOnly)
+      .map((s) => ({ name: s.name, shape: [...s.shape], data: flat.slice(s.offset, s.offset + sizeOf(s.shape)) }));
   }
 
   /** Frees the wasm memory (and, in threaded builds, the workers). The model keeps its weights and optimizer state and can be used again. */
@@ -536,17 +551,18 @@ export class LayersModel {
   }
 }
 
-// Keras defaults: Glorot-uniform kernels (limit sqrt(6 / (fanIn + fanOut))) and zero biases.
-function initGlorot(built: readonly BuiltLayer[], params: Float32Array, seed: number): void {
+// Keras defaults: Glorot-uniform kernels (limit sqrt(6 / (fanIn + fanOut))), zero biases, and the
+// initializer a weight names (ones: BatchNormalization's gamma and moving variance).
+function initWeights(weights: readonly PlacedWeight[], params: Float32Array, seed: number): void {
   const rng = new Random(seed);
-  let at = 0;
-  for (const w of built.flatMap((l) => l.weights)) {
+  for (const w of weights) {
     const n = sizeOf(w.shape);
     if (w.fans) {
       const limit = Math.sqrt(6 / (w.fans.fanIn + w.fans.fanOut));
-      for (let i = 0; i < n; i++) params[at + i] = (2 * rng.uniform() - 1) * limit;
+      for (let i = 0; i < n; i++) params[w.offset + i] = (2 * rng.uniform() - 1) * limit;
+    } else if (w.init === 'ones') {
+      params.fill(1, w.offset, w.offset + n);
     }
-    at += n;
   }
 }
 

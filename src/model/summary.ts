@@ -29,8 +29,10 @@ export function formatSummary(name: string, layers: readonly BuiltLayer[], graph
     lines.push(line(graph ? r : r.slice(0, 3)));
     if (i < rows.length - 1) lines.push('');
   });
-  const total_ = layers.reduce((a, l) => a + params(l), 0).toLocaleString('en-US');
-  lines.push('='.repeat(total), `Total params: ${total_}`, `Trainable params: ${total_}`, 'Non-trainable params: 0', '_'.repeat(total));
+  const count = (keep: (trainable: boolean) => boolean) => layers.reduce((a, l) =>
+    a + l.weights.filter((w) => keep(w.trainable ?? true)).reduce((n, w) => n + w.shape.reduce((x, y) => x * y, 1), 0), 0).toLocaleString('en-US');
+  lines.push('='.repeat(total), `Total params: ${count(() => true)}`, `Trainable params: ${count((t) => t)}`,
+    `Non-trainable params: ${count((t) => !t)}`, '_'.repeat(total));
   return lines.join('\n');
 }
 

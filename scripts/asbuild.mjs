@@ -13,11 +13,17 @@ const common = [
   '--converge',
 ];
 
+// Shared memory for the thread pool: the host creates it (up to 1 GiB) and every worker imports it.
+const shared = ['--sharedMemory', '--initialMemory', '1', '--maximumMemory', '16384'];
+
 const variants = [
   { name: 'scalar', flags: [] },
   { name: 'simd', flags: ['--enable', 'simd'] },
-  // Shared memory for the thread pool: the host creates it (up to 1 GiB) and every worker imports it.
-  { name: 'simd-threads', flags: ['--enable', 'simd,threads', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '16384'] },
+  { name: 'simd-threads', flags: ['--enable', 'simd,threads', ...shared] },
+  // Fused multiply-add in the tiles (f32x4.relaxed_madd): other bits than the three above, picked only
+  // where the runtime validates relaxed SIMD (see src/engine/wasm.ts).
+  { name: 'relaxed-simd', flags: ['--enable', 'simd,relaxed-simd'] },
+  { name: 'relaxed-simd-threads', flags: ['--enable', 'simd,relaxed-simd,threads', ...shared] },
 ];
 
 mkdirSync('build', { recursive: true });

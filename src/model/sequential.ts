@@ -1,6 +1,6 @@
 // Sequential: a stack of layers with Keras's compile / fit / predict / evaluate.
 import { Engine, type EngineInfo, type Graph } from '../engine/engine.js';
-import type { Variant } from '../engine/wasm.js';
+import type { VariantRequest } from '../engine/wasm.js';
 import type { Tensor } from '../tensor.js';
 import { sizeOf } from '../tensor.js';
 import { Random } from '../random.js';
@@ -17,8 +17,12 @@ export interface SequentialOptions {
   name?: string;
   /** Seed of the Glorot-uniform initial weights (default 0: every run starts the same). */
   seed?: number;
-  /** Which wasm build: 'auto' (default) picks the fastest the runtime supports. */
-  variant?: Variant | 'auto';
+  /**
+   * Which wasm build: 'auto' (default) picks the fastest mul + add build the runtime supports (the same
+   * bits in Node and every browser); 'auto-relaxed' also picks the fused multiply-add (relaxed SIMD)
+   * builds where the runtime validates them: faster, other bits. See the README, Performance.
+   */
+  variant?: VariantRequest;
   /** Compute threads: 'auto' (default) = available cores; 1 = no worker threads at all. */
   threads?: 'auto' | number;
   /** Where the .wasm files are, when not beside the package (browsers, custom hosting). */

@@ -368,25 +368,33 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
   let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
   let vacc3x0123 = f32x4.splat(0), vacc3x4567 = f32x4.splat(0);
   let dzm = dz;
-  // The 4 rows are usually neighbours in one run: then one address and constant offsets reach them.
+  // The 4 rows are usually neighbours in one run: then one address and constant offsets reach them
+  // (two loops rather than a test inside one: fewer live registers in the common case).
   const contiguous = o1 == o0 + 4 && o2 == o0 + 8 && o3 == o0 + 12;
-  for (let m = 0; m < M; m++) {
+  const src0 = src + o0;
+  if (contiguous) {
+    for (let m = 0; m < M; m++) {
+      const a0 = rowPtr(src0, rowBase, m);
+      const vb0123 = v128.load(dzm);
+      const vb4567 = v128.load(dzm, 16);
+      let va = v128.load32_splat(a0);
+      vacc0x0123 = madd(va, vb0123, vacc0x0123); vacc0x4567 = madd(va, vb4567, vacc0x4567);
+      va = v128.load32_splat(a0, 4);
+      vacc1x0123 = madd(va, vb0123, vacc1x0123); vacc1x4567 = madd(va, vb4567, vacc1x4567);
+      va = v128.load32_splat(a0, 8);
+      vacc2x0123 = madd(va, vb0123, vacc2x0123); vacc2x4567 = madd(va, vb4567, vacc2x4567);
+      va = v128.load32_splat(a0, 12);
+      vacc3x0123 = madd(va, vb0123, vacc3x0123); vacc3x4567 = madd(va, vb4567, vacc3x4567);
+      dzm += sdz;
+    }
+  } else for (let m = 0; m < M; m++) {
     const a = rowPtr(src, rowBase, m);
     const vb0123 = v128.load(dzm);
     const vb4567 = v128.load(dzm, 16);
-    let va0: v128, va1: v128, va2: v128, va3: v128;
-    if (contiguous) {
-      const a0 = a + o0;
-      va0 = v128.load32_splat(a0);
-      va1 = v128.load32_splat(a0, 4);
-      va2 = v128.load32_splat(a0, 8);
-      va3 = v128.load32_splat(a0, 12);
-    } else {
-      va0 = v128.load32_splat(a + o0);
-      va1 = v128.load32_splat(a + o1);
-      va2 = v128.load32_splat(a + o2);
-      va3 = v128.load32_splat(a + o3);
-    }
+    const va0 = v128.load32_splat(a + o0);
+    const va1 = v128.load32_splat(a + o1);
+    const va2 = v128.load32_splat(a + o2);
+    const va3 = v128.load32_splat(a + o3);
     vacc0x0123 = madd(va0, vb0123, vacc0x0123);
     vacc0x4567 = madd(va0, vb4567, vacc0x4567);
     vacc1x0123 = madd(va1, vb0123, vacc1x0123);

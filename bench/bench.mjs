@@ -77,7 +77,8 @@ const relaxedRows = [
   ...Array.from({ length: cores }, (_, i) => ({ label: `relaxed SIMD+threads x${i + 1}`, variant: 'relaxed-simd-threads', threads: i + 1,
     relaxed: true, pair: 'simd-threads' })),
 ];
-const ours = [...mulAdd, ...relaxedRows];
+// Run order: each relaxed row right after its mul + add pair, so that the pair's ratio sees the same load.
+const ours = mulAdd.flatMap((c) => [c, ...relaxedRows.filter((r) => r.pair === c.variant && r.threads === c.threads)]);
 
 const t0 = performance.now();
 const log = (s) => process.stderr.write(`bench: [${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}\n`);

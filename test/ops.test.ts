@@ -194,3 +194,26 @@ test('the SIMD and scalar builds give the same bits for forward, gradients and 3
   runs[0].weights.forEach((w, i) => expect(Buffer.from(runs[1].weights[i].data.buffer).equals(Buffer.from(w.data.buffer))).toBe(true));
   expect(Buffer.from(runs[1].y.buffer).equals(Buffer.from(runs[0].y.buffer))).toBe(true);
 });
+
+test("a 1-channel sigmoid layer (the SIMD build's vector exp) gives the scalar build's bits over f32's range", async () => {
+  // A 1x1 conv with kernel 1 and bias 0 feeds x itself to the sigmoid: z = x exactly.
+  const rng = mulberry32(11);
+  const n = 4 * 64 * 64;
+  const x = new Float32Array(n);
+  const edges = [0, -0, 2 ** -54, -(2 ** -54), 2 ** -54 * 0.999, 511.99, -511.99, 512, -512, 600, -600, 88.7, -103.9, 3e38, -3e38, 1e-45];
+  for (let i = 0; i < n; i++) {
+    // Magnitudes from 1e-30 to 1e3 (both signs), plus the edges of exp's main path, in groups of 4
+    // that mix in-range and out-of-range lanes.
+    x[i] = i < edges.length ? edges[i] : (rng() < 0.5 ? -1 : 1) * 10 ** (rng() * 33 - 30);
+  }
+  const outs: Float32Array[] = [];
+  for (const variant of ['simd', 'scalar', 'relaxed-simd'] as const) {
+    const model = new Sequential({ inputShape: [64, 64, 1], variant }, [layers.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' })]);
+    model.setWeights([new Float32Array([1]), new Float32Array([0])]);
+    outs.push((await model.predict(tensor(x, [4, 64, 64, 1]))).data);
+    model.dispose();
+  }
+  expect(Buffer.from(outs[0].buffer).equals(Buffer.from(outs[1].buffer))).toBe(true);
+  expect(Buffer.from(outs[2].buffer).equals(Buffer.from(outs[1].buffer))).toBe(true);   // no multiply-add in the sigmoid
+  for (let i = 0; i < n; i += 97) expect(Math.abs(outs[0][i] - 1 / (1 + Math.exp(-x[i])))).toBeLessThanOrEqual(6e-8);
+});

@@ -89,6 +89,27 @@ test('a script that trains with threads and forgets dispose() still exits', () =
   expect(r.stdout.trim()).toBe('2');
 });
 
+test("without relaxed SIMD (Node 20 without the flag), 'auto-relaxed' falls back and 'relaxed-simd' says how to get it", () => {
+  const index = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+  const script = `import { presets, relaxedSimdSupported } from ${JSON.stringify(index)};
+    const out = [relaxedSimdSupported()];
+    for (const variant of ['auto-relaxed', 'relaxed-simd']) {
+      const m = presets.kerasTutorial({ variant, threads: 1 });
+      out.push(await m.engineInfo().then((i) => i.variant, (e) => e.message));
+      m.dispose();
+    }
+    console.log(JSON.stringify(out));`;
+  // A plain child Node: no --experimental-wasm-relaxed-simd, whatever this process was started with.
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 30000, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  expect(r.status).toBe(0);
+  const [supported, auto, relaxed] = JSON.parse(r.stdout.trim());
+  if (supported) expect([auto, relaxed]).toEqual(['relaxed-simd', 'relaxed-simd']);   // Node 22+
+  else {
+    expect(auto).toBe('simd');
+    expect(relaxed).toMatch(/does not validate relaxed SIMD \(Node 20 needs the flag --experimental-wasm-relaxed-simd.*use variant "auto-relaxed", "auto" or "simd"/);
+  }
+});
+
 describe('failures reject the pending call instead of hanging', () => {
   const engineOf = (m: Sequential) => (m as unknown as { ready(): Promise<Engine> }).ready();
 

@@ -1,9 +1,11 @@
 // Elementwise activations, applied in the epilogue of conv2d and dense, and their derivatives.
 // Derivatives are taken from the activation's output y (relu: y > 0, sigmoid: y(1-y), tanh: 1-y²), so
 // only the post-activation tensor is kept. SIMD paths use the same operations in the same order as the
-// scalar twins, so both builds give the same bits. sigmoid and tanh have no SIMD exp: they use f64 Math
-// per element (they only appear on the narrow output layer).
+// scalar twins, so both builds give the same bits. sigmoid and tanh use f64 Math per element (they only
+// appear on the narrow output layer); a 1-channel sigmoid layer's SIMD path runs Math.exp's algorithm on
+// two f64 lanes (exp.ts), with the same bits.
 import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH } from './plan';
+import { inExpRange, expF64x2 } from './exp';
 
 @inline function activate(z: f32, act: i32): f32 {
   if (act == ACT_RELU) return z > 0 ? z : 0;
@@ -44,12 +46,43 @@ export function biasActivationForward(y: usize, M: i32, OC: i32, b: usize, act: 
 
 /** act(y + b) in place for channels oc0..OC of M rows of OC channels (what a fused epilogue left). */
 export function biasActivationColumns(y: usize, M: i32, OC: i32, oc0: i32, b: usize, act: i32): void {
+  if (ASC_FEATURE_SIMD && act == ACT_SIGMOID && OC == 1) {
+    sigmoidBias1(y, M, load<f32>(b));
+    return;
+  }
   for (let m = 0; m < M; m++) {
     const row = y + (<usize>(m * OC) << 2);
     for (let oc = oc0; oc < OC; oc++) {
       const p = row + (<usize>oc << 2);
       store<f32>(p, activate(load<f32>(p) + load<f32>(b + (<usize>oc << 2)), act));
     }
+  }
+}
+
+/**
+ * y[i] = sigmoid(y[i] + b) for n contiguous values (a 1-channel layer), 4 at a time: each lane does what
+ * activate() does, f32 add, then 1 / (1 + exp(-z)) in f64, rounded to f32; groups with a z outside
+ * exp's main path (tiny, huge, NaN) take activate() itself.
+ */
+function sigmoidBias1(y: usize, n: i32, b: f32): void {
+  const vb = f32x4.splat(b), one = f64x2.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = y + (<usize>i << 2);
+    const z = f32x4.add(v128.load(p), vb);
+    const x01 = f64x2.neg(f64x2.promote_low_f32x4(z));
+    const x23 = f64x2.neg(f64x2.promote_low_f32x4(v128.shuffle<f32>(z, z, 2, 3, 2, 3)));
+    if (!(inExpRange(x01) && inExpRange(x23))) {
+      for (let j = 0; j < 4; j++) store<f32>(p + (<usize>j << 2), activate(load<f32>(p + (<usize>j << 2)) + b, ACT_SIGMOID));
+      continue;
+    }
+    const s01 = f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.add(one, expF64x2(x01))));
+    const s23 = f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.add(one, expF64x2(x23))));
+    v128.store(p, v128.shuffle<f32>(s01, s23, 0, 1, 4, 5));
+  }
+  for (; i < n; i++) {
+    const p = y + (<usize>i << 2);
+    store<f32>(p, activate(load<f32>(p) + b, ACT_SIGMOID));
   }
 }
 

@@ -14,7 +14,7 @@
 // separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
 // y/dx and its own chunk's partial gradients, and uses only its own scratch.
 import { biasActivationForward, biasActivationColumns } from './activations';
-import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRunsScalar, STORE, BIAS, BIAS_RELU } from './gemm';
+import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRunsScalar, madd, STORE, BIAS, BIAS_RELU } from './gemm';
 import { ACT_LINEAR, ACT_RELU } from './plan';
 import { copyFloats, zeroFloats, addFloats } from './copy';
 
@@ -327,7 +327,7 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
   let vacc = f32x4.splat(0);
   let dzm = dz;
   for (let m = 0; m < M; m++) {
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load32_splat(rowPtr(src, rowBase, m) + off), v128.load(dzm)));
+    vacc = madd(v128.load32_splat(rowPtr(src, rowBase, m) + off), v128.load(dzm), vacc);
     dzm += sdz;
   }
   addVec(c, vacc);
@@ -340,10 +340,10 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
   for (let m = 0; m < M; m++) {
     const a = rowPtr(src, rowBase, m) + o0;
     const vdz = v128.load32_splat(dzm);
-    vacc0 = f32x4.add(vacc0, f32x4.mul(v128.load(a), vdz));
-    vacc1 = f32x4.add(vacc1, f32x4.mul(v128.load(a, 16), vdz));
-    vacc2 = f32x4.add(vacc2, f32x4.mul(v128.load(a, 32), vdz));
-    vacc3 = f32x4.add(vacc3, f32x4.mul(v128.load(a, 48), vdz));
+    vacc0 = madd(v128.load(a), vdz, vacc0);
+    vacc1 = madd(v128.load(a, 16), vdz, vacc1);
+    vacc2 = madd(v128.load(a, 32), vdz, vacc2);
+    vacc3 = madd(v128.load(a, 48), vdz, vacc3);
     dzm += sdz;
   }
   addLanes(c, sc, vacc0);
@@ -368,33 +368,41 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
   let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
   let vacc3x0123 = f32x4.splat(0), vacc3x4567 = f32x4.splat(0);
   let dzm = dz;
-  // The 4 rows are usually neighbours in one run: then one address and constant offsets reach them.
+  // The 4 rows are usually neighbours in one run: then one address and constant offsets reach them
+  // (two loops rather than a test inside one: fewer live registers in the common case).
   const contiguous = o1 == o0 + 4 && o2 == o0 + 8 && o3 == o0 + 12;
-  for (let m = 0; m < M; m++) {
+  const src0 = src + o0;
+  if (contiguous) {
+    for (let m = 0; m < M; m++) {
+      const a0 = rowPtr(src0, rowBase, m);
+      const vb0123 = v128.load(dzm);
+      const vb4567 = v128.load(dzm, 16);
+      let va = v128.load32_splat(a0);
+      vacc0x0123 = madd(va, vb0123, vacc0x0123); vacc0x4567 = madd(va, vb4567, vacc0x4567);
+      va = v128.load32_splat(a0, 4);
+      vacc1x0123 = madd(va, vb0123, vacc1x0123); vacc1x4567 = madd(va, vb4567, vacc1x4567);
+      va = v128.load32_splat(a0, 8);
+      vacc2x0123 = madd(va, vb0123, vacc2x0123); vacc2x4567 = madd(va, vb4567, vacc2x4567);
+      va = v128.load32_splat(a0, 12);
+      vacc3x0123 = madd(va, vb0123, vacc3x0123); vacc3x4567 = madd(va, vb4567, vacc3x4567);
+      dzm += sdz;
+    }
+  } else for (let m = 0; m < M; m++) {
     const a = rowPtr(src, rowBase, m);
     const vb0123 = v128.load(dzm);
     const vb4567 = v128.load(dzm, 16);
-    let va0: v128, va1: v128, va2: v128, va3: v128;
-    if (contiguous) {
-      const a0 = a + o0;
-      va0 = v128.load32_splat(a0);
-      va1 = v128.load32_splat(a0, 4);
-      va2 = v128.load32_splat(a0, 8);
-      va3 = v128.load32_splat(a0, 12);
-    } else {
-      va0 = v128.load32_splat(a + o0);
-      va1 = v128.load32_splat(a + o1);
-      va2 = v128.load32_splat(a + o2);
-      va3 = v128.load32_splat(a + o3);
-    }
-    vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, vb0123));
-    vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, vb4567));
-    vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(va1, vb0123));
-    vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(va1, vb4567));
-    vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(va2, vb0123));
-    vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(va2, vb4567));
-    vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
-    vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
+    const va0 = v128.load32_splat(a + o0);
+    const va1 = v128.load32_splat(a + o1);
+    const va2 = v128.load32_splat(a + o2);
+    const va3 = v128.load32_splat(a + o3);
+    vacc0x0123 = madd(va0, vb0123, vacc0x0123);
+    vacc0x4567 = madd(va0, vb4567, vacc0x4567);
+    vacc1x0123 = madd(va1, vb0123, vacc1x0123);
+    vacc1x4567 = madd(va1, vb4567, vacc1x4567);
+    vacc2x0123 = madd(va2, vb0123, vacc2x0123);
+    vacc2x4567 = madd(va2, vb4567, vacc2x4567);
+    vacc3x0123 = madd(va3, vb0123, vacc3x0123);
+    vacc3x4567 = madd(va3, vb4567, vacc3x4567);
     dzm += sdz;
   }
   addVec(c, vacc0x0123);          addVec(c + 16, vacc0x4567);
@@ -410,10 +418,10 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
   for (let m = 0; m < M; m++) {
     const a = rowPtr(src, rowBase, m);
     const vb = v128.load(dzm);
-    vacc0 = f32x4.add(vacc0, f32x4.mul(v128.load32_splat(a + o0), vb));
-    vacc1 = f32x4.add(vacc1, f32x4.mul(v128.load32_splat(a + o1), vb));
-    vacc2 = f32x4.add(vacc2, f32x4.mul(v128.load32_splat(a + o2), vb));
-    vacc3 = f32x4.add(vacc3, f32x4.mul(v128.load32_splat(a + o3), vb));
+    vacc0 = madd(v128.load32_splat(a + o0), vb, vacc0);
+    vacc1 = madd(v128.load32_splat(a + o1), vb, vacc1);
+    vacc2 = madd(v128.load32_splat(a + o2), vb, vacc2);
+    vacc3 = madd(v128.load32_splat(a + o3), vb, vacc3);
     dzm += sdz;
   }
   addVec(c, vacc0);
@@ -438,7 +446,7 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
       va = f32x4.replace_lane(va, 2, load<f32>(a + o2));
       va = f32x4.replace_lane(va, 3, load<f32>(a + o3));
     }
-    vacc = f32x4.add(vacc, f32x4.mul(va, v128.load32_splat(dzm)));
+    vacc = madd(va, v128.load32_splat(dzm), vacc);
     dzm += sdz;
   }
   addLanes(c, sc, vacc);
@@ -464,7 +472,7 @@ function inputGradScatter(M: i32, OC: i32, KH: i32, run: i32, ld: i32, K: i32, d
           let vacc = f32x4.splat(0);
           let wp = wk + (<usize>j << 2);
           for (let oc = 0; oc < OC; oc++) {
-            vacc = f32x4.add(vacc, f32x4.mul(v128.load32_splat(dzm + (<usize>oc << 2)), v128.load(wp)));
+            vacc = madd(v128.load32_splat(dzm + (<usize>oc << 2)), v128.load(wp), vacc);
             wp += sk;
           }
           const p = row + (<usize>j << 2);

@@ -8,9 +8,9 @@
 // B and C are row-major with row strides ldb and ldc (in floats). All pointers are byte addresses.
 //
 // Summation order is fixed and shared by the SIMD kernels and their scalar twins: each output starts from
-// 0, adds a(i,k)*b(k,j) for k = 0..K-1 (a separate multiply and add, never fused), and only then is added
-// to C. Every lane of a SIMD tile is therefore bit-identical to the scalar loop. The one exception is a
-// column panel narrower than 4 with A rows contiguous in k, which is reduced as a dot product in 4 lane
+// 0, adds a(i,k)*b(k,j) for k = 0..K-1 (a separate multiply and add in the mul + add builds; see madd),
+// and only then is added to C. Every lane of a SIMD tile is therefore bit-identical to the scalar loop.
+// The one exception is a column panel narrower than 4 with A rows contiguous in k, which is reduced as a dot product in 4 lane
 // partials (see dotRunsSimd); its scalar twin keeps the same 4 partials and folds them the same way.
 // see: XNNPACK src/f32-gemm (4x8 register tiles, vacc<row>x<cols> naming).
 
@@ -45,6 +45,16 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
   store<f32>(p, accumulate ? load<f32>(p) + v : v);
 }
 
+/**
+ * acc + a*b per lane. The mul + add builds round twice (the scalar twins' `acc + a * b`, bit for bit);
+ * the relaxed-SIMD builds use f32x4.relaxed_madd, which V8 lowers to one fused multiply-add (one
+ * rounding) where the CPU has FMA, else to mul + add: its bits depend on the host, never on threads.
+ */
+@inline export function madd(a: v128, b: v128, acc: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Micro-kernels, shared with conv2d.ts. A tile's rows of A are given by pointers a0..a3; each row holds
 // KH runs of `run` elements, the runs segBytes apart and the elements ka bytes apart (a plain matrix row
@@ -69,14 +79,14 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
       const va1 = v128.load32_splat(p1);
       const va2 = v128.load32_splat(p2);
       const va3 = v128.load32_splat(p3);
-      vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va0, vb0123));
-      vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va0, vb4567));
-      vacc1x0123 = f32x4.add(vacc1x0123, f32x4.mul(va1, vb0123));
-      vacc1x4567 = f32x4.add(vacc1x4567, f32x4.mul(va1, vb4567));
-      vacc2x0123 = f32x4.add(vacc2x0123, f32x4.mul(va2, vb0123));
-      vacc2x4567 = f32x4.add(vacc2x4567, f32x4.mul(va2, vb4567));
-      vacc3x0123 = f32x4.add(vacc3x0123, f32x4.mul(va3, vb0123));
-      vacc3x4567 = f32x4.add(vacc3x4567, f32x4.mul(va3, vb4567));
+      vacc0x0123 = madd(va0, vb0123, vacc0x0123);
+      vacc0x4567 = madd(va0, vb4567, vacc0x4567);
+      vacc1x0123 = madd(va1, vb0123, vacc1x0123);
+      vacc1x4567 = madd(va1, vb4567, vacc1x4567);
+      vacc2x0123 = madd(va2, vb0123, vacc2x0123);
+      vacc2x4567 = madd(va2, vb4567, vacc2x4567);
+      vacc3x0123 = madd(va3, vb0123, vacc3x0123);
+      vacc3x4567 = madd(va3, vb4567, vacc3x4567);
       p0 += ka; p1 += ka; p2 += ka; p3 += ka;
       bk += sb;
     }
@@ -96,8 +106,8 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
     let p = a + <usize>kh * segBytes;
     for (let j = 0; j < run; j++) {
       const va = v128.load32_splat(p);
-      vacc0x0123 = f32x4.add(vacc0x0123, f32x4.mul(va, v128.load(bk)));
-      vacc0x4567 = f32x4.add(vacc0x4567, f32x4.mul(va, v128.load(bk, 16)));
+      vacc0x0123 = madd(va, v128.load(bk), vacc0x0123);
+      vacc0x4567 = madd(va, v128.load(bk, 16), vacc0x4567);
       p += ka;
       bk += sb;
     }
@@ -116,10 +126,10 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
     let p0 = a0 + o, p1 = a1 + o, p2 = a2 + o, p3 = a3 + o;
     for (let j = 0; j < run; j++) {
       const vb = v128.load(bk);
-      vacc0 = f32x4.add(vacc0, f32x4.mul(v128.load32_splat(p0), vb));
-      vacc1 = f32x4.add(vacc1, f32x4.mul(v128.load32_splat(p1), vb));
-      vacc2 = f32x4.add(vacc2, f32x4.mul(v128.load32_splat(p2), vb));
-      vacc3 = f32x4.add(vacc3, f32x4.mul(v128.load32_splat(p3), vb));
+      vacc0 = madd(v128.load32_splat(p0), vb, vacc0);
+      vacc1 = madd(v128.load32_splat(p1), vb, vacc1);
+      vacc2 = madd(v128.load32_splat(p2), vb, vacc2);
+      vacc3 = madd(v128.load32_splat(p3), vb, vacc3);
       p0 += ka; p1 += ka; p2 += ka; p3 += ka;
       bk += sb;
     }
@@ -138,7 +148,7 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
   for (let kh = 0; kh < KH; kh++) {
     let p = a + <usize>kh * segBytes;
     for (let j = 0; j < run; j++) {
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load32_splat(p), v128.load(bk)));
+      vacc = madd(v128.load32_splat(p), v128.load(bk), vacc);
       p += ka;
       bk += sb;
     }
@@ -167,7 +177,7 @@ export function dotRunsSimd(KH: i32, run: i32, segBytes: usize, a: usize, b: usi
         vb = f32x4.replace_lane(vb, 2, load<f32>(bk + <usize>(j + 2) * sb));
         vb = f32x4.replace_lane(vb, 3, load<f32>(bk + <usize>(j + 3) * sb));
       }
-      vacc = f32x4.add(vacc, f32x4.mul(v128.load(ak + (<usize>j << 2)), vb));
+      vacc = madd(v128.load(ak + (<usize>j << 2)), vb, vacc);
     }
     for (; j < run; j++) tail = tail + load<f32>(ak + (<usize>j << 2)) * load<f32>(bk + <usize>j * sb);
   }
@@ -195,10 +205,10 @@ export function dotRuns4Simd(KH: i32, run: i32, segBytes: usize, a0: usize, a1: 
         vb = f32x4.replace_lane(vb, 3, load<f32>(bk + <usize>(j + 3) * sb));
       }
       const jj = <usize>j << 2;
-      vacc0 = f32x4.add(vacc0, f32x4.mul(v128.load(p0 + jj), vb));
-      vacc1 = f32x4.add(vacc1, f32x4.mul(v128.load(p1 + jj), vb));
-      vacc2 = f32x4.add(vacc2, f32x4.mul(v128.load(p2 + jj), vb));
-      vacc3 = f32x4.add(vacc3, f32x4.mul(v128.load(p3 + jj), vb));
+      vacc0 = madd(v128.load(p0 + jj), vb, vacc0);
+      vacc1 = madd(v128.load(p1 + jj), vb, vacc1);
+      vacc2 = madd(v128.load(p2 + jj), vb, vacc2);
+      vacc3 = madd(v128.load(p3 + jj), vb, vacc3);
     }
     for (; j < run; j++) {
       const bj = load<f32>(bk + <usize>j * sb), jj = <usize>j << 2;
@@ -310,7 +320,7 @@ function gemmSimd(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usize
   let vacc = f32x4.splat(0);
   let ak = a, bk = b;
   for (let k = 0; k < K; k++) {
-    vacc = f32x4.add(vacc, f32x4.mul(v128.load(ak), v128.load32_splat(bk)));
+    vacc = madd(v128.load(ak), v128.load32_splat(bk), vacc);
     ak += ka;
     bk += sb;
   }

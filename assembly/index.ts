@@ -19,3 +19,8 @@ export function hasSimd(): i32 {
 export function hasThreads(): i32 {
   return ASC_FEATURE_THREADS ? 1 : 0;
 }
+
+/** 1 in builds compiled with relaxed SIMD (f32x4.relaxed_madd in the tiles), else 0. */
+export function hasRelaxedSimd(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}

@@ -20,12 +20,23 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
         const w0 = max(ow * s.SW - s.padLeft, 0), w1 = min(ow * s.SW - s.padLeft + s.KW, s.W);
         const o = (oh * s.OW + ow) * C;
         const first = (h0 * s.W + w0) * C;   // the window's first element starts as the best
-        // Channels in groups of 4: compare-and-select keeps the earliest maximum, as the scalar loop does.
         if (ASC_FEATURE_SIMD) {
           // Channels in groups of 4: compare-and-select keeps the earliest maximum, as the scalar loop
           // does. The winner's window offset is tracked and the lanes' channel added at the end.
           for (let c = 0; c < C4; c += 4) {
             let vbest = v128.load(xn + (<usize>(first + c) << 2));
+            if (argmax == 0) {
+              // Inference: the same compare-and-select, without tracking the winner.
+              for (let h = h0; h < h1; h++) {
+                let p = xn + (<usize>((h * s.W + w0) * C + c) << 2);
+                for (let w = w0; w < w1; w++, p += <usize>C << 2) {
+                  const v = v128.load(p);
+                  vbest = v128.bitselect(v, vbest, f32x4.gt(v, vbest));
+                }
+              }
+              v128.store(yn + (<usize>(o + c) << 2), vbest);
+              continue;
+            }
             let vat = i32x4.splat(first);
             for (let h = h0; h < h1; h++) {
               for (let w = w0; w < w1; w++) {

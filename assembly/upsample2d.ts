@@ -16,6 +16,12 @@ export function upSample2dForward(s: ConvShape, x: usize, y: usize, n0: i32, n1:
       let d = yrow;
       for (let w = 0; w < s.W; w++) {
         const src = xn + (<usize>((h * s.W + w) * C) << 2);
+        if (ASC_FEATURE_SIMD && C == 8) {
+          // The tutorial's 8 channels: two vectors, loaded once, stored fw times.
+          const v0 = v128.load(src), v1 = v128.load(src, 16);
+          for (let j = 0; j < s.KW; j++, d += 32) { v128.store(d, v0); v128.store(d, v1, 16); }
+          continue;
+        }
         for (let j = 0; j < s.KW; j++, d += <usize>C << 2) copyFloats(d, src, C);
       }
       for (let i = 1; i < s.KH; i++) memory.copy(yrow + <usize>i * rowBytes, yrow, rowBytes);

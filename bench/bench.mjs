@@ -1,13 +1,20 @@
 // npm run bench: the Keras tutorial's conv autoencoder, side by side with TensorFlow.js and against the
 // machine's limit, in one run. Speed is never asserted (not run by npm test, never fails CI on speed).
 //
-//   node bench/bench.mjs [--quick] [--only train,infer,peak,memory,startup,size] [--profile] [--json FILE]
+//   node bench/bench.mjs [--quick] [--only train,infer,peak,memory,startup,size] [--profile] [--baseline REV] [--json FILE]
 //
 //   --quick    fewer runs and images (about a minute)
 //   --only     a comma-separated list of sections (train, infer and profile also measure the peak, which
 //              their "% of peak" needs)
 //   --profile  adds a per-function breakdown: a named copy of the SIMD build under V8's CPU profiler
 //   --json     where to write every run (default bench/results/latest.json)
+//   --baseline a git revision: its assembly/ is built into bench/build/baseline/ and the mul + add rows
+//              also run on those wasm files (with this dist/, so REV must have the same plan layout),
+//              each right after the current one; the tables then show after/before ratios
+//
+// The relaxed-SIMD builds (fused multiply-add) run in children started with --experimental-wasm-relaxed-simd
+// when this Node needs it (Node 20); the tables show them beside the mul + add builds with their ratio to
+// the mul + add build on the same threads, and the relaxed peak (bench/peak.ts as relaxed_madd).
 //
 // Every measurement runs in a fresh child process (bench/lib/child.mjs): ours for each build and thread
 // count, TF.js on its cpu backend and on its wasm backend (SIMD build, one thread in Node), with the same
@@ -15,10 +22,10 @@
 // microbenchmark (bench/peak.ts) compiled with asc into bench/build/. Results: a table on stdout, every
 // run in bench/results/latest.json.
 import os from 'node:os';
-import { fork } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join, relative } from 'node:path';
 import { median, min, max, num, mmm, bytes, ratio, table } from './lib/stats.mjs';
 import { packageVersion, tfjsWasmDir } from './lib/tfjs.mjs';
@@ -36,7 +43,7 @@ const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const value = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt; };
 if (flag('--help') || flag('-h')) {
-  console.log('node bench/bench.mjs [--quick] [--only train,infer,peak,memory,startup,size,profile] [--profile] [--json FILE]');
+  console.log('node bench/bench.mjs [--quick] [--only train,infer,peak,memory,startup,size,profile] [--profile] [--baseline REV] [--json FILE]');
   process.exit(0);
 }
 const quick = flag('--quick');
@@ -57,6 +64,7 @@ for (const s of ['peak', 'profile']) {
   }
 }
 const jsonPath = value('--json', join(ROOT, 'bench/results/latest.json'));
+const baselineRev = value('--baseline', null);
 
 const cores = os.availableParallelism();
 const S = quick
@@ -69,19 +77,27 @@ const S = quick
       tfWasm: { inferN: 10000, inferRuns: 5 },
       memory: { n: 60000, batches: 5 }, startupRuns: 5, profile: { seconds: 6, trainBatches: 8, inferN: 2048, intervalUs: 100 } };
 
-// Our configurations: each build, and the threads build on 1..cores threads.
-const ours = [
+// Our configurations: each build, and the threads builds on 1..cores threads.
+const mulAdd = [
   { label: 'scalar', variant: 'scalar', threads: 1 },
   { label: 'SIMD', variant: 'simd', threads: 1 },
   ...Array.from({ length: cores }, (_, i) => ({ label: `SIMD+threads x${i + 1}`, variant: 'simd-threads', threads: i + 1 })),
 ];
+// The fused multiply-add builds; `pair` is the mul + add build on the same threads (the ratio column).
+const relaxedRows = [
+  { label: 'relaxed SIMD', variant: 'relaxed-simd', threads: 1, relaxed: true, pair: 'simd' },
+  ...Array.from({ length: cores }, (_, i) => ({ label: `relaxed SIMD+threads x${i + 1}`, variant: 'relaxed-simd-threads', threads: i + 1,
+    relaxed: true, pair: 'simd-threads' })),
+];
+// Run order: each relaxed row right after its mul + add pair, so that the pair's ratio sees the same load.
+const ours = mulAdd.flatMap((c) => [c, ...relaxedRows.filter((r) => r.pair === c.variant && r.threads === c.threads)]);
 
 const t0 = performance.now();
 const log = (s) => process.stderr.write(`bench: [${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}\n`);
 
-function runChild(task) {
+function runChild(task, execArgv = []) {
   return new Promise((resolve, reject) => {
-    const child = fork(CHILD, [JSON.stringify(task)], { silent: true, execArgv: [], cwd: ROOT });
+    const child = fork(CHILD, [JSON.stringify(task)], { silent: true, execArgv, cwd: ROOT });
     let stderr = '';
     let result = null;
     child.stderr.on('data', (d) => { stderr += d; });
@@ -114,6 +130,32 @@ if (!installed && (newest('assembly', '.ts') > statSync(join(ROOT, 'build/denois
     newest('src', '.ts') > statSync(join(ROOT, 'dist/index.js')).mtimeMs)) {
   log('warning: assembly/ or src/ changed after the last build; run `npm run build` to bench the current sources');
 }
+// What a child needs for relaxed SIMD: nothing (Node 22+), the V8 flag (Node 20), or null (no way here).
+function relaxedExecArgv() {
+  const check = (flags) => spawnSync(process.execPath, [...flags, '--input-type=module', '-e',
+    "import('./dist/engine/wasm.js').then((m) => process.exit(m.relaxedSimdSupported() ? 0 : 1))"], { cwd: ROOT }).status === 0;
+  if (check([])) return [];
+  const flag = ['--experimental-wasm-relaxed-simd'];
+  return check(flag) ? flag : null;
+}
+const relaxedArgv = relaxedExecArgv();
+const relaxedWhy = 'this Node does not validate relaxed SIMD, not even with --experimental-wasm-relaxed-simd';
+
+// --baseline REV: that revision's assembly/, built with today's flags (scripts/asbuild.mjs).
+let baselineBase = null;
+if (baselineRev && (only.has('train') || only.has('infer'))) {
+  const dir = join(ROOT, 'bench/build/baseline');
+  const src = join(dir, 'src');
+  mkdirSync(src, { recursive: true });
+  const archive = spawnSync('git', ['archive', baselineRev, 'assembly'], { cwd: ROOT, maxBuffer: 1 << 26 });
+  if (archive.status !== 0) { console.error(`bench: git archive ${baselineRev} failed: ${archive.stderr}`); process.exit(2); }
+  const untar = spawnSync('tar', ['-x', '-C', src], { input: archive.stdout });
+  if (untar.status !== 0) { console.error(`bench: tar failed: ${untar.stderr}`); process.exit(2); }
+  const { buildVariants } = await import('../scripts/asbuild.mjs');
+  await buildVariants({ source: join(src, 'assembly/index.ts'), outDir: dir, names: ['scalar', 'simd', 'simd-threads'], log: () => {} });
+  baselineBase = pathToFileURL(`${dir}/`).href;
+}
+
 const startedAt = new Date();
 const loadStart = os.loadavg();
 const results = { sections: [...only], skipped };
@@ -144,20 +186,31 @@ if (only.has('peak')) {
   log('peak f32 GFLOP/s (bench/peak.ts)');
   const { measurePeak } = await import('./lib/peak.mjs');
   results.peak = await measurePeak({ quick, cores });
+  log(`peak with relaxed_madd (bench/peak.ts, relaxed SIMD${relaxedArgv?.length ? ', child with ' + relaxedArgv.join(' ') : ''})`);
+  results.peakRelaxed = relaxedArgv
+    ? await runChild({ kind: 'peak', quick, cores, relaxed: true }, relaxedArgv).catch((e) => ({ error: e.message }))
+    : { error: relaxedWhy };
 }
 // The limit: the best run of the best kernel on one core (conservative: noise only lowers runs).
 const onePeak = results.peak ? max(results.peak.oneCore.flatMap((k) => k.gflops)) : NaN;
 const allPeak = results.peak ? max(results.peak.allCores.gflops) : NaN;
+const oneRelaxedPeak = results.peakRelaxed?.oneCore ? max(results.peakRelaxed.oneCore.flatMap((k) => k.gflops)) : NaN;
+const allRelaxedPeak = results.peakRelaxed?.allCores ? max(results.peakRelaxed.allCores.gflops) : NaN;
 
 if (only.has('train') || only.has('infer')) {
   results.ours = [];
+  results.skipped = [];
   for (const c of ours) {
     log(`denoise-wasm ${c.label}: ${[only.has('train') && 'train', only.has('infer') && 'infer'].filter(Boolean).join(' + ')}`);
     // --quick: the scalar build (10x slower) on a quarter of the work.
     const scale = quick && c.variant === 'scalar' ? 4 : 1;
-    const r = await runChild({ kind: 'ours', variant: c.variant, threads: c.threads, train: only.has('train'), infer: only.has('infer'),
-      runs: S.runs, trainBatches: S.trainBatches / scale, inferN: S.inferN / scale, inferRuns: S.inferRuns });
-    results.ours.push({ ...c, ...r });
+    const task = { kind: 'ours', variant: c.variant, threads: c.threads, train: only.has('train'), infer: only.has('infer'),
+      runs: S.runs, trainBatches: S.trainBatches / scale, inferN: S.inferN / scale, inferRuns: S.inferRuns };
+    if (c.relaxed && !relaxedArgv) { results.skipped.push({ ...c, error: relaxedWhy }); continue; }
+    const r = await runChild(task, c.relaxed ? relaxedArgv : []);
+    // The same configuration on the baseline's wasm, right after (the after/before column).
+    const before = baselineBase && !c.relaxed ? await runChild({ ...task, wasmBase: baselineBase }) : null;
+    results.ours.push({ ...c, ...r, before });
   }
   results.tfjs = [];
 }
@@ -172,7 +225,7 @@ if ((only.has('train') || only.has('infer')) && hasTfjs) {
 if (only.has('memory')) {
   results.memory = [];
   // The arena is the same for every build; --quick measures the SIMD build and the most threads only.
-  for (const c of quick ? ours.filter((c) => c.variant === 'simd' || c.threads === cores) : ours) {
+  for (const c of quick ? mulAdd.filter((c) => c.variant === 'simd' || c.threads === cores) : mulAdd) {
     log(`memory: ${c.label}, ${S.memory.n} images`);
     results.memory.push({ ...c, ...await runChild({ kind: 'memory', variant: c.variant, threads: c.threads, ...S.memory }) });
   }
@@ -180,7 +233,7 @@ if (only.has('memory')) {
 
 if (only.has('startup')) {
   results.startup = [];
-  const configs = [...ours.filter((c) => c.variant !== 'simd-threads' || c.threads === cores),
+  const configs = [...mulAdd.filter((c) => c.variant !== 'simd-threads' || c.threads === cores),
     ...(hasTfjs ? [{ label: 'TF.js cpu', backend: 'cpu' }, { label: 'TF.js wasm', backend: 'wasm' }] : [])];
   for (const c of configs) {
     log(`startup: ${c.label}`);
@@ -203,7 +256,9 @@ const loadEnd = os.loadavg();
 // ---- the report ----------------------------------------------------------------------------------
 const out = [];
 const p = (s = '') => out.push(s);
-const pct = (g, threads) => (Number.isFinite(onePeak) ? `${(100 * g / (onePeak * threads)).toFixed(1)}%` : '-');
+// % of the one-core peak of the same kind of arithmetic: mul + add for those builds, relaxed_madd for the relaxed ones.
+const peakOf = (relaxed) => (relaxed ? oneRelaxedPeak : onePeak);
+const pct = (g, threads, relaxed = false) => (Number.isFinite(peakOf(relaxed)) ? `${(100 * g / (peakOf(relaxed) * threads)).toFixed(1)}%` : '-');
 const mib = (b) => (b === undefined ? '-' : `${(b / 2 ** 20).toFixed(0)} MiB`);
 
 p(`denoise-wasm bench: the Keras tutorial's conv autoencoder (28x28x1, 4,385 parameters, batch ${BATCH})`);
@@ -218,6 +273,17 @@ for (const s of skipped) p(`  skipped: ${s}`);
 
 const summary = [];
 const targets = [];
+
+// Issue 16's rate targets: [variant, threads, at least], medians of this run.
+function rateTargets(key, list, what, unit) {
+  for (const [variant, threads, want] of list) {
+    const r = results.ours.find((x) => x.variant === variant && x.info.threads === threads);
+    if (!r) continue;
+    const got = median(r[key]);
+    targets.push([got >= want, `${what} >= ${want.toLocaleString('en-US')} ${unit} (${r.label}): ${num(got)}` +
+      (r.relaxed && pairOf(r) ? ` (${vsMulAdd(r, key)} the mul + add build)` : '')]);
+  }
+}
 
 // Thread scaling: each SIMD+threads run against the same build on one thread, measured in this run.
 function scaling(key, what) {
@@ -242,33 +308,60 @@ if (results.peak) {
   if (cores > 1) rows.push([pk.allCores.kernel, cores, mmm(pk.allCores.gflops), num(max(pk.allCores.gflops))]);
   p(table(rows));
   p(`  peak used below: ${num(onePeak)} GFLOP/s per core (the best run of any kernel); all ${cores} cores: ${num(allPeak)} GFLOP/s (${(allPeak / onePeak).toFixed(2)}x one core)`);
+  const pr = results.peakRelaxed;
+  p();
+  if (pr?.error) p(`Relaxed SIMD peak (f32x4.relaxed_madd): could not run: ${pr.error.split('\n')[0]}`);
+  else if (pr) {
+    p(`Relaxed SIMD peak: the same chains as one f32x4.relaxed_madd each (FMA where the CPU has it)${relaxedArgv?.length ? `; run with ${relaxedArgv.join(' ')}` : ''}`);
+    const rows = [['kernel', 'threads', 'GFLOP/s (median, min-max)', 'best', 'vs mul + add (best)']];
+    for (const k of pr.oneCore) {
+      const twin = results.peak.oneCore.find((m) => m.kernel === k.kernel);
+      rows.push([`${k.kernel} (relaxed_madd)`, 1, mmm(k.gflops), num(max(k.gflops)), twin ? ratio(max(k.gflops), max(twin.gflops)) : '-']);
+    }
+    if (cores > 1) rows.push([`${pr.allCores.kernel} (relaxed_madd)`, cores, mmm(pr.allCores.gflops), num(max(pr.allCores.gflops)), ratio(allRelaxedPeak, allPeak)]);
+    p(table(rows));
+    p(`  relaxed peak used below (relaxed rows): ${num(oneRelaxedPeak)} GFLOP/s per core (${ratio(oneRelaxedPeak, onePeak)} the mul + add peak); all ${cores} cores: ${num(allRelaxedPeak)} GFLOP/s`);
+  }
 }
 
 const tfCpu = results.tfjs?.find((r) => r.backend === 'cpu');
 const tfWasm = results.tfjs?.find((r) => r.backend === 'wasm');
-const bestOf = (key) => results.ours.reduce((a, b) => (median(b[key]) > median(a[key]) ? b : a));
+const oursMulAdd = results.ours?.filter((r) => !r.relaxed);
+const bestOf = (key, rows = oursMulAdd) => rows.reduce((a, b) => (median(b[key]) > median(a[key]) ? b : a));
 const simd1 = results.ours?.find((r) => r.variant === 'simd');
+// Same-run ratios: a relaxed row against the mul + add build on the same threads; any row against its
+// run on the --baseline wasm (after / before).
+const pairOf = (r) => (r.relaxed ? results.ours.find((m) => m.variant === r.pair && m.info.threads === r.info.threads) : null);
+const vsMulAdd = (r, key) => { const m = pairOf(r); return m ? ratio(median(r[key]), median(m[key])) : ''; };
+const vsBefore = (r, key) => (r.before?.[key]?.length ? ratio(median(r[key]), median(r.before[key])) : '');
+const ratioCols = (r, key) => [vsMulAdd(r, key), ...(baselineBase ? [vsBefore(r, key)] : [])];
+const ratioHead = ['relaxed / mul+add', ...(baselineBase ? [`after / before (${baselineRev})`] : [])];
+const noRatios = () => ratioHead.map(() => '');
 
 if (results.ours && only.has('train')) {
   p();
   p(`Training: model.fit, batch ${BATCH}, ${S.trainBatches * BATCH} samples per run${quick ? ' (scalar: a quarter)' : ''}; ` +
     `TF.js cpu: trainOnBatch, ${S.tfCpu.trainBatches} batch(es) of ${S.tfCpu.trainBatch} after a warm-up`);
-  const rows = [['engine', 'threads', 'samples/s (median, min-max)', 'GFLOP/s', '% of peak', 'vs TF.js cpu', 'peak RSS']];
+  const rows = [['engine', 'threads', 'samples/s (median, min-max)', 'GFLOP/s', '% of peak', ...ratioHead, 'vs TF.js cpu', 'peak RSS']];
   const cpuRate = tfCpu?.train.length ? median(tfCpu.train) : NaN;
   for (const r of results.ours) {
     const g = median(r.train) * TRAIN_FLOP / 1e9;
-    rows.push([`denoise-wasm ${r.label}`, r.info.threads, mmm(r.train), num(g), pct(g, r.info.threads), ratio(median(r.train), cpuRate), mib(r.maxRss)]);
+    rows.push([`denoise-wasm ${r.label}`, r.info.threads, mmm(r.train), num(g), pct(g, r.info.threads, r.relaxed), ...ratioCols(r, 'train'),
+      ratio(median(r.train), cpuRate), mib(r.maxRss)]);
   }
+  for (const r of results.skipped) rows.push([`denoise-wasm ${r.label}`, r.threads, 'could not run (below)', '-', '-', ...noRatios(), '-', '-']);
   for (const r of results.tfjs) {
     const threads = r.backend === 'wasm' ? r.info.threads ?? 1 : 1;
     const label = r.backend === 'wasm' ? `TF.js wasm${r.info.simd ? ' (SIMD)' : ''}` : 'TF.js cpu';
-    if (r.trainError) rows.push([label, threads, 'cannot train (below)', '-', '-', '-', mib(r.maxRss)]);
+    if (r.trainError) rows.push([label, threads, 'cannot train (below)', '-', '-', ...noRatios(), '-', mib(r.maxRss)]);
     else {
       const g = median(r.train) * TRAIN_FLOP / 1e9;
-      rows.push([label, threads, mmm(r.train), num(g), pct(g, threads), ratio(median(r.train), cpuRate), mib(r.maxRss)]);
+      rows.push([label, threads, mmm(r.train), num(g), pct(g, threads), ...noRatios(), ratio(median(r.train), cpuRate), mib(r.maxRss)]);
     }
   }
   p(table(rows));
+  p('  % of peak: of the one-core peak of the same arithmetic (mul + add builds: the mul + add peak; relaxed: the relaxed_madd peak)');
+  for (const r of results.skipped) p(`  ${r.label}: could not run: ${r.error}`);
   for (const r of results.tfjs.filter((r) => r.trainError)) p(`  ${r.label}: trainOnBatch throws "${r.trainError}"`);
   const best = bestOf('train');
   if (Number.isFinite(cpuRate)) {
@@ -286,21 +379,25 @@ if (results.ours && only.has('train')) {
         `(best run ${(100 * bestShare).toFixed(1)}%; ${r.label}, ${r.info.threads} thread${r.info.threads > 1 ? 's' : ''})`]);
     }
   }
+  rateTargets('train', [['simd-threads', 1, 5100], ['simd', 1, 5100], ['relaxed-simd-threads', 1, 6000], ['relaxed-simd', 1, 6000],
+    ['relaxed-simd-threads', 2, 11000]], 'training', 'samples/s');
 }
 
 if (results.ours && only.has('infer')) {
   p();
   p(`Inference: predict on ${S.inferN.toLocaleString('en-US')} images${quick ? ' (scalar: a quarter)' : ''}, batch ${INFER_BATCH} ` +
     `(TF.js cpu on ${S.tfCpu.inferN.toLocaleString('en-US')})`);
-  const rows = [['engine', 'threads', 'images/s (median, min-max)', 'GFLOP/s', '% of peak', 'vs TF.js wasm', 'vs TF.js cpu', 'peak RSS']];
+  const rows = [['engine', 'threads', 'images/s (median, min-max)', 'GFLOP/s', '% of peak', ...ratioHead, 'vs TF.js wasm', 'vs TF.js cpu', 'peak RSS']];
   const wasmRate = tfWasm?.infer.length ? median(tfWasm.infer) : NaN;
   const cpuRate = tfCpu?.infer.length ? median(tfCpu.infer) : NaN;
   for (const r of [...results.ours, ...results.tfjs]) {
     const threads = r.info.threads ?? 1;
     const label = r.backend ? (r.backend === 'wasm' ? `TF.js wasm${r.info.simd ? ' (SIMD)' : ''}` : 'TF.js cpu') : `denoise-wasm ${r.label}`;
     const g = median(r.infer) * FORWARD_FLOP / 1e9;
-    rows.push([label, threads, mmm(r.infer), num(g), pct(g, threads), ratio(median(r.infer), wasmRate), ratio(median(r.infer), cpuRate), mib(r.maxRss)]);
+    rows.push([label, threads, mmm(r.infer), num(g), pct(g, threads, r.relaxed), ...(r.backend ? noRatios() : ratioCols(r, 'infer')),
+      ratio(median(r.infer), wasmRate), ratio(median(r.infer), cpuRate), mib(r.maxRss)]);
   }
+  for (const r of results.skipped) rows.push([`denoise-wasm ${r.label}`, r.threads, 'could not run (see training)', '-', '-', ...noRatios(), '-', '-', '-']);
   p(table(rows));
   const parity = results.tfjs.filter((r) => r.parityMaxAbsDiff !== undefined).map((r) => `${r.label} ${r.parityMaxAbsDiff.toExponential(1)}`);
   if (parity.length) p(`  same weights, same 16 images: max |ours - TF.js| = ${parity.join(', ')}`);
@@ -320,6 +417,8 @@ if (results.ours && only.has('infer')) {
         `(best run ${(100 * bestShare).toFixed(1)}%; ${r.label}, ${r.info.threads} thread${r.info.threads > 1 ? 's' : ''})`]);
     }
   }
+  rateTargets('infer', [['simd-threads', 1, 18000], ['simd', 1, 18000], ['relaxed-simd-threads', 1, 22000], ['relaxed-simd', 1, 22000]],
+    'inference', 'images/s');
 }
 
 if (results.memory) {

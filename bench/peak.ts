@@ -2,11 +2,21 @@
 // pair every convolution tile is made of), with enough independent chains to hide the latencies.
 // Compiled by bench/peak.mjs (asc --enable simd) into bench/build/peak.wasm; no memory is touched.
 //
-// FLOP counting: one f32x4.mul plus one f32x4.add is 2 FLOPs per lane, 8 per pair.
+// Compiled twice: with --enable simd (f32x4.mul then f32x4.add) and with --enable simd,relaxed-simd into
+// bench/build/peak-relaxed.wasm, where each pair is one f32x4.relaxed_madd (FMA where the CPU has it), as
+// in the tiles of the relaxed-SIMD builds (see madd in assembly/gemm.ts).
+//
+// FLOP counting: one f32x4.mul plus one f32x4.add (or one relaxed_madd) is 2 FLOPs per lane, 8 per pair.
 // The multipliers and addends come in as parameters so that nothing can be folded at compile time;
 // the values stay normal (no denormal slow paths): x*m with m = 1 stays x, s + c with tiny c stays ~s.
 
-/** acc_i = acc_i * m + c on 12 accumulators: each chain is mul then add (latency mul + add). */
+// x * m + c: mul then add, or one relaxed_madd in the relaxed build.
+@inline function madd(x: v128, m: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(x, m, c);
+  return f32x4.add(f32x4.mul(x, m), c);
+}
+
+/** acc_i = acc_i * m + c on 12 accumulators: each chain is mul then add (latency mul + add), or one FMA. */
 export function mulAdd12(iters: i32, m: f32, c: f32): f32 {
   const vm = f32x4.splat(m);
   const vc = f32x4.splat(c);
@@ -14,18 +24,18 @@ export function mulAdd12(iters: i32, m: f32, c: f32): f32 {
   let a4 = f32x4.splat(1.04), a5 = f32x4.splat(1.05), a6 = f32x4.splat(1.06), a7 = f32x4.splat(1.07);
   let a8 = f32x4.splat(1.08), a9 = f32x4.splat(1.09), a10 = f32x4.splat(1.1), a11 = f32x4.splat(1.11);
   for (let i = 0; i < iters; i++) {
-    a0 = f32x4.add(f32x4.mul(a0, vm), vc);
-    a1 = f32x4.add(f32x4.mul(a1, vm), vc);
-    a2 = f32x4.add(f32x4.mul(a2, vm), vc);
-    a3 = f32x4.add(f32x4.mul(a3, vm), vc);
-    a4 = f32x4.add(f32x4.mul(a4, vm), vc);
-    a5 = f32x4.add(f32x4.mul(a5, vm), vc);
-    a6 = f32x4.add(f32x4.mul(a6, vm), vc);
-    a7 = f32x4.add(f32x4.mul(a7, vm), vc);
-    a8 = f32x4.add(f32x4.mul(a8, vm), vc);
-    a9 = f32x4.add(f32x4.mul(a9, vm), vc);
-    a10 = f32x4.add(f32x4.mul(a10, vm), vc);
-    a11 = f32x4.add(f32x4.mul(a11, vm), vc);
+    a0 = madd(a0, vm, vc);
+    a1 = madd(a1, vm, vc);
+    a2 = madd(a2, vm, vc);
+    a3 = madd(a3, vm, vc);
+    a4 = madd(a4, vm, vc);
+    a5 = madd(a5, vm, vc);
+    a6 = madd(a6, vm, vc);
+    a7 = madd(a7, vm, vc);
+    a8 = madd(a8, vm, vc);
+    a9 = madd(a9, vm, vc);
+    a10 = madd(a10, vm, vc);
+    a11 = madd(a11, vm, vc);
   }
   const s = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
   const t = f32x4.add(f32x4.add(a8, a9), f32x4.add(a10, a11));
@@ -40,14 +50,14 @@ export function mulAdd8(iters: i32, m: f32, c: f32): f32 {
   let a0 = f32x4.splat(1.0), a1 = f32x4.splat(1.01), a2 = f32x4.splat(1.02), a3 = f32x4.splat(1.03);
   let a4 = f32x4.splat(1.04), a5 = f32x4.splat(1.05), a6 = f32x4.splat(1.06), a7 = f32x4.splat(1.07);
   for (let i = 0; i < iters; i++) {
-    a0 = f32x4.add(f32x4.mul(a0, vm), vc);
-    a1 = f32x4.add(f32x4.mul(a1, vm), vc);
-    a2 = f32x4.add(f32x4.mul(a2, vm), vc);
-    a3 = f32x4.add(f32x4.mul(a3, vm), vc);
-    a4 = f32x4.add(f32x4.mul(a4, vm), vc);
-    a5 = f32x4.add(f32x4.mul(a5, vm), vc);
-    a6 = f32x4.add(f32x4.mul(a6, vm), vc);
-    a7 = f32x4.add(f32x4.mul(a7, vm), vc);
+    a0 = madd(a0, vm, vc);
+    a1 = madd(a1, vm, vc);
+    a2 = madd(a2, vm, vc);
+    a3 = madd(a3, vm, vc);
+    a4 = madd(a4, vm, vc);
+    a5 = madd(a5, vm, vc);
+    a6 = madd(a6, vm, vc);
+    a7 = madd(a7, vm, vc);
   }
   const s = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
   return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);

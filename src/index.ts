@@ -17,7 +17,7 @@ export type { OptimizerConfig, OptimizerName } from './train/optimizers.js';
 export type { LossName } from './train/losses.js';
 export type { FitOptions, History, BatchLogs, EpochLogs } from './train/fit.js';
 export type { EngineInfo } from './engine/engine.js';
-export { simdSupported } from './engine/wasm.js';
+export { simdSupported, relaxedSimdSupported, type Variant, type VariantRequest } from './engine/wasm.js';
 export { tensor, sizeOf, sliceRows } from './tensor.js';
 export type { Tensor } from './tensor.js';
 export { Random } from './random.js';

@@ -1,5 +1,6 @@
 // Every wasm op, forward and backward, against the f64 reference (test/reference, itself checked by
-// finite differences), on odd shapes, for the SIMD and the scalar build.
+// finite differences), on odd shapes, for the SIMD, the scalar and the relaxed-SIMD (fused multiply-add)
+// build.
 // One table of cases; each runs as a one-layer model: predict() for the forward pass and
 // computeGradients() with an MSE loss for dL/dw, dL/db and dL/dx.
 import { Sequential, layers, tensor, type Layer } from '../src/index.js';
@@ -11,7 +12,8 @@ import { activationForward, activationBackward, type ActivationName } from './re
 import { assertClose, mulberry32, randomArray } from './reference/gradcheck.js';
 import type { Padding } from './reference/padding.js';
 
-const VARIANTS = ['simd', 'scalar'] as const;
+const VARIANTS = ['simd', 'scalar'] as const;   // bit-identical by design
+const REFERENCE_VARIANTS = [...VARIANTS, 'relaxed-simd'] as const;   // each against the f64 reference
 const F32_EPS = 2 ** -24;
 
 /** Absolute tolerance for f32 sums of `length` terms of size ~magnitude (worst case grows with length). */
@@ -119,13 +121,15 @@ const CASES: Case[] = [
   pool('3x2 stride 1 same, 4x5x5', 2, [4, 5, 5], [3, 2], [1, 1], 'same'),
   upsample('2x2, 3x4x5', 2, [3, 4, 5], [2, 2]),
   upsample('3x2, 2x3x1', 3, [2, 3, 1], [3, 2]),
+  upsample('2x2, 4x4x8 (tutorial; 8 channels take the vector path)', 2, [4, 4, 8], [2, 2]),
+  upsample('1x3, 2x3x8', 2, [2, 3, 8], [1, 3]),
   dense('7 -> 5 relu', 3, [7], 5, 'relu'),
   dense('784 -> 32 relu (tutorial)', 4, [784], 32, 'relu'),
   dense('32 -> 784 sigmoid (tutorial)', 4, [32], 784, 'sigmoid'),
   dense('on the last axis of 4x3x6 -> 5 tanh', 2, [4, 3, 6], 5, 'tanh'),
 ];
 
-describe.each(VARIANTS)('%s build', (variant) => {
+describe.each(REFERENCE_VARIANTS)('%s build', (variant) => {
   test.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const rng = mulberry32(c.name.length * 7919 + c.N);
     const model = new Sequential({ inputShape: c.inputShape, variant }, [c.layer()]);
@@ -189,4 +193,27 @@ test('the SIMD and scalar builds give the same bits for forward, gradients and 3
   expect(runs[1].losses).toEqual(runs[0].losses);
   runs[0].weights.forEach((w, i) => expect(Buffer.from(runs[1].weights[i].data.buffer).equals(Buffer.from(w.data.buffer))).toBe(true));
   expect(Buffer.from(runs[1].y.buffer).equals(Buffer.from(runs[0].y.buffer))).toBe(true);
+});
+
+test("a 1-channel sigmoid layer (the SIMD build's vector exp) gives the scalar build's bits over f32's range", async () => {
+  // A 1x1 conv with kernel 1 and bias 0 feeds x itself to the sigmoid: z = x exactly.
+  const rng = mulberry32(11);
+  const n = 4 * 64 * 64;
+  const x = new Float32Array(n);
+  const edges = [0, -0, 2 ** -54, -(2 ** -54), 2 ** -54 * 0.999, 511.99, -511.99, 512, -512, 600, -600, 88.7, -103.9, 3e38, -3e38, 1e-45];
+  for (let i = 0; i < n; i++) {
+    // Magnitudes from 1e-30 to 1e3 (both signs), plus the edges of exp's main path, in groups of 4
+    // that mix in-range and out-of-range lanes.
+    x[i] = i < edges.length ? edges[i] : (rng() < 0.5 ? -1 : 1) * 10 ** (rng() * 33 - 30);
+  }
+  const outs: Float32Array[] = [];
+  for (const variant of ['simd', 'scalar', 'relaxed-simd'] as const) {
+    const model = new Sequential({ inputShape: [64, 64, 1], variant }, [layers.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' })]);
+    model.setWeights([new Float32Array([1]), new Float32Array([0])]);
+    outs.push((await model.predict(tensor(x, [4, 64, 64, 1]))).data);
+    model.dispose();
+  }
+  expect(Buffer.from(outs[0].buffer).equals(Buffer.from(outs[1].buffer))).toBe(true);
+  expect(Buffer.from(outs[2].buffer).equals(Buffer.from(outs[1].buffer))).toBe(true);   // no multiply-add in the sigmoid
+  for (let i = 0; i < n; i += 97) expect(Math.abs(outs[0][i] - 1 / (1 + Math.exp(-x[i])))).toBeLessThanOrEqual(6e-8);
 });

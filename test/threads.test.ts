@@ -1,16 +1,19 @@
 // The simd-threads build: results bit-identical for any thread count (and equal to the single-threaded
-// SIMD build), workers that never keep Node alive, and failures that reject instead of hanging.
+// SIMD build), workers that never keep Node alive, and failures that reject instead of hanging. The
+// relaxed-SIMD builds likewise among themselves (their fused multiply-adds give other bits than the
+// mul + add builds, the same for any thread count).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Sequential, layers, presets, tensor, Random, type Tensor } from '../src/index.js';
 import type { Engine } from '../src/engine/engine.js';
+import type { VariantRequest } from '../src/engine/wasm.js';
 
 function images(n: number, seed: number): Tensor {
   const r = new Random(seed);
   return tensor(Float32Array.from({ length: n * 784 }, () => r.uniform()), [n, 28, 28, 1]);
 }
 
-function strideDenseModel(threads: number | 'auto', variant?: 'simd'): Sequential {
+function strideDenseModel(threads: number | 'auto', variant?: VariantRequest): Sequential {
   const m = new Sequential({ inputShape: [28, 28, 1], threads, variant, seed: 9 }, [
     layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' }),
     layers.conv2d({ filters: 4, kernelSize: 2, strides: 2, padding: 'same', activation: 'tanh' }),
@@ -25,18 +28,26 @@ function strideDenseModel(threads: number | 'auto', variant?: 'simd'): Sequentia
 
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
+// [threads, requested variant, the build that must run]
+const MUL_ADD = [[1, 'simd', 'simd'], [1, undefined, 'simd'], [2, undefined, 'simd-threads'], [3, undefined, 'simd-threads']] as const;
+const RELAXED = [[1, 'relaxed-simd', 'relaxed-simd'], [1, 'relaxed-simd-threads', 'relaxed-simd-threads'],
+  [2, 'auto-relaxed', 'relaxed-simd-threads'], [3, 'auto-relaxed', 'relaxed-simd-threads']] as const;
+
 describe.each([
-  ['the tutorial model', (threads: number | 'auto', variant?: 'simd') => presets.kerasTutorial({ threads, variant, seed: 3 })],
+  ['the tutorial model', (threads: number | 'auto', variant?: VariantRequest) => presets.kerasTutorial({ threads, variant, seed: 3 })],
   ['a stride-2 + dense model', strideDenseModel],
 ])('%s', (_name, make) => {
-  test('1, 2 and 3 threads and the SIMD build give bit-identical losses, weights and predictions', async () => {
+  test.each([
+    ['1, 2 and 3 threads and the SIMD build', MUL_ADD],
+    ['the relaxed-SIMD builds on 1, 2 and 3 threads', RELAXED],
+  ] as const)('%s give bit-identical losses, weights and predictions', async (_what, configs) => {
     const x = images(70, 1), y = images(70, 2);
     const runs: Array<{ loss: number[]; w: ReturnType<Sequential['getWeights']>; p: Float32Array }> = [];
-    for (const [threads, variant] of [[1, 'simd'], [1, undefined], [2, undefined], [3, undefined]] as const) {
+    for (const [threads, variant, build] of configs) {
       const m = make(threads, variant);
       const info = await m.engineInfo();
       expect(info.threads).toBe(threads);
-      expect(info.variant).toBe(threads === 1 ? 'simd' : 'simd-threads');
+      expect(info.variant).toBe(build);
       const h = await m.fit(x, y, { epochs: 2, batchSize: 32, seed: 4 });   // 3 batches an epoch, the last of 6
       runs.push({ loss: h.history.loss, w: m.getWeights(), p: (await m.predict(x, { batchSize: 25 })).data });
       m.dispose();
@@ -58,6 +69,10 @@ test("engineInfo: 'auto' uses every core; threads: 1 uses no workers and says wh
   auto.dispose();
   const one = presets.kerasTutorial({ threads: 1 });
   expect(await one.engineInfo()).toEqual({ variant: 'simd', simd: true, threads: 1, threadsReason: 'threads: 1 was requested' });
+  // 'auto-relaxed' adds the fused multiply-add builds (npm test runs Node with relaxed SIMD on).
+  const relaxed = presets.kerasTutorial({ variant: 'auto-relaxed' });
+  expect((await relaxed.engineInfo()).variant).toBe(cores > 1 ? 'relaxed-simd-threads' : 'relaxed-simd');
+  relaxed.dispose();
   await expect(presets.kerasTutorial({ threads: 0 }).engineInfo()).rejects.toThrow(/threads must be 'auto' or an integer from 1 to 16, got 0/);
 });
 
@@ -72,6 +87,27 @@ test('a script that trains with threads and forgets dispose() still exits', () =
   expect(r.error).toBeUndefined();
   expect(r.status).toBe(0);
   expect(r.stdout.trim()).toBe('2');
+});
+
+test("without relaxed SIMD (Node 20 without the flag), 'auto-relaxed' falls back and 'relaxed-simd' says how to get it", () => {
+  const index = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+  const script = `import { presets, relaxedSimdSupported } from ${JSON.stringify(index)};
+    const out = [relaxedSimdSupported()];
+    for (const variant of ['auto-relaxed', 'relaxed-simd']) {
+      const m = presets.kerasTutorial({ variant, threads: 1 });
+      out.push(await m.engineInfo().then((i) => i.variant, (e) => e.message));
+      m.dispose();
+    }
+    console.log(JSON.stringify(out));`;
+  // A plain child Node: no --experimental-wasm-relaxed-simd, whatever this process was started with.
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 30000, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  expect(r.status).toBe(0);
+  const [supported, auto, relaxed] = JSON.parse(r.stdout.trim());
+  if (supported) expect([auto, relaxed]).toEqual(['relaxed-simd', 'relaxed-simd']);   // Node 22+
+  else {
+    expect(auto).toBe('simd');
+    expect(relaxed).toMatch(/does not validate relaxed SIMD \(Node 20 needs the flag --experimental-wasm-relaxed-simd.*use variant "auto-relaxed", "auto" or "simd"/);
+  }
 });
 
 describe('failures reject the pending call instead of hanging', () => {

@@ -13,7 +13,8 @@ const rate = (n, t0) => n / ((performance.now() - t0) / 1000);
 async function ours(t) {
   const { presets } = await import('../../dist/index.js');
   const { makeData } = await import('./data.mjs');
-  const model = presets.kerasTutorial({ variant: t.variant, threads: t.threads, seed: 0 });
+  // wasmBase: another build of the same source tree (bench --baseline), run by this dist/.
+  const model = presets.kerasTutorial({ variant: t.variant, threads: t.threads, seed: 0, wasmBase: t.wasmBase });
   const info = await model.engineInfo();
   const out = { info, train: [], infer: [] };
   if (t.train) {
@@ -156,7 +157,12 @@ async function profile(t) {
   return runProfile(t);
 }
 
-const tasks = { ours, tfjs, memory, startup, profile };
+async function peak(t) {
+  const { measurePeak } = await import('./peak.mjs');
+  return measurePeak(t);
+}
+
+const tasks = { ours, tfjs, memory, startup, profile, peak };
 try {
   const result = await tasks[task.kind](task);
   process.send({ ok: true, result }, () => process.exit(0));

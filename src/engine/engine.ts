@@ -3,7 +3,7 @@
 // capacity), writes the plan, and runs whole batches with one call into wasm each.
 import * as L from './plan-layout.js';
 import { ACTIVATION_CODES, lowerGraph, planInferenceBuffers, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
-import { compileVariant, instantiateKernels, simdSupported, type KernelExports, type Variant } from './wasm.js';
+import { compileVariant, instantiateKernels, simdSupported, relaxedSimdSupported, isThreadsVariant, type KernelExports, type Variant, type VariantRequest } from './wasm.js';
 import { ThreadPool } from './pool.js';
 import { describeValue } from '../train/validate.js';
 
@@ -53,15 +53,18 @@ export interface EngineInfo {
 }
 
 export interface EngineOptions {
-  /** 'auto' picks the fastest build the runtime supports. */
-  variant?: Variant | 'auto';
+  /**
+   * 'auto' picks the fastest mul + add build the runtime supports (the same bits in every runtime);
+   * 'auto-relaxed' also considers the relaxed-SIMD builds (fused multiply-add) where the runtime validates them.
+   */
+  variant?: VariantRequest;
   /** 'auto' (default): one thread per available core; 1: no workers at all. */
   threads?: 'auto' | number;
   /** Folder (URL) holding the .wasm files, when they are not next to the package. */
   wasmBase?: string | URL;
 }
 
-const VARIANTS = ['auto', 'simd-threads', 'simd', 'scalar'] as const;
+const VARIANTS: readonly VariantRequest[] = ['auto', 'auto-relaxed', 'relaxed-simd-threads', 'relaxed-simd', 'simd-threads', 'simd', 'scalar'];
 const MAX_PAGES = 16384;   // 1 GiB: the shared memory's maximum (the simd-threads build declares it)
 
 /** Cores this runtime offers (Node: os.availableParallelism; browsers: navigator.hardwareConcurrency). */
@@ -239,9 +242,15 @@ export class Engine {
       throw new Error(`denoise-wasm: unknown variant ${describeValue(want)}; use one of ${VARIANTS.map((v) => `'${v}'`).join(', ')}`);
     }
     const simd = simdSupported();
-    if ((want === 'simd' || want === 'simd-threads') && !simd) {
+    if (want !== 'auto' && want !== 'auto-relaxed' && want !== 'scalar' && !simd) {
       throw new Error(`denoise-wasm: this runtime does not support wasm SIMD; use variant "scalar" or "auto"`);
     }
+    const relaxed = relaxedSimdSupported();
+    if ((want === 'relaxed-simd' || want === 'relaxed-simd-threads') && !relaxed) {
+      throw new Error(`denoise-wasm: this runtime does not validate relaxed SIMD (Node 20 needs the flag ` +
+        `--experimental-wasm-relaxed-simd; Safari has none); use variant "auto-relaxed", "auto" or "${want.slice(8)}"`);
+    }
+    const useRelaxed = relaxed && want === 'auto-relaxed';
     const requested = options.threads ?? 'auto';
     if (requested !== 'auto' && !(Number.isInteger(requested) && requested >= 1 && requested <= MAX_CHUNKS)) {
       throw new Error(`denoise-wasm: threads must be 'auto' or an integer from 1 to ${MAX_CHUNKS}, got ${describeValue(requested)}` +
@@ -255,25 +264,25 @@ export class Engine {
     let threads = 1;
     let threadsReason = '';
     const unavailable = threadsUnavailableReason();
-    if (want === 'scalar' || want === 'simd') {
+    if (want === 'scalar' || want === 'simd' || want === 'relaxed-simd') {
       variant = want;
       threadsReason = wanted > 1 ? `the ${want} build runs on one thread (variant "${want}" was requested)` : '';
-    } else if (want === 'simd-threads' || (wanted > 1 && !unavailable)) {
-      if (unavailable) throw new Error(`denoise-wasm: the simd-threads build cannot run here: ${unavailable}`);
-      variant = 'simd-threads';
+    } else if (want === 'simd-threads' || want === 'relaxed-simd-threads' || (wanted > 1 && !unavailable)) {
+      variant = want === 'simd-threads' || want === 'relaxed-simd-threads' ? want : useRelaxed ? 'relaxed-simd-threads' : 'simd-threads';
+      if (unavailable) throw new Error(`denoise-wasm: the ${variant} build cannot run here: ${unavailable}`);
       threads = wanted;
     } else {
-      variant = simd ? 'simd' : 'scalar';
+      variant = useRelaxed ? 'relaxed-simd' : simd ? 'simd' : 'scalar';
       threadsReason = wanted === 1 ? (requested === 1 ? 'threads: 1 was requested' : 'one core is available') : unavailable ?? '';
     }
     const module = await compileVariant(variant, options.wasmBase);
-    const memory = variant === 'simd-threads'
+    const memory = isThreadsVariant(variant)
       ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
       : new WebAssembly.Memory({ initial: 1 });
     const kernels = await instantiateKernels(module, memory);
     const info: EngineInfo = { variant, simd: variant !== 'scalar', threads, threadsReason };
     const engine = new Engine(kernels, memory, graph, info);
-    if (variant === 'simd-threads') {
+    if (isThreadsVariant(variant)) {
       try {
         engine.pool = await ThreadPool.start(module, memory, engine.control, threads);
       } catch (e) {
@@ -330,7 +339,7 @@ export class Engine {
     } catch {
       const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
       throw new Error(`denoise-wasm: a batch of ${capacity} samples needs ${mib(at)} of wasm memory, more than this ` +
-        `runtime allows (${this.info.variant === 'simd-threads' ? `at most ${mib(MAX_PAGES * PAGE)} shared` : 'about 4 GiB'}); ` +
+        `runtime allows (${isThreadsVariant(this.info.variant) ? `at most ${mib(MAX_PAGES * PAGE)} shared` : 'about 4 GiB'}); ` +
         `use a smaller batchSize (${Math.max(1, Math.floor(capacity / 2))} or less)`);
     }
     this.layout = { capacity, training, bytes: at, target, ys, dys, extras, aux };

@@ -2,8 +2,21 @@
 // only when running under Node (behind a specifier bundlers do not follow); elsewhere the files are
 // fetched with streaming compilation. The modules import nothing but the memory (and abort).
 
-/** The wasm builds, fastest first. */
-export type Variant = 'simd-threads' | 'simd' | 'scalar';
+/**
+ * The wasm builds. The three mul + add builds give the same bits everywhere; the relaxed-SIMD builds use
+ * fused multiply-adds in the tiles (faster; their bits depend on the CPU and runtime, never on threads).
+ */
+export type Variant = 'relaxed-simd-threads' | 'relaxed-simd' | 'simd-threads' | 'simd' | 'scalar';
+
+/**
+ * What a model asks for: a build, or 'auto' (the fastest mul + add build the runtime supports: the same
+ * bits in every runtime), or 'auto-relaxed' (as 'auto', but the relaxed-SIMD builds where the runtime
+ * validates them).
+ */
+export type VariantRequest = Variant | 'auto' | 'auto-relaxed';
+
+/** Builds with a thread pool over shared memory. */
+export const isThreadsVariant = (v: Variant): boolean => v === 'simd-threads' || v === 'relaxed-simd-threads';
 
 /** What the runner exports (byte pointers into the imported memory). */
 export interface KernelExports {
@@ -17,6 +30,7 @@ export interface KernelExports {
   heapBase(): number;
   hasSimd(): number;
   hasThreads(): number;
+  hasRelaxedSimd(): number;
 }
 
 // The smallest module that uses a v128 instruction (as wasm-feature-detect checks SIMD).
@@ -28,6 +42,22 @@ const SIMD_PROBE = new Uint8Array([
 export function simdSupported(): boolean {
   try {
     return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+// f32x4.relaxed_madd of three splats: validates only where relaxed SIMD is on (Chrome/Edge 114+,
+// Firefox 146+, Node 22+; Node 20 with --experimental-wasm-relaxed-simd).
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 19, 1, 17, 0,
+  65, 0, 253, 15, 65, 0, 253, 15, 65, 0, 253, 15, 253, 133, 2, 11,
+]);
+
+/** True when this runtime validates relaxed SIMD (f32x4.relaxed_madd). */
+export function relaxedSimdSupported(): boolean {
+  try {
+    return WebAssembly.validate(RELAXED_SIMD_PROBE);
   } catch {
     return false;
   }

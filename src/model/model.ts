@@ -7,7 +7,7 @@
 // parameter block in weight order (a layer applied twice owns one set of weights).
 import { Engine, type EngineInfo } from '../engine/engine.js';
 import type { Graph, GraphOp } from '../engine/graph.js';
-import type { Variant } from '../engine/wasm.js';
+import type { VariantRequest } from '../engine/wasm.js';
 import type { Tensor } from '../tensor.js';
 import { sizeOf } from '../tensor.js';
 import { Random } from '../random.js';
@@ -26,8 +26,12 @@ export interface ModelOptions {
   name?: string;
   /** Seed of the Glorot-uniform initial weights (default 0: every run starts the same). */
   seed?: number;
-  /** Which wasm build: 'auto' (default) picks the fastest the runtime supports. */
-  variant?: Variant | 'auto';
+  /**
+   * Which wasm build: 'auto' (default) picks the fastest mul + add build the runtime supports (the same
+   * bits in Node and every browser); 'auto-relaxed' also picks the fused multiply-add (relaxed SIMD)
+   * builds where the runtime validates them: faster, other bits. See the README, Performance.
+   */
+  variant?: VariantRequest;
   /** Compute threads: 'auto' (default) = available cores; 1 = no worker threads at all. */
   threads?: 'auto' | number;
   /** Where the .wasm files are, when not beside the package (browsers, custom hosting). */

@@ -7,7 +7,8 @@
  * compared). TF.js's 'adadelta' divides by the accumulator from before the step (making it plain SGD
  * at lr 1); ours reproduces that with optimizers.adadelta({ order: 'tfjs' }).
  *
- * Both our builds (variant 'simd' and 'scalar') are compared against one TF.js run.
+ * Each of our builds (the mul + add ones and the relaxed-SIMD, fused multiply-add ones) is compared
+ * against one TF.js run.
  *
  * Tolerances: both sides compute in f32 but sum in different orders (im2col GEMM vs TF.js's loops,
  * chunked batch reductions), so the expected differences are a few f32 ulps (6e-8 relative) amplified
@@ -57,7 +58,7 @@ const TRAIN_TOL: Record<'tutorial' | 'strided' | 'odd', TrainTol> = {
   odd: { loss: 5e-7, delta: 5e-6 },
 };
 
-const VARIANTS = ['simd-threads', 'simd', 'scalar'] as const;
+const VARIANTS = ['simd-threads', 'simd', 'scalar', 'relaxed-simd-threads', 'relaxed-simd'] as const;
 type Variant = (typeof VARIANTS)[number];
 const report = new Report();
 
@@ -225,7 +226,7 @@ describe('Keras tutorial model vs TF.js', () => {
 
   test.each(VARIANTS)('forward on a batch of 16 (%s)', async (variant) => {
     const m = ours(variant);
-    expect((await m.engineInfo()).variant).toBe(variant); // both builds really run (they are bit-identical by design)
+    expect((await m.engineInfo()).variant).toBe(variant); // each build really runs (the mul + add ones are bit-identical by design)
     const out = await m.predict(slice(noisy, 0, FWD_N));
     const r = relElementwise(out.data, ref.out);
     report.add(`tutorial forward, batch 16 (${variant})`, r, TOL.forward);

@@ -56,7 +56,7 @@ describe('the model API', () => {
   });
   test("variant: 'gpu' is refused, naming the variants", async () => {
     const g = presets.kerasTutorial({ variant: 'gpu' as never });
-    await expect(g.engineInfo()).rejects.toThrow(/unknown variant "gpu"; use one of 'auto', 'simd-threads', 'simd', 'scalar'/);
+    await expect(g.engineInfo()).rejects.toThrow(/unknown variant "gpu"; use one of 'auto', 'auto-relaxed', 'relaxed-simd-threads', 'relaxed-simd', 'simd-threads', 'simd', 'scalar'/);
   });
 });
 

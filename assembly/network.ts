@@ -12,7 +12,7 @@ import {
   H_NUM_OPS, H_NUM_PARAMS, H_PARAMS, H_GRADS, H_PARTIALS, H_STATE1, H_STATE2, H_STATE3, H_SCRATCH,
   H_SCRATCH_BYTES, H_LOSS_PARTIALS, H_TARGET, H_LOSS, H_OUTPUT, H_DOUTPUT, H_OUTPUT_SIZE, H_OPTIMIZER,
   H_LR, H_P1, H_P2, H_P3, H_P4, H_EPSILON, H_FLAG, H_ONE_MINUS_ACC1, H_ONE_MINUS_ACC2, H_MAX_CHUNKS,
-  H_FUSED_LOSS, H_OUTPUT_OP,
+  H_FUSED_LOSS, H_OUTPUT_OP, H_STEP,
   OPT_SGD, OPT_ADADELTA, OPT_ADAM, OPT_ADAGRAD, OPT_RMSPROP,
 } from './plan';
 import { opForward, opBackward } from './ops';
@@ -32,13 +32,15 @@ import { barrier } from './barrier';
   return ptr(plan, H_SCRATCH) + <usize>tid * <usize>field(plan, H_SCRATCH_BYTES);
 }
 
-function forwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32, keepArgmax: bool): void {
+// training: the forward pass of a training step (dropout and noise layers draw, max-pool keeps winners).
+function forwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32, training: bool): void {
   const nOps = field(plan, H_NUM_OPS);
+  const step = <u32>field(plan, H_STEP);
   const nChunks = numChunks(plan, N);
   const scratch = scratchOf(plan, tid);
   for (let c = tid; c < nChunks; c += nThreads) {
     const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-    for (let i = 0; i < nOps; i++) opForward(opAt(plan, i), n0, n1, scratch, keepArgmax);
+    for (let i = 0; i < nOps; i++) opForward(opAt(plan, i), n0, n1, scratch, training, step);
   }
 }
 
@@ -61,11 +63,12 @@ function backwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   const scratch = scratchOf(plan, tid);
   const partialBytes = <usize>field(plan, H_NUM_PARAMS) << 2;
   const fusedOp = field(plan, H_FUSED_LOSS) != 0 ? field(plan, H_OUTPUT_OP) : -1;
+  const step = <u32>field(plan, H_STEP);
   for (let c = tid; c < nChunks; c += nThreads) {
     const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
     const chunkOffset = <usize>c * partialBytes;
     memory.fill(ptr(plan, H_PARTIALS) + chunkOffset, 0, partialBytes);
-    for (let i = nOps - 1; i >= 0; i--) opBackward(opAt(plan, i), n0, n1, chunkOffset, scratch, i == fusedOp);
+    for (let i = nOps - 1; i >= 0; i--) opBackward(opAt(plan, i), n0, n1, chunkOffset, scratch, i == fusedOp, step);
   }
 }
 

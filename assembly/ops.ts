@@ -5,13 +5,15 @@ import {
   field, ptr, F_KIND, F_ACT, F_H, F_C, F_OH, F_OW, F_OC, F_X, F_Y, F_DX, F_DY, F_KERNEL, F_BIAS, F_DKERNEL,
   F_DBIAS, F_AUX, F_TABLE, F_COUNT,
   OP_CONV2D, OP_MAXPOOL2D, OP_UPSAMPLE2D, OP_DENSE, OP_ACTIVATION, OP_ADD, OP_SUBTRACT, OP_MULTIPLY, OP_AVERAGE,
-  OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM,
+  OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_DROPOUT, OP_GAUSSIAN_NOISE, OP_LEAKY_RELU,
+  F_SEED, F_DROP_THRESHOLD, F_DROP_SCALE, F_NOISE_STDDEV, F_CLIP, F_CLIP_LO, F_CLIP_HI, F_ALPHA,
 } from './plan';
 import { ConvShape, conv2dForward, conv2dBackward, conv2dScratchBytes } from './conv2d';
 import { maxPool2dForward, maxPool2dBackward } from './pool2d';
 import { upSample2dForward, upSample2dBackward } from './upsample2d';
 import { denseForward, denseBackward, denseScratchBytes } from './dense';
-import { activationBackward, activationForward, activationBackwardInto } from './activations';
+import { activationBackward, activationForward, activationBackwardInto, leakyReluForward, leakyReluBackward } from './activations';
+import { dropoutApply, gaussianNoiseForward, gaussianNoiseBackward } from './noise';
 import { mergeForward, mergeBackward, concatenateForward, concatenateBackward, gradientSumBackward } from './merge';
 
 // The op record's fields H..padLeft (words 2..13) have ConvShape's layout: view them in place.
@@ -36,14 +38,22 @@ export function opScratchBytes(op: usize): i32 {
   return 0;
 }
 
-/** Forward of samples [n0, n1). keepArgmax: max-pool records its winners only when backward will follow. */
-export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, keepArgmax: bool): void {
+@inline function f32Field(op: usize, f: i32): f32 {
+  return load<f32>(op + (<usize>f << 2));
+}
+
+/**
+ * Forward of samples [n0, n1) of a batch. training: the forward pass of a training step (or of gradients):
+ * max-pool records its winners for backward, and dropout and the noise draw for `step`; otherwise
+ * (predict, evaluate) those two pass their input through.
+ */
+export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training: bool, step: u32): void {
   const kind = field(op, F_KIND);
   const s = shapeOf(op);
   if (kind == OP_CONV2D) {
     conv2dForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch);
   } else if (kind == OP_MAXPOOL2D) {
-    maxPool2dForward(s, ptr(op, F_X), ptr(op, F_Y), keepArgmax ? ptr(op, F_AUX) : 0, n0, n1);
+    maxPool2dForward(s, ptr(op, F_X), ptr(op, F_Y), training ? ptr(op, F_AUX) : 0, n0, n1);
   } else if (kind == OP_UPSAMPLE2D) {
     upSample2dForward(s, ptr(op, F_X), ptr(op, F_Y), n0, n1);
   } else if (kind == OP_DENSE) {
@@ -58,6 +68,21 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, keepArgma
     mergeForward(kind, ptr(op, F_TABLE), field(op, F_COUNT), ptr(op, F_Y), outSize(op), n0, n1);
   } else if (kind == OP_CONCATENATE) {
     concatenateForward(ptr(op, F_TABLE), field(op, F_COUNT), ptr(op, F_Y), field(op, F_OH) * field(op, F_OW), field(op, F_OC), n0, n1);
+  } else if (kind == OP_DROPOUT || kind == OP_GAUSSIAN_NOISE) {
+    const size = outSize(op);
+    if (!training) {
+      const o = <usize>(n0 * size) << 2;
+      memory.copy(ptr(op, F_Y) + o, ptr(op, F_X) + o, <usize>((n1 - n0) * size) << 2);
+    } else if (kind == OP_DROPOUT) {
+      dropoutApply(ptr(op, F_X), ptr(op, F_Y), size, n0, n1, <u32>field(op, F_SEED), step, <u32>field(op, F_DROP_THRESHOLD), f32Field(op, F_DROP_SCALE));
+    } else {
+      gaussianNoiseForward(ptr(op, F_X), ptr(op, F_Y), size, n0, n1, <u32>field(op, F_SEED), step, f32Field(op, F_NOISE_STDDEV),
+                           field(op, F_CLIP) != 0, f32Field(op, F_CLIP_LO), f32Field(op, F_CLIP_HI));
+    }
+  } else if (kind == OP_LEAKY_RELU) {
+    const size = outSize(op);
+    const o = <usize>(n0 * size) << 2;
+    leakyReluForward(ptr(op, F_X) + o, ptr(op, F_Y) + o, (n1 - n0) * size, f32Field(op, F_ALPHA));
   }
   // OP_GRADIENT_SUM has no forward.
 }
@@ -66,7 +91,7 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, keepArgma
  * Backward of samples [n0, n1): dy is dL/d(output) (with skipActivation it already is dL/d(pre-activation)).
  * Weight gradients accumulate into this chunk's partials (chunkOffset bytes past chunk 0's).
  */
-export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scratch: usize, skipActivation: bool): void {
+export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scratch: usize, skipActivation: bool, step: u32): void {
   const kind = field(op, F_KIND);
   const s = shapeOf(op);
   const dy = ptr(op, F_DY), dx = ptr(op, F_DX);
@@ -95,6 +120,18 @@ export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scra
     mergeBackward(kind, ptr(op, F_TABLE), field(op, F_COUNT), dy, outSize(op), n0, n1);
   } else if (kind == OP_CONCATENATE) {
     concatenateBackward(ptr(op, F_TABLE), field(op, F_COUNT), dy, field(op, F_OH) * field(op, F_OW), field(op, F_OC), n0, n1);
+  } else if (kind == OP_DROPOUT) {
+    // the mask is recomputed from the hash (same seed, step and sample): dx = mask · scale · dy
+    if (dx != 0) dropoutApply(dy, dx, outSize(op), n0, n1, <u32>field(op, F_SEED), step, <u32>field(op, F_DROP_THRESHOLD), f32Field(op, F_DROP_SCALE));
+  } else if (kind == OP_GAUSSIAN_NOISE) {
+    if (dx != 0) gaussianNoiseBackward(ptr(op, F_X), dy, dx, outSize(op), n0, n1, <u32>field(op, F_SEED), step, f32Field(op, F_NOISE_STDDEV),
+                                       field(op, F_CLIP) != 0, f32Field(op, F_CLIP_LO), f32Field(op, F_CLIP_HI));
+  } else if (kind == OP_LEAKY_RELU) {
+    if (dx != 0) {   // never fused with the loss (only a sigmoid is)
+      const size = outSize(op);
+      const o = <usize>(n0 * size) << 2;
+      leakyReluBackward(dy + o, ptr(op, F_Y) + o, dx + o, (n1 - n0) * size, f32Field(op, F_ALPHA));
+    }
   } else if (kind == OP_GRADIENT_SUM) {
     gradientSumBackward(ptr(op, F_TABLE), field(op, F_COUNT), ptr(op, F_Y), outSize(op), n0, n1);
   }

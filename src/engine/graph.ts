@@ -12,7 +12,9 @@
 import * as L from './plan-layout.js';
 
 /** Activations the runner applies in an op's epilogue (and the Activation layer), by plan code. */
-export const ACTIVATION_CODES = { linear: L.ACT_LINEAR, relu: L.ACT_RELU, sigmoid: L.ACT_SIGMOID, tanh: L.ACT_TANH } as const;
+export const ACTIVATION_CODES = {
+  linear: L.ACT_LINEAR, relu: L.ACT_RELU, sigmoid: L.ACT_SIGMOID, tanh: L.ACT_TANH, elu: L.ACT_ELU, softplus: L.ACT_SOFTPLUS, selu: L.ACT_SELU,
+} as const;
 export type Activation = keyof typeof ACTIVATION_CODES;
 
 /** The op a layer compiles to, with per-sample geometry (a dense layer has H = rows, W = 1). */
@@ -28,6 +30,9 @@ export interface OpSpec {
   auxPerSample?: number;
   /** Channels per row of each input (concatenate); elementwise merges read whole samples. */
   inputChannels?: number[];
+  /** The op kind's own parameter words (plan-layout.ts F_SEED, F_ALPHA, ...): raw i32 (u32) values, and f32 values. */
+  i32Fields?: Record<number, number>;
+  f32Fields?: Record<number, number>;
 }
 
 export interface GraphOp extends OpSpec {

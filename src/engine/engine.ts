@@ -542,10 +542,18 @@ export class Engine {
     else if (job === L.JOB_TRAIN) k.trainStep(this.plan, n, 0, 1);
   }
 
-  // Backward needs every buffer kept: the training layout (the loaded batch stays where it is). Before
-  // anything writes the plan's header for this step: a new layout rewrites the plan.
+  // Backward needs every buffer kept: the training layout. The input stays where it is (first in both
+  // layouts); the targets sit after capacity inputs, so when the new layout's capacity differs (an inference
+  // layout grown by a larger predict) they are moved. Before anything writes the plan's header for this
+  // step: a new layout rewrites the plan.
   private keepForBackward(n: number): void {
-    if (this.layout && !this.layout.training) this.ensureLayout(n, true);
+    if (!this.layout || this.layout.training) return;
+    const oldTarget = this.layout.target;
+    const lay = this.ensureLayout(n, true);
+    if (lay.target !== oldTarget) {
+      const size = n * this.graph.outputSize;
+      new Float32Array(this.memory.buffer).copyWithin(lay.target / 4, oldTarget / 4, oldTarget / 4 + size);
+    }
   }
 
   /** Runs the forward pass on the n loaded samples; returns a view of the output (valid until the next call). */

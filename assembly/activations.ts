@@ -1,16 +1,25 @@
 // Elementwise activations, applied in the epilogue of conv2d and dense, and their derivatives.
-// Derivatives are taken from the activation's output y (relu: y > 0, sigmoid: y(1-y), tanh: 1-y²), so
-// only the post-activation tensor is kept. SIMD paths use the same operations in the same order as the
-// scalar twins, so both builds give the same bits. sigmoid and tanh use f64 Math per element (they only
-// appear on the narrow output layer); a 1-channel sigmoid layer's SIMD path runs Math.exp's algorithm on
-// two f64 lanes (exp.ts), with the same bits.
-import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH } from './plan';
+// Derivatives are taken from the activation's output y (relu: y > 0, sigmoid: y(1-y), tanh: 1-y²; elu:
+// y + 1 below 0; selu: y + scale·alpha below 0; softplus: σ(x) = 1 - e^-y), so only the post-activation
+// tensor is kept: each of these is monotone, so y says which side of 0 x was on. SIMD paths use the same
+// operations in the same order as the scalar twins, so both builds give the same bits. sigmoid and tanh
+// use f64 Math per element (they only appear on the narrow output layer); a 1-channel sigmoid layer's
+// SIMD path runs Math.exp's algorithm on two f64 lanes (exp.ts), with the same bits.
+import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_ELU, ACT_SOFTPLUS, ACT_SELU } from './plan';
 import { inExpRange, expF64x2 } from './exp';
+
+// see: Klambauer et al. 2017, "Self-Normalizing Neural Networks" (TF.js's SELU_SCALE and SELU_SCALEALPHA)
+const SELU_SCALE: f64 = 1.0507009873554804934193349852946;
+const SELU_SCALE_ALPHA: f64 = 1.7580993408473768599402175208123;
 
 @inline function activate(z: f32, act: i32): f32 {
   if (act == ACT_RELU) return z > 0 ? z : 0;
   if (act == ACT_SIGMOID) return <f32>(1.0 / (1.0 + Math.exp(-<f64>z)));
   if (act == ACT_TANH) return <f32>Math.tanh(<f64>z);
+  if (act == ACT_ELU) return z >= 0 ? z : <f32>Math.expm1(<f64>z);
+  if (act == ACT_SELU) return z >= 0 ? <f32>(SELU_SCALE * <f64>z) : <f32>(SELU_SCALE_ALPHA * Math.expm1(<f64>z));
+  // log(1 + e^z), which is z itself in f64 above 40 (and e^z would overflow far above)
+  if (act == ACT_SOFTPLUS) return z > 40 ? z : <f32>Math.log1p(Math.exp(<f64>z));
   return z;
 }
 
@@ -18,6 +27,9 @@ import { inExpRange, expF64x2 } from './exp';
   if (act == ACT_RELU) return y > 0 ? dy : 0;
   if (act == ACT_SIGMOID) return dy * (y * (1 - y));
   if (act == ACT_TANH) return dy * (1 - y * y);
+  if (act == ACT_ELU) return y >= 0 ? dy : dy * (y + 1);
+  if (act == ACT_SELU) return y > 0 ? dy * <f32>SELU_SCALE : dy * (y + <f32>SELU_SCALE_ALPHA);
+  if (act == ACT_SOFTPLUS) return dy * <f32>(-Math.expm1(-<f64>y));   // σ(x) = 1 - e^-softplus(x), without cancellation
   return dy;
 }
 
@@ -136,5 +148,44 @@ export function activationBackwardInto(dy: usize, y: usize, dx: usize, n: i32, a
   for (; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(dx + o, derivative(load<f32>(dy + o), load<f32>(y + o), act));
+  }
+}
+
+// LeakyReLU (its own op: the slope is a parameter): y = x < 0 ? alpha·x : x, dx = dy · (y > 0 ? 1 : alpha)
+// (TF's LeakyRelu and its gradient, which tests x > 0; with alpha >= 0, y > 0 exactly when x > 0).
+
+/** y[0..n) = leakyRelu(x[0..n)). */
+export function leakyReluForward(x: usize, y: usize, n: i32, alpha: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0), va = f32x4.splat(alpha);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(x + o);
+      v128.store(y + o, v128.bitselect(f32x4.mul(v, va), v, f32x4.lt(v, zero)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    store<f32>(y + o, v < 0 ? v * alpha : v);
+  }
+}
+
+/** dx[0..n) = dy · (y > 0 ? 1 : alpha). */
+export function leakyReluBackward(dy: usize, y: usize, dx: usize, n: i32, alpha: f32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0), va = f32x4.splat(alpha);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const g = v128.load(dy + o);
+      v128.store(dx + o, v128.bitselect(g, f32x4.mul(g, va), f32x4.gt(v128.load(y + o), zero)));
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const g = load<f32>(dy + o);
+    store<f32>(dx + o, load<f32>(y + o) > 0 ? g : g * alpha);
   }
 }

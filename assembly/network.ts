@@ -12,7 +12,7 @@ import {
   H_NUM_OPS, H_NUM_PARAMS, H_PARAMS, H_GRADS, H_PARTIALS, H_STATE1, H_STATE2, H_STATE3, H_SCRATCH,
   H_SCRATCH_BYTES, H_LOSS_PARTIALS, H_TARGET, H_LOSS, H_OUTPUT, H_DOUTPUT, H_OUTPUT_SIZE, H_OPTIMIZER,
   H_LR, H_P1, H_P2, H_P3, H_P4, H_EPSILON, H_FLAG, H_ONE_MINUS_ACC1, H_ONE_MINUS_ACC2, H_MAX_CHUNKS,
-  H_FUSED_LOSS, H_OUTPUT_OP,
+  H_FUSED_LOSS, H_OUTPUT_OP, H_STEP,
   OPT_SGD, OPT_ADADELTA, OPT_ADAM, OPT_ADAGRAD, OPT_RMSPROP,
 } from './plan';
 import { opForward, opBackward, needsBatch, batchSumsForward, batchApplyForward, batchSumsBackward, batchApplyBackward } from './ops';
@@ -35,8 +35,11 @@ import { barrier } from './barrier';
 // Ops run chunk by chunk with no barrier between them, except at ops that need the whole batch in
 // training (BatchNormalization): there every thread first runs the ops before it on all its chunks, the
 // op's per-chunk sums are written, and a barrier lets every thread read all of them.
+// training: the forward pass of a training step (dropout and noise layers draw, max-pool keeps winners,
+// BatchNormalization uses the batch's statistics); updateMoving: its moving averages move too.
 function forwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32, training: bool, updateMoving: bool): void {
   const nOps = field(plan, H_NUM_OPS);
+  const step = <u32>field(plan, H_STEP);
   const nChunks = numChunks(plan, N);
   const scratch = scratchOf(plan, tid);
   let start = 0;
@@ -45,7 +48,7 @@ function forwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32, training: b
     if (i < nOps && !batchOp) continue;
     for (let c = tid; c < nChunks; c += nThreads) {
       const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-      for (let j = start; j < i; j++) opForward(opAt(plan, j), n0, n1, scratch, training);
+      for (let j = start; j < i; j++) opForward(opAt(plan, j), n0, n1, scratch, training, step);
     }
     if (batchOp) {
       const op = opAt(plan, i);
@@ -76,6 +79,7 @@ function backwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   const scratch = scratchOf(plan, tid);
   const partialBytes = <usize>field(plan, H_NUM_PARAMS) << 2;
   const fusedOp = field(plan, H_FUSED_LOSS) != 0 ? field(plan, H_OUTPUT_OP) : -1;
+  const step = <u32>field(plan, H_STEP);
   for (let c = tid; c < nChunks; c += nThreads) memory.fill(ptr(plan, H_PARTIALS) + <usize>c * partialBytes, 0, partialBytes);
   // Backward in reverse, in segments between batch ops (see forwardChunks): ops (i, end] then op i.
   let end = nOps - 1;
@@ -84,7 +88,7 @@ function backwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32): void {
     if (i >= 0 && !batchOp) continue;
     for (let c = tid; c < nChunks; c += nThreads) {
       const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-      for (let j = end; j > i; j--) opBackward(opAt(plan, j), n0, n1, <usize>c * partialBytes, scratch, j == fusedOp);
+      for (let j = end; j > i; j--) opBackward(opAt(plan, j), n0, n1, <usize>c * partialBytes, scratch, j == fusedOp, step);
     }
     if (batchOp) {
       const op = opAt(plan, i);

@@ -3,15 +3,17 @@
 // function here.
 import {
   field, ptr, F_KIND, F_ACT, F_H, F_C, F_OH, F_OW, F_OC, F_X, F_Y, F_DX, F_DY, F_KERNEL, F_BIAS, F_DKERNEL,
-  F_DBIAS, F_AUX, F_TABLE, F_COUNT, F_MEAN, F_VARIANCE, F_STATS, F_P0, F_P1, H_MAX_CHUNKS,
+  F_DBIAS, F_AUX, F_TABLE, F_COUNT, F_MEAN, F_VARIANCE, F_STATS, F_BN_EPSILON, F_BN_DECAY, H_MAX_CHUNKS,
   OP_CONV2D, OP_MAXPOOL2D, OP_UPSAMPLE2D, OP_DENSE, OP_ACTIVATION, OP_ADD, OP_SUBTRACT, OP_MULTIPLY, OP_AVERAGE,
-  OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_BATCH_NORM, fieldF32, chunkStart,
+  OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_BATCH_NORM, OP_DROPOUT, OP_GAUSSIAN_NOISE, OP_LEAKY_RELU, fieldF32, chunkStart,
+  F_SEED, F_DROP_THRESHOLD, F_DROP_SCALE, F_NOISE_STDDEV, F_CLIP, F_CLIP_LO, F_CLIP_HI, F_ALPHA,
 } from './plan';
 import { ConvShape, conv2dForward, conv2dBackward, conv2dScratchBytes } from './conv2d';
 import { maxPool2dForward, maxPool2dBackward } from './pool2d';
 import { upSample2dForward, upSample2dBackward } from './upsample2d';
 import { denseForward, denseBackward, denseScratchBytes } from './dense';
-import { activationBackward, activationForward, activationBackwardInto } from './activations';
+import { activationBackward, activationForward, activationBackwardInto, leakyReluForward, leakyReluBackward } from './activations';
+import { dropoutApply, gaussianNoiseForward, gaussianNoiseBackward } from './noise';
 import { mergeForward, mergeBackward, concatenateForward, concatenateBackward, gradientSumBackward } from './merge';
 import {
   batchNormSums, batchNormMoments, batchNormNormalize, batchNormInference, batchNormUpdateMoving, batchNormBackwardSums,
@@ -41,8 +43,12 @@ export function opScratchBytes(op: usize): i32 {
   return 0;
 }
 
-/** Forward of samples [n0, n1). training: a backward pass follows (max-pool records its winners). */
-export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training: bool): void {
+/**
+ * Forward of samples [n0, n1) of a batch. training: the forward pass of a training step (or of gradients):
+ * max-pool records its winners for backward, and dropout and the noise draw for `step`; otherwise
+ * (predict, evaluate) those two pass their input through.
+ */
+export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training: bool, step: u32): void {
   const kind = field(op, F_KIND);
   const s = shapeOf(op);
   if (kind == OP_CONV2D) {
@@ -65,7 +71,22 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training:
     concatenateForward(ptr(op, F_TABLE), field(op, F_COUNT), ptr(op, F_Y), field(op, F_OH) * field(op, F_OW), field(op, F_OC), n0, n1);
   } else if (kind == OP_BATCH_NORM) {   // inference; training goes through the batch phases below
     batchNormInference(ptr(op, F_X), ptr(op, F_Y), ptr(op, F_KERNEL), ptr(op, F_BIAS), ptr(op, F_MEAN), ptr(op, F_VARIANCE),
-                       fieldF32(op, F_P0), field(op, F_H), field(op, F_C), n0, n1);
+                       fieldF32(op, F_BN_EPSILON), field(op, F_H), field(op, F_C), n0, n1);
+  } else if (kind == OP_DROPOUT || kind == OP_GAUSSIAN_NOISE) {
+    const size = outSize(op);
+    if (!training) {
+      const o = <usize>(n0 * size) << 2;
+      memory.copy(ptr(op, F_Y) + o, ptr(op, F_X) + o, <usize>((n1 - n0) * size) << 2);
+    } else if (kind == OP_DROPOUT) {
+      dropoutApply(ptr(op, F_X), ptr(op, F_Y), size, n0, n1, <u32>field(op, F_SEED), step, <u32>field(op, F_DROP_THRESHOLD), fieldF32(op, F_DROP_SCALE));
+    } else {
+      gaussianNoiseForward(ptr(op, F_X), ptr(op, F_Y), size, n0, n1, <u32>field(op, F_SEED), step, fieldF32(op, F_NOISE_STDDEV),
+                           field(op, F_CLIP) != 0, fieldF32(op, F_CLIP_LO), fieldF32(op, F_CLIP_HI));
+    }
+  } else if (kind == OP_LEAKY_RELU) {
+    const size = outSize(op);
+    const o = <usize>(n0 * size) << 2;
+    leakyReluForward(ptr(op, F_X) + o, ptr(op, F_Y) + o, (n1 - n0) * size, fieldF32(op, F_ALPHA));
   }
   // OP_GRADIENT_SUM has no forward.
 }
@@ -74,7 +95,7 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training:
  * Backward of samples [n0, n1): dy is dL/d(output) (with skipActivation it already is dL/d(pre-activation)).
  * Weight gradients accumulate into this chunk's partials (chunkOffset bytes past chunk 0's).
  */
-export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scratch: usize, skipActivation: bool): void {
+export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scratch: usize, skipActivation: bool, step: u32): void {
   const kind = field(op, F_KIND);
   const s = shapeOf(op);
   const dy = ptr(op, F_DY), dx = ptr(op, F_DX);
@@ -103,6 +124,18 @@ export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scra
     mergeBackward(kind, ptr(op, F_TABLE), field(op, F_COUNT), dy, outSize(op), n0, n1);
   } else if (kind == OP_CONCATENATE) {
     concatenateBackward(ptr(op, F_TABLE), field(op, F_COUNT), dy, field(op, F_OH) * field(op, F_OW), field(op, F_OC), n0, n1);
+  } else if (kind == OP_DROPOUT) {
+    // the mask is recomputed from the hash (same seed, step and sample): dx = mask · scale · dy
+    if (dx != 0) dropoutApply(dy, dx, outSize(op), n0, n1, <u32>field(op, F_SEED), step, <u32>field(op, F_DROP_THRESHOLD), fieldF32(op, F_DROP_SCALE));
+  } else if (kind == OP_GAUSSIAN_NOISE) {
+    if (dx != 0) gaussianNoiseBackward(ptr(op, F_X), dy, dx, outSize(op), n0, n1, <u32>field(op, F_SEED), step, fieldF32(op, F_NOISE_STDDEV),
+                                       field(op, F_CLIP) != 0, fieldF32(op, F_CLIP_LO), fieldF32(op, F_CLIP_HI));
+  } else if (kind == OP_LEAKY_RELU) {
+    if (dx != 0) {   // never fused with the loss (only a sigmoid is)
+      const size = outSize(op);
+      const o = <usize>(n0 * size) << 2;
+      leakyReluBackward(dy + o, ptr(op, F_Y) + o, dx + o, (n1 - n0) * size, fieldF32(op, F_ALPHA));
+    }
   } else if (kind == OP_GRADIENT_SUM) {
     gradientSumBackward(ptr(op, F_TABLE), field(op, F_COUNT), ptr(op, F_Y), outSize(op), n0, n1);
   }
@@ -125,7 +158,7 @@ export function needsBatch(op: usize): bool {
 
 @inline function momentsOf(plan: usize, op: usize, N: i32, scratch: usize): void {
   const nChunks = min(N, field(plan, H_MAX_CHUNKS));
-  batchNormMoments(slotOf(plan, op, 0, 0), nChunks, field(op, F_C), N * field(op, F_H), fieldF32(op, F_P0), scratch);
+  batchNormMoments(slotOf(plan, op, 0, 0), nChunks, field(op, F_C), N * field(op, F_H), fieldF32(op, F_BN_EPSILON), scratch);
 }
 
 /** Forward sums of chunk c (samples [n0, n1)). */
@@ -141,7 +174,7 @@ export function batchApplyForward(plan: usize, op: usize, N: i32, tid: i32, nThr
     batchNormNormalize(ptr(op, F_X), ptr(op, F_Y), ptr(op, F_KERNEL), ptr(op, F_BIAS), scratch, field(op, F_H), field(op, F_C),
                        chunkStart(N, nChunks, c), chunkStart(N, nChunks, c + 1));
   }
-  if (updateMoving && tid == 0) batchNormUpdateMoving(ptr(op, F_MEAN), ptr(op, F_VARIANCE), scratch, fieldF32(op, F_P1), field(op, F_C));
+  if (updateMoving && tid == 0) batchNormUpdateMoving(ptr(op, F_MEAN), ptr(op, F_VARIANCE), scratch, fieldF32(op, F_BN_DECAY), field(op, F_C));
 }
 
 /** Backward sums of chunk c, also added to its partial dgamma and dbeta (chunkOffset past chunk 0's). */

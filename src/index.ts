@@ -8,7 +8,7 @@ export { input, SymbolicTensor } from './model/layer.js';
 export { layers } from './model/layers.js';
 export type {
   Layer, LayerType, Shape, Activation, Padding, Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs,
-  ActivationArgs, ConcatenateArgs, BatchNormalizationArgs,
+  ActivationArgs, ConcatenateArgs, BatchNormalizationArgs, LeakyReLUArgs, DropoutArgs, GaussianNoiseArgs,
 } from './model/layers.js';
 export { presets } from './presets.js';
 export type { PresetOptions } from './presets.js';

@@ -46,6 +46,7 @@ async function handle(m: Envelope): Promise<[unknown, Transferable[]]> {
     case 'setInputGradient': need().setInputGradient(m.on); break;
     case 'setParams': need().setParams(m.values); break;
     case 'setOptimizerState': need().setOptimizerState(m.state); break;
+    case 'setStep': need().setStep(m.step); break;
     case 'load':
       try {
         failedLoad = null;

@@ -11,6 +11,7 @@ export type Request =
   | { op: 'setInputGradient'; on: boolean }
   | { op: 'setParams'; values: Float32Array }
   | { op: 'setOptimizerState'; state: SlotState }
+  | { op: 'setStep'; step: number }
   /** n consecutive samples (x, and y when given), already gathered by the page. */
   | { op: 'load'; n: number; x: Float32Array; y?: Float32Array }
   | { op: 'forward'; n: number }

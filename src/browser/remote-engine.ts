@@ -31,6 +31,7 @@ export class RemoteEngine implements PublicEngine {
   private grads: Float32Array;
   private inputGradient: Float32Array | null = null;
   private wantInputGradient = false;
+  private step = 0;
   private state: SlotState;
 
   private constructor(worker: Worker, graph: Graph, info: EngineInfo) {
@@ -174,6 +175,15 @@ export class RemoteEngine implements PublicEngine {
     this.post({ op: 'setOptimizerState', state: copy }, copy.slots.map((s) => s.buffer));
   }
 
+  setStep(step: number): void {
+    this.step = step;
+    this.post({ op: 'setStep', step });
+  }
+
+  getStep(): number {
+    return this.step;
+  }
+
   loadBatch(x: Float32Array, rows: ArrayLike<number>, y?: Float32Array): void {
     const n = rows.length, inSize = this.graph.inputSize, outSize = this.graph.outputSize;
     const xb = new Float32Array(n * inSize);
@@ -221,6 +231,7 @@ export class RemoteEngine implements PublicEngine {
 
   async trainStep(n: number): Promise<number> {
     const r = await this.call({ op: 'trainStep', n });
+    this.step = (this.step + 1) >>> 0;
     this.params = r.params;
     this.grads = r.grads;
     this.state = r.state;

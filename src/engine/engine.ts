@@ -139,6 +139,9 @@ function writeShape(words: Int32Array, r: number, op: OpSpec): void {
   words[r + L.F_OH] = op.OH; words[r + L.F_OW] = op.OW; words[r + L.F_OC] = op.OC;
   words[r + L.F_KH] = op.KH; words[r + L.F_KW] = op.KW; words[r + L.F_SH] = op.SH; words[r + L.F_SW] = op.SW;
   words[r + L.F_PAD_TOP] = op.padTop; words[r + L.F_PAD_LEFT] = op.padLeft;
+  const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
+  for (const [f, v] of Object.entries(op.i32Fields ?? {})) words[r + Number(f)] = v;
+  for (const [f, v] of Object.entries(op.f32Fields ?? {})) floats[r + Number(f)] = v;
 }
 
 // Activation buffers for a batch capacity: per graph buffer its values and gradient (buffer 0: the input
@@ -182,6 +185,8 @@ export class Engine {
   private optimizer: OptimizerSlots | null = null;
   private accBetas: [number, number] = [1, 1];
   private wantInputGradient = false;
+  // The training step the next trainStep() runs (and gradients() computes for): the noise layers' counter.
+  private step = 0;
   private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(kernels: KernelExports, memory: WebAssembly.Memory, graph: Graph, info: EngineInfo) {
@@ -373,6 +378,7 @@ export class Engine {
     words[L.H_MAX_CHUNKS] = MAX_CHUNKS;
     words[L.H_FUSED_LOSS] = this.fusedLoss ? 1 : 0;
     words[L.H_CONTROL] = this.control;
+    words[L.H_STEP] = this.step;
     const o = this.optimizer;
     if (o) {
       words[L.H_OPTIMIZER] = o.kind;
@@ -425,10 +431,8 @@ export class Engine {
       }
       if ((op.meanOffset ?? -1) >= 0) words[r + L.F_MEAN] = this.params + op.meanOffset! * 4;
       if ((op.varianceOffset ?? -1) >= 0) words[r + L.F_VARIANCE] = this.params + op.varianceOffset! * 4;
-      if (op.p0 !== undefined) floats[r + L.F_P0] = op.p0;
-      if (op.p1 !== undefined) floats[r + L.F_P1] = op.p1;
       const k = g.ops.indexOf(op);
-      words[r + L.F_STATS] = this.stats[k];
+      if (this.stats[k]) words[r + L.F_STATS] = this.stats[k];
       words[r + L.F_AUX] = lay.aux[k];
     });
   }
@@ -455,6 +459,25 @@ export class Engine {
   setInputGradient(on: boolean): void {
     this.wantInputGradient = on;
     if (this.layout) this.writePlan();
+  }
+
+  /**
+   * Sets the training step the next trainStep() runs: dropout masks and Gaussian noise are a function of
+   * (layer seed, step, sample position in the batch, element), so a model sets its iteration count here.
+   */
+  setStep(step: number): void {
+    if (!Number.isInteger(step) || step < 0) throw new Error(`denoise-wasm: the step must be an integer >= 0, got ${describeValue(step)}`);
+    this.step = step >>> 0;
+    this.writeStep();
+  }
+
+  /** The step the next trainStep() runs. */
+  getStep(): number {
+    return this.step;
+  }
+
+  private writeStep(): void {
+    if (this.layout) new Uint32Array(this.memory.buffer, this.plan, L.HEADER_WORDS)[L.H_STEP] = this.step;
   }
 
   /** dL/dinput of the last gradients() call for its n samples (a copy). */
@@ -535,10 +558,18 @@ export class Engine {
     else if (job === L.JOB_TRAIN) k.trainStep(this.plan, n, 0, 1);
   }
 
-  // Backward needs every buffer kept: the training layout (the loaded batch stays where it is). Before
-  // anything writes the plan's header for this step: a new layout rewrites the plan.
+  // Backward needs every buffer kept: the training layout. The input stays where it is (first in both
+  // layouts); the targets sit after capacity inputs, so when the new layout's capacity differs (an inference
+  // layout grown by a larger predict) they are moved. Before anything writes the plan's header for this
+  // step: a new layout rewrites the plan.
   private keepForBackward(n: number): void {
-    if (this.layout && !this.layout.training) this.ensureLayout(n, true);
+    if (!this.layout || this.layout.training) return;
+    const oldTarget = this.layout.target;
+    const lay = this.ensureLayout(n, true);
+    if (lay.target !== oldTarget) {
+      const size = n * this.graph.outputSize;
+      new Float32Array(this.memory.buffer).copyWithin(lay.target / 4, oldTarget / 4, oldTarget / 4 + size);
+    }
   }
 
   /** Runs the forward pass on the n loaded samples; returns a view of the output (valid until the next call). */
@@ -553,9 +584,14 @@ export class Engine {
     return this.meanLoss(n);
   }
 
-  /** Mean loss, leaving dL/dparams readable through getGradients(); parameters unchanged. */
+  /**
+   * Mean loss, leaving dL/dparams readable through getGradients(); parameters unchanged. The training
+   * forward pass of the current step (dropout and noise draw as the next trainStep() will): the step does
+   * not advance, so repeated calls see the same masks (finite differences rely on it).
+   */
   async gradients(n: number): Promise<number> {
     this.keepForBackward(n);
+    this.writeStep();
     await this.run(L.JOB_GRADIENTS, n);
     return this.meanLoss(n);
   }
@@ -570,7 +606,9 @@ export class Engine {
       words[L.H_ONE_MINUS_ACC1] = 1 - this.accBetas[0];
       words[L.H_ONE_MINUS_ACC2] = 1 - this.accBetas[1];
     }
+    this.writeStep();
     await this.run(L.JOB_TRAIN, n);
+    this.step = (this.step + 1) >>> 0;
     if (this.optimizer.betas) {
       const [b1, b2] = this.optimizer.betas.map(Math.fround);
       this.accBetas = [Math.fround(this.accBetas[0] * b1), Math.fround(this.accBetas[1] * b2)];

@@ -12,7 +12,9 @@
 import * as L from './plan-layout.js';
 
 /** Activations the runner applies in an op's epilogue (and the Activation layer), by plan code. */
-export const ACTIVATION_CODES = { linear: L.ACT_LINEAR, relu: L.ACT_RELU, sigmoid: L.ACT_SIGMOID, tanh: L.ACT_TANH } as const;
+export const ACTIVATION_CODES = {
+  linear: L.ACT_LINEAR, relu: L.ACT_RELU, sigmoid: L.ACT_SIGMOID, tanh: L.ACT_TANH, elu: L.ACT_ELU, softplus: L.ACT_SOFTPLUS, selu: L.ACT_SELU,
+} as const;
 export type Activation = keyof typeof ACTIVATION_CODES;
 
 /** The op a layer compiles to, with per-sample geometry (a dense layer has H = rows, W = 1). */
@@ -30,9 +32,9 @@ export interface OpSpec {
   inputChannels?: number[];
   /** f64 values per chunk of a batch-statistics block in the fixed arena (BatchNormalization); 0 when none. */
   chunkStats?: number;
-  /** f32 hyper-parameters of the op, stored as raw bits in F_P0, F_P1 (BatchNormalization: epsilon, 1 - momentum). */
-  p0?: number;
-  p1?: number;
+  /** The op kind's own parameter words (plan-layout.ts F_SEED, F_ALPHA, ...): raw i32 (u32) values, and f32 values. */
+  i32Fields?: Record<number, number>;
+  f32Fields?: Record<number, number>;
 }
 
 export interface GraphOp extends OpSpec {

@@ -44,6 +44,7 @@ export const H_MAX_CHUNKS = 24;      // a batch of N samples is cut into min(N, 
 export const H_FUSED_LOSS = 25;      // 1: last op is sigmoid and the loss is BCE; the loss writes dZ directly
 export const H_CONTROL = 28;         // the thread pool's control block (threads build; see threads.ts)
 export const H_OUTPUT_OP = 29;       // index of the op whose output is the model's output (the fused loss skips its act')
+export const H_STEP = 31;            // u32: the training step (the model's iterations): the noise layers' counter
 
 // Control block of the thread pool: i32 words at H_CONTROL, each on its own 64-byte line.
 export const C_GENERATION = 0;       // bumped by the host for every job; workers wait on it
@@ -92,9 +93,18 @@ export const F_TABLE = 23;           // merges and gradient sums: their operand 
 export const F_COUNT = 24;           // entries in that table
 export const F_MEAN = 25;            // BatchNormalization: moving mean and variance (non-trainable weights)
 export const F_VARIANCE = 26;
-export const F_STATS = 27;           // batch-statistics block: per-chunk f64 sums, forward then backward
-export const F_P0 = 28;              // f32 hyper-parameters as raw bits (BatchNormalization: epsilon,
-export const F_P1 = 29;              //   1 - momentum)
+// Words 27..31: each op kind's own parameters (raw f32 or i32 bits), named per use.
+export const F_SEED = 27;            // dropout, Gaussian noise: u32 seed of the counter-based RNG (noise.ts)
+export const F_DROP_THRESHOLD = 28;  // dropout: u32; an element is dropped when its 32 random bits are below it
+export const F_DROP_SCALE = 29;      // dropout: f32 1 / (1 - rate), what kept elements are multiplied by
+export const F_NOISE_STDDEV = 28;    // Gaussian noise: f32 standard deviation
+export const F_CLIP = 29;            // Gaussian noise: i32 1 when the noisy values are clipped to [CLIP_LO, CLIP_HI]
+export const F_CLIP_LO = 30;         // f32
+export const F_CLIP_HI = 31;         // f32
+export const F_ALPHA = 28;           // leaky ReLU: f32 slope for x < 0
+export const F_STATS = 27;           // BatchNormalization: its batch-statistics block (per-chunk f64 sums, forward then backward)
+export const F_BN_EPSILON = 28;      // BatchNormalization: f32 epsilon
+export const F_BN_DECAY = 29;        // BatchNormalization: f32 1 - momentum
 
 export const OP_CONV2D = 1;
 export const OP_MAXPOOL2D = 2;
@@ -109,6 +119,9 @@ export const OP_MAXIMUM = 10;
 export const OP_CONCATENATE = 11;
 export const OP_GRADIENT_SUM = 12;   // backward only: dY += each table entry's buffer, in table order
 export const OP_BATCH_NORM = 13;     // training: statistics of the whole batch (a barrier in forward and backward)
+export const OP_DROPOUT = 20;        // training only (identity in inference), as the Gaussian noise
+export const OP_GAUSSIAN_NOISE = 21;
+export const OP_LEAKY_RELU = 22;
 
 // An operand table entry: [x, dx, channels, unused]: a merge input, its gradient (0: not needed) and its
 // channels per row; for a gradient sum, x is the buffer to add and the rest is unused.
@@ -121,6 +134,9 @@ export const ACT_LINEAR = 0;
 export const ACT_RELU = 1;
 export const ACT_SIGMOID = 2;
 export const ACT_TANH = 3;
+export const ACT_ELU = 10;
+export const ACT_SOFTPLUS = 11;
+export const ACT_SELU = 12;
 
 export const LOSS_BCE = 1;
 export const LOSS_MSE = 2;

@@ -78,6 +78,8 @@ interface DenoiseMetadata {
   optimizer?: OptimizerConfig;
   /** Adam's beta powers as accumulated in f32, and the step count they belong to. */
   optimizerState?: { accBetas: [number, number]; iterations: number };
+  /** Per layer name, the options its Keras config cannot say (LayerType.ownOptions: GaussianNoise's clip). */
+  layerOptions?: Record<string, Record<string, unknown>>;
 }
 
 /** What loadModel/presets take: the model options (threads, variant, ...) and whether to compile. */
@@ -112,6 +114,8 @@ export function modelToFiles(model: LayersModel, options: { includeOptimizer?: b
   };
   const compiled = model.compileConfig;
   const meta: DenoiseMetadata = { formatVersion: FORMAT_VERSION };
+  const own = ownLayerOptions(model);
+  if (Object.keys(own).length > 0) meta.layerOptions = own;
   if (compiled) {
     json.trainingConfig = { loss: LOSS_TO_KERAS[compiled.loss], metrics: [], optimizer_config: optimizerToKeras(compiled.optimizer) };
     meta.optimizer = compiled.optimizer;
@@ -140,6 +144,17 @@ export function modelToFiles(model: LayersModel, options: { includeOptimizer?: b
     at += a.byteLength;
   }
   return { json, weights: bytes };
+}
+
+/** The options of the model's layers that Keras configs cannot carry, by layer name (only those set). */
+function ownLayerOptions(model: LayersModel): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  model.layerConfigs.forEach((spec, i) => {
+    const keys = layerType(spec.className)?.ownOptions ?? [];
+    const set = keys.filter((k) => spec.config[k] !== undefined);
+    if (set.length > 0) out[model.layers[i].name] = Object.fromEntries(set.map((k) => [k, spec.config[k]]));
+  });
+  return out;
 }
 
 /** Each weight's offset in the model's flat parameters, by name (a file may list them in another order). */
@@ -266,7 +281,8 @@ export function modelFromFiles(json: unknown, readWeights: (path: string) => Uin
     throw new Error(`${where}: model.json is a ${JSON.stringify(j.format)} model; only TF.js Layers models ('layers-model') can be loaded`);
   }
   const { compile: wantCompile, ...modelOptions } = options;
-  const build = parseTopology(j.modelTopology, where);
+  const own = metadataOf(j)?.layerOptions;
+  const build = parseTopology(j.modelTopology, where, own && typeof own === 'object' ? own : {});
   const tensors = readTensors(j, readWeights, where);
   let model: LayersModel;
   try {
@@ -450,11 +466,11 @@ function camelKeys(o: Record<string, unknown>): Record<string, unknown> {
 type ModelBuilder = (options: ModelOptions) => LayersModel;
 
 /** A function that builds the model a Keras topology describes (Sequential or functional). */
-function parseTopology(topology: unknown, where: string): ModelBuilder {
+function parseTopology(topology: unknown, where: string, own: OwnOptions): ModelBuilder {
   let t = topology as { class_name?: unknown; config?: unknown; model_config?: unknown } | null;
   if (t && typeof t === 'object' && t.model_config) t = t.model_config as typeof t;
   if (!t || typeof t !== 'object') throw new Error(`${where}: model.json has no modelTopology`);
-  if (t.class_name === 'Model' || t.class_name === 'Functional') return parseFunctional(t.config, where);
+  if (t.class_name === 'Model' || t.class_name === 'Functional') return parseFunctional(t.config, where, own);
   if (t.class_name !== 'Sequential') {
     throw new Error(`${where}: the model is a ${JSON.stringify(t.class_name)}; Sequential and functional ('Model', 'Functional') models are supported`);
   }
@@ -477,7 +493,7 @@ function parseTopology(topology: unknown, where: string): ModelBuilder {
       if (!inputShape) throw new Error(`${where}: ${label} has no batch_input_shape`);
       return;
     }
-    layerList.push(layerFromKeras(cls, c, label, where));
+    layerList.push(layerFromKeras(cls, c, label, where, own));
   });
   if (!inputShape) throw new Error(`${where}: the model has no input shape (batch_input_shape on its first layer, or an InputLayer)`);
   if (layerList.length === 0) throw new Error(`${where}: the model has no layers besides its input`);
@@ -522,7 +538,7 @@ function nodeInputs(node: unknown, label: string, where: string): Array<[string,
 }
 
 /** A functional topology: layers with inbound_nodes, one input layer and one output. */
-function parseFunctional(config: unknown, where: string): ModelBuilder {
+function parseFunctional(config: unknown, where: string, own: OwnOptions): ModelBuilder {
   const cfg = (config ?? {}) as { name?: unknown; layers?: unknown; input_layers?: unknown; output_layers?: unknown };
   const entries = cfg?.layers;
   if (!Array.isArray(entries) || entries.length === 0) throw new Error(`${where}: the functional model lists no layers`);
@@ -548,7 +564,7 @@ function parseFunctional(config: unknown, where: string): ModelBuilder {
     }
     const inbound = entry.inbound_nodes ?? [];
     if (!Array.isArray(inbound)) throw new Error(`${where}: ${label}: inbound_nodes must be a list`);
-    const layer = layerFromKeras(cls, { ...c, name }, label, where);
+    const layer = layerFromKeras(cls, { ...c, name }, label, where, own);
     return { name, label, shape: null, layer, nodes: inbound.map((n) => nodeInputs(n, label, where)) };
   });
   const inputEntry = parsed.find((p) => p.name === inputName);
@@ -577,7 +593,9 @@ function parseFunctional(config: unknown, where: string): ModelBuilder {
   };
 }
 
-function layerFromKeras(cls: unknown, c: Record<string, unknown>, label: string, where: string): Layer {
+type OwnOptions = Record<string, Record<string, unknown>>;
+
+function layerFromKeras(cls: unknown, c: Record<string, unknown>, label: string, where: string, own: OwnOptions): Layer {
   const type = typeof cls === 'string' ? layerType(cls) : undefined;
   if (!type) {
     throw new Error(`${where}: ${label} is a ${JSON.stringify(cls)}, which denoise-wasm does not support (supported: ${[...LAYER_TYPES.map((t) => t.className), 'InputLayer'].join(', ')})`);
@@ -592,7 +610,10 @@ function layerFromKeras(cls: unknown, c: Record<string, unknown>, label: string,
   };
   try {
     const args = type.fromKeras(get, fail);
-    return type.create({ ...args, ...(typeof c.name === 'string' ? { name: c.name } : {}) } as never);
+    // our own options (metadata), only those the layer type declares
+    const saved = typeof c.name === 'string' && Object.hasOwn(own, c.name) ? own[c.name] : {};
+    const extra = Object.fromEntries((type.ownOptions ?? []).filter((k) => saved?.[k] !== undefined).map((k) => [k, saved[k]]));
+    return type.create({ ...args, ...extra, ...(typeof c.name === 'string' ? { name: c.name } : {}) } as never);
   } catch (e) {
     if ((e as Error).message.startsWith(`${where}: `)) throw e;
     throw fail((e as Error).message);

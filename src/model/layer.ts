@@ -63,6 +63,12 @@ export interface LayerType {
   fullyConvolutional: boolean;
   /** How much coarser the pixel grid gets after it, per axis (pooling and strides; 1 when it keeps it). */
   gridStride?(config: Record<string, unknown>): [number, number];
+  /**
+   * Options Keras's config has no key for (GaussianNoise's clip): model files keep them in
+   * userDefinedMetadata['denoise-wasm'].layerOptions[layer name], so the Keras config stays one that
+   * Keras and TF.js load (without the option), and our loader puts them back.
+   */
+  ownOptions?: readonly string[];
 }
 
 let nextTensorId = 0;

@@ -6,16 +6,19 @@ import { maxPooling2dType, type MaxPooling2DArgs } from './layers/pooling.js';
 import { upSampling2dType, type UpSampling2DArgs } from './layers/upsampling.js';
 import { denseType, type DenseArgs } from './layers/dense.js';
 import { flattenType, reshapeType, type ReshapeArgs } from './layers/reshape.js';
-import { activationType, type ActivationArgs } from './layers/activation.js';
+import { activationType, leakyReluType, type ActivationArgs, type LeakyReLUArgs } from './layers/activation.js';
 import { batchNormalizationType, type BatchNormalizationArgs } from './layers/batch-normalization.js';
+import { dropoutType, gaussianNoiseType, type DropoutArgs, type GaussianNoiseArgs } from './layers/noise.js';
 import { addType, subtractType, multiplyType, averageType, maximumType, concatenateType, type ConcatenateArgs } from './layers/merge.js';
 
 export type { Layer, LayerType, Shape, Activation, Padding, WeightSpec, BuiltLayer } from './layer.js';
 export type { Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs, ActivationArgs, ConcatenateArgs, BatchNormalizationArgs };
+export type { LeakyReLUArgs, DropoutArgs, GaussianNoiseArgs };
 
 export const LAYER_TYPES: readonly LayerType[] = [
   conv2dType, maxPooling2dType, upSampling2dType, denseType, flattenType, reshapeType, activationType,
   addType, subtractType, multiplyType, averageType, maximumType, concatenateType, batchNormalizationType,
+  leakyReluType, dropoutType, gaussianNoiseType,
 ];
 
 /** The layer type of a Keras class name, or undefined. */
@@ -46,4 +49,7 @@ export const layers = {
   maximum: (args?: NameOnly): Layer => maximumType.create(args as never),
   concatenate: (args?: ConcatenateArgs): Layer => concatenateType.create(args as never),
   batchNormalization: (args?: BatchNormalizationArgs): Layer => batchNormalizationType.create(args as never),
+  leakyReLU: (args?: LeakyReLUArgs): Layer => leakyReluType.create(args as never),
+  dropout: (args: DropoutArgs): Layer => dropoutType.create(args as never),
+  gaussianNoise: (args: GaussianNoiseArgs): Layer => gaussianNoiseType.create(args as never),
 };

@@ -365,6 +365,7 @@ export class LayersModel {
     }
     const copy: OptimizerState = { slots: state.slots.map((s) => s.slice()), accBetas: [acc[0], acc[1]], iterations: state.iterations };
     this.iterations = copy.iterations;
+    this.engine?.setStep(copy.iterations);
     if (this.engine) this.engine.setOptimizerState(copy);
     else this.pendingOptimizerState = copy;
   }
@@ -381,6 +382,7 @@ export class LayersModel {
   }
 
   private applyCompile(engine: Engine): void {
+    engine.setStep(this.iterations);   // dropout and noise layers draw from (seed, step, sample, element)
     if (!this.compiled) return;
     engine.setLoss(lossCode(this.compiled.loss));
     engine.setOptimizer(optimizerSlots(this.compiled.optimizer));
@@ -433,6 +435,7 @@ export class LayersModel {
       this.checkPair(v[0], v[1], 'fit: validationData', loss);
     }
     const engine = await this.ready();
+    engine.setStep(this.iterations);
     try {
       return await runFit(engine, x, y, {
         ...options, epochs, batchSize, shuffle: options.shuffle ?? true, seed: options.seed ?? 0,
@@ -488,6 +491,7 @@ export class LayersModel {
     const engine = await this.ready();
     return engine.exclusive(async () => {
       engine.setInputGradient(!!options.input);
+      engine.setStep(this.iterations);   // the masks and noise of the next training step
       engine.loadRange(x.data, 0, N, y.data);
       try {
         const loss = await engine.gradients(N);

@@ -227,12 +227,12 @@ describe('damaged and unsupported files get errors that say what is wrong', () =
     await expect(loadModel(await variant('shape', { json: j }))).rejects.toThrow(/weight conv2d\/kernel has shape \[3,3,1,4\] in the manifest but the layer needs \[3,3,1,5\]/);
   });
   test('a layer we do not support', async () => {
-    const j = edit((k) => { k.modelTopology.config.layers.splice(2, 0, { class_name: 'Dropout', config: { name: 'dropout', rate: 0.5 } }); });
-    await expect(loadModel(await variant('dropout', { json: j }))).rejects.toThrow(/layer 2 \(dropout\) is a "Dropout", which denoise-wasm does not support \(supported: Conv2D, MaxPooling2D/);
+    const j = edit((k) => { k.modelTopology.config.layers.splice(2, 0, { class_name: 'AlphaDropout', config: { name: 'alpha_dropout', rate: 0.5 } }); });
+    await expect(loadModel(await variant('alpha_dropout', { json: j }))).rejects.toThrow(/layer 2 \(alpha_dropout\) is a "AlphaDropout", which denoise-wasm does not support \(supported: Conv2D, MaxPooling2D/);
   });
   test('an activation we do not support', async () => {
     const j = edit((k) => { k.modelTopology.config.layers[3].config.activation = 'softmax'; });
-    await expect(loadModel(await variant('softmax', { json: j }))).rejects.toThrow(/layer 3 \(conv2d_1\): activation "softmax" is not supported \(supported: linear, relu, sigmoid, tanh\)/);
+    await expect(loadModel(await variant('softmax', { json: j }))).rejects.toThrow(/layer 3 \(conv2d_1\): activation "softmax" is not supported \(supported: linear, relu, sigmoid, tanh, elu, softplus, selu\)/);
   });
   test('options we do not support', async () => {
     const j = edit((k) => { k.modelTopology.config.layers[0].config.dilation_rate = [2, 2]; });

@@ -60,7 +60,8 @@ export class BatchNormalization extends Layer {
         { name: `${name}/moving_mean`, shape: [C], trainable: false, role: 'mean' },
         { name: `${name}/moving_variance`, shape: [C], init: 'ones', trainable: false, role: 'variance' },
       ],
-      op: opSpec(L.OP_BATCH_NORM, { H: rows, C, OH: rows, OC: C, chunkStats: 2 * C, p0: epsilon, p1: 1 - momentum }),
+      op: opSpec(L.OP_BATCH_NORM, { H: rows, C, OH: rows, OC: C, chunkStats: 2 * C,
+        f32Fields: { [L.F_BN_EPSILON]: epsilon, [L.F_BN_DECAY]: 1 - momentum } }),
     };
   }
 }

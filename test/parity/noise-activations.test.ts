@@ -1,0 +1,188 @@
+/**
+ * Issue 12's TF.js proof for LeakyReLU, the activations elu, selu and softplus, and Dropout and
+ * GaussianNoise where TF.js is deterministic: a conv net using all of them (Dropout at rate 0 and
+ * GaussianNoise at stddev 0 in training, where both are the identity) agrees with TensorFlow.js 4.22 (cpu
+ * backend, float32) given the same weights: forward, the loss and every gradient, and 20 adam steps.
+ * With rate 0.5 and stddev 0.4 both layers are the identity in predict, in both libraries. The TF.js side
+ * runs in a worker thread (tfjs-reference-worker.mjs; see its header for why).
+ *
+ * Each build (simd-threads on 2 threads, simd, scalar) is compared with one TF.js run. Tolerances sit
+ * 3-10x above the worst measured (in comments, printed at the end by Report), as in functional.test.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Worker } from 'node:worker_threads';
+import { Sequential, layers, optimizers, sliceRows, type Layer, type NamedWeight } from '../../src/index.js';
+import { relToMax, relElementwise, strokeImages, Report } from './tfjs-helpers.js';
+
+const VARIANTS = ['simd-threads', 'simd', 'scalar'] as const;
+type Variant = (typeof VARIANTS)[number];
+const runOptions = (variant: Variant) => ({ variant, threads: variant === 'simd-threads' ? 2 : 1 });
+const report = new Report();
+const SIZE = 16, SEED = 21, LEARNING_RATE = 0.01;
+const FWD_N = 8, GRAD_N = 4, BATCH = 2, STEPS = 20;
+
+beforeAll(async () => {
+  tf.enableProdMode();
+  await tf.setBackend('cpu');
+  await tf.ready();
+});
+afterAll(() => report.print('TF.js parity, LeakyReLU / elu / selu / softplus / Dropout / GaussianNoise: measured differences (value, tolerance)'));
+
+/** The net, once per library: conv(elu) leakyReLU dropout conv(selu) noise conv(softplus) activation(elu) conv(sigmoid). */
+function recipe(rate: number, stddev: number) {
+  const conv = (filters: number, activation: 'elu' | 'selu' | 'softplus' | 'sigmoid') => ({ filters, kernelSize: 3, padding: 'same' as const, activation });
+  return {
+    ours: (options: { variant?: Variant; threads?: number } = {}) => new Sequential({ inputShape: [SIZE, SIZE, 1], seed: SEED, threads: 1, ...options }, [
+      layers.conv2d(conv(8, 'elu')), layers.leakyReLU({ alpha: 0.2 }), layers.dropout({ rate }), layers.conv2d(conv(8, 'selu')),
+      layers.gaussianNoise({ stddev }), layers.conv2d(conv(6, 'softplus')), layers.activation({ activation: 'elu' }),
+      layers.conv2d(conv(1, 'sigmoid')),
+    ] as Layer[]),
+    theirs: () => tf.sequential({ layers: [
+      tf.layers.conv2d({ ...conv(8, 'elu'), inputShape: [SIZE, SIZE, 1] }), tf.layers.leakyReLU({ alpha: 0.2 }), tf.layers.dropout({ rate }),
+      tf.layers.conv2d(conv(8, 'selu')), tf.layers.gaussianNoise({ stddev }), tf.layers.conv2d(conv(6, 'softplus')),
+      tf.layers.activation({ activation: 'elu' }), tf.layers.conv2d(conv(1, 'sigmoid')),
+    ] }),
+  };
+}
+
+interface Reference {
+  out: Float32Array;
+  grad: { loss: number; grads: Map<string, ArrayLike<number>> };
+  train: { losses: number[]; weights: Map<string, Float32Array> };
+}
+
+async function tfReference(job: Record<string, unknown>): Promise<Reference> {
+  const worker = new Worker(new URL('./tfjs-reference-worker.mjs', import.meta.url));
+  try {
+    const reply = await new Promise<{ result?: { out: Float32Array; grad: { loss: number; grads: Array<[string, Float64Array]> }; train: { losses: number[]; weights: Array<[string, Float32Array]> } }; error?: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.postMessage(job);
+    });
+    if (!reply.result) throw new Error(`TF.js worker: ${reply.error}`);
+    const r = reply.result;
+    return { out: r.out, grad: { loss: r.grad.loss, grads: new Map(r.grad.grads) }, train: { losses: r.train.losses, weights: new Map(r.train.weights) } };
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** TF.js names weights by its own layer counters (conv2d_3/kernel); ours restart per model. Pair them by position. */
+function byPosition(ours: NamedWeight[], theirs: Map<string, ArrayLike<number>>): Array<[NamedWeight, ArrayLike<number>]> {
+  const t = [...theirs.values()];
+  expect(t.length).toBe(ours.length);
+  return ours.map((w, k) => [w, t[k]]);
+}
+
+const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+
+describe('LeakyReLU, elu, selu, softplus (Dropout rate 0, GaussianNoise stddev 0 in training) vs TF.js', () => {
+  const { clean, noisy } = strokeImages(Math.max(FWD_N, GRAD_N, BATCH * STEPS), 5, SIZE);
+  const r = recipe(0, 0);
+  const init = r.ours().getWeights();
+  let ref: Reference;
+  const trained = new Map<Variant, { losses: number[]; weights: NamedWeight[] }>();
+
+  beforeAll(async () => {
+    const t = r.theirs();
+    t.setWeights(init.map((w) => tf.tensor(w.data, w.shape)));
+    ref = await tfReference({
+      topology: t.toJSON(null, false), weights: t.getWeights().map((w) => ({ data: w.dataSync(), shape: w.shape })),
+      x: noisy, y: clean, loss: 'binaryCrossentropy', fwdN: FWD_N, gradN: GRAD_N, perSample: false, batch: BATCH, steps: STEPS,
+      learningRate: LEARNING_RATE,
+    });
+    t.dispose();
+  }, 120_000);
+
+  test('the TF.js twin has the same layers, shapes and parameter count', () => {
+    const m = r.ours(), t = r.theirs();
+    expect(t.layers.map((l) => l.getClassName())).toEqual(m.layers.map((l) => l.className));
+    expect(t.countParams()).toBe(m.countParams());
+    t.layers.forEach((l, i) => expect((l.outputShape as number[]).slice(1)).toEqual(m.nodes[i].outputShape));
+    t.dispose();
+  });
+
+  test.each(VARIANTS)('forward, loss and every gradient (%s)', async (variant) => {
+    const m = r.ours(runOptions(variant));
+    expect((await m.engineInfo()).variant).toBe(variant);
+    const fwd = relElementwise((await m.predict(sliceRows(noisy, 0, FWD_N))).data, ref.out);
+    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    const g = await m.computeGradients(sliceRows(noisy, 0, GRAD_N), sliceRows(clean, 0, GRAD_N));
+    const rl = Math.abs(g.loss - ref.grad.loss) / ref.grad.loss;
+    let worst = 0, at = '';
+    for (const [w, t] of byPosition(g.gradients, ref.grad.grads)) {
+      const d = relToMax(w.data, t);
+      if (!(d <= worst)) { worst = d; at = w.name; }
+    }
+    // measured (all builds alike): forward 2.4e-7, loss 8.3e-9, gradients 2.8e-7 (conv2d_3/kernel)
+    report.add(`forward, batch ${FWD_N} (${variant})`, fwd, 1e-6);
+    report.add(`loss, batch ${GRAD_N} (${variant})`, rl, 3e-7);
+    report.add(`${init.length} gradients (${variant}, worst: ${at})`, worst, 3e-6);
+    expect(fwd).toBeLessThan(1e-6);
+    expect(rl).toBeLessThan(3e-7);
+    expect(worst).toBeLessThan(3e-6);
+    m.dispose();
+  });
+
+  test.each(VARIANTS)('20 adam steps, lr 0.01, batch 2 (%s)', async (variant) => {
+    const m = r.ours(runOptions(variant));
+    m.compile({ optimizer: optimizers.adam({ learningRate: LEARNING_RATE }), loss: 'binaryCrossentropy' });
+    const losses: number[] = [];
+    await m.fit(sliceRows(noisy, 0, STEPS * BATCH), sliceRows(clean, 0, STEPS * BATCH), { epochs: 1, batchSize: BATCH, shuffle: false, onBatchEnd: (_b, l) => { losses.push(l.loss); } });
+    const weights = m.getWeights();
+    m.dispose();
+    trained.set(variant, { losses, weights });
+    expect(ref.train.losses[0] - Math.min(...ref.train.losses.slice(-5))).toBeGreaterThan(0.1 * ref.train.losses[0]);   // training moves
+    const rl = relElementwise(losses, ref.train.losses);
+    let worst = 0, at = '';
+    byPosition(weights, ref.train.weights).forEach(([w, t], k) => {
+      const i0 = init[k].data;
+      const d = relToMax(w.data.map((v, i) => v - i0[i]), Array.from(t, (v, i) => v - i0[i]));
+      if (!(d <= worst)) { worst = d; at = w.name; }
+    });
+    // measured: training losses 8.0e-8, weight change 1.9e-6 (conv2d_1/kernel)
+    report.add(`adam: worst loss of ${STEPS} steps (${variant})`, rl, 5e-7);
+    report.add(`adam: weight change (${variant}, worst: ${at})`, worst, 1e-5);
+    expect(rl).toBeLessThan(5e-7);
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  test('the three builds trained to the same bits', () => {
+    expect([...trained.keys()].sort()).toEqual([...VARIANTS].sort());
+    const [first, ...rest] = VARIANTS.map((v) => trained.get(v)!);
+    for (const other of rest) {
+      expect(other.losses).toEqual(first.losses);
+      other.weights.forEach((w, k) => expect(bits(w.data)).toEqual(bits(first.weights[k].data)));
+    }
+  });
+
+  test('probe: leakyReLU alpha 0.3 for 0.2 is far outside the forward tolerance', async () => {
+    const m = new Sequential({ inputShape: [SIZE, SIZE, 1], threads: 1 }, [
+      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'elu' }), layers.leakyReLU({ alpha: 0.3 }), layers.dropout({ rate: 0 }),
+      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'selu' }), layers.gaussianNoise({ stddev: 0 }),
+      layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'softplus' }), layers.activation({ activation: 'elu' }),
+      layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+    ]);
+    m.setWeights(init);
+    const d = relElementwise((await m.predict(sliceRows(noisy, 0, FWD_N))).data, ref.out);
+    report.add('probe: alpha 0.3, forward', d, 1e-6);
+    expect(d).toBeGreaterThan(100 * 1e-6);
+    m.dispose();
+  });
+});
+
+test('Dropout (rate 0.5) and GaussianNoise (stddev 0.4) are the identity in predict, as in TF.js', async () => {
+  const { noisy } = strokeImages(4, 6, SIZE);
+  const r = recipe(0.5, 0.4);
+  const m = r.ours();
+  const t = r.theirs();
+  t.setWeights(m.getWeights().map((w) => tf.tensor(w.data, w.shape)));
+  const x = tf.tensor(noisy.data, noisy.shape);
+  const theirs = (t.predict(x) as tf.Tensor).dataSync() as Float32Array;
+  const d = relElementwise((await m.predict(noisy)).data, theirs);
+  report.add('predict with dropout 0.5 and noise 0.4 (simd)', d, 1e-6);
+  expect(d).toBeLessThan(1e-6);
+  tf.dispose([x]);
+  t.dispose();
+  m.dispose();
+});

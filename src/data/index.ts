@@ -6,3 +6,7 @@ export { loadMnist } from './mnist.js';
 export type { MnistData, MnistOptions, MnistSplit } from './mnist.js';
 export { addGaussianNoise, addSaltAndPepper, freshGaussianNoise } from './noise.js';
 export type { GaussianNoiseOptions, SaltAndPepperOptions } from './noise.js';
+export { loadImages, pictureFromRgba } from './pictures.js';
+export type { Picture, LoadImagesOptions, ImageSource, BrowserImage } from './pictures.js';
+export { samplePatches, patchBatches } from './patches.js';
+export type { PatchOptions, SamplePatchesOptions, PatchBatchesOptions } from './patches.js';

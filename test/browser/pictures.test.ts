@@ -1,9 +1,12 @@
 // Bytes and pictures in a browser page (headless Chromium, the built package, no bundler): the embedded
 // digits load from data/ (fetch + DecompressionStream), byte batches cross to the engine's Web Worker
 // and train bit for bit as floats do (and as the same run in Node), loadImages reads a canvas and a Blob.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { loadMnist, presets, toFloat } from '../../src/index.js';
-import { findChromium, launchChromium, serveDemo, type Browser, type Server } from './chromium.js';
+import { encodePng } from '../../src/io/node.js';
+import { findChromium, launchChromium, serveDemo, ROOT, type Browser, type Server } from './chromium.js';
 
 let browser: Browser;
 let server: Server;
@@ -76,4 +79,32 @@ test('loadImages reads a canvas and a PNG Blob into bytes; bad sources name them
   expect(r.patchShape).toEqual([4, 16, 16, 1]);
   expect(r.empty).toBe('loadImages: empty.png: the file is empty');
   expect(r.small).toBe('samplePatches: image 0 is 30x20, too small for 21x21 patches: remove it, or choose a smaller patch size');
+});
+
+test('the browser example of docs/own-pictures.md runs: files chosen in an <input>, trained, a whole picture denoised', async () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'own-pictures.md'), 'utf8');
+  const html = /### Browser\n\n```html\n([\s\S]*?)```/.exec(doc)![1];
+  const [, markup, code] = /^([\s\S]*?)<script type="module">([\s\S]*?)<\/script>/.exec(html)!;
+  const tiny = code.replace("from 'denoise-wasm'", "from '/dist/index.js'").replace('batchesPerEpoch: 50', 'batchesPerEpoch: 3').replace('epochs: 5', 'epochs: 1') +
+    '\nwindow.exampleReady = true;\n';   // its listener is attached
+  expect(tiny).not.toContain("'denoise-wasm'");
+  const p = await browser.context.newPage();
+  const errors: string[] = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  await p.goto(new URL('/examples/browser/minimal.html?coi=0', server.url).href);
+  await p.evaluate(({ markup, tiny }) => {
+    document.body.innerHTML = markup;
+    const s = document.createElement('script');
+    s.type = 'module';
+    s.textContent = tiny;
+    document.body.append(s);
+  }, { markup, tiny });
+  const png = (w: number, h: number) => Buffer.from(encodePng({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4).map((_, i) => (i % 4 === 3 ? 255 : ((i >> 2) % w) * 4)) }));
+  await p.waitForFunction(() => (window as unknown as { exampleReady?: boolean }).exampleReady === true);
+  await p.setInputFiles('#files', [{ name: 'a.png', mimeType: 'image/png', buffer: png(50, 40) }, { name: 'b.png', mimeType: 'image/png', buffer: png(33, 60) }]);
+  await p.waitForFunction(() => /^done/.test(document.querySelector('#log')!.textContent ?? ''), null, { timeout: 60_000 });
+  expect(await p.textContent('#log')).toBe('done: a.png (50x40)');
+  expect(await p.$eval('#result', (c: HTMLCanvasElement) => [c.width, c.height])).toEqual([50, 2 * 40 + 2]);
+  expect(errors).toEqual([]);
+  await p.close();
 });

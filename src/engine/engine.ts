@@ -6,6 +6,7 @@ import { ACTIVATION_CODES, lowerGraph, planInferenceBuffers, usesTable, type Gra
 import { compileVariant, instantiateKernels, simdSupported, relaxedSimdSupported, isThreadsVariant, type KernelExports, type Variant, type VariantRequest } from './wasm.js';
 import { ThreadPool } from './pool.js';
 import { describeValue } from '../train/validate.js';
+import { BYTE_DIVISOR, isByteArray } from '../tensor.js';
 
 /** Fixed number of chunks a batch is cut into for gradient reductions (results depend on it, not on threads). */
 export const MAX_CHUNKS = 16;
@@ -13,6 +14,9 @@ const PAGE = 65536;
 const ALIGN = 64;
 
 export type { Graph, GraphOp, OpSpec, Activation } from './graph.js';
+
+/** A data set's values as the engine loads them: floats, or bytes that stand for b / 255. */
+export type Samples = Float32Array | Uint8Array;
 
 export type LossCode = typeof L.LOSS_BCE | typeof L.LOSS_MSE | typeof L.LOSS_MAE;
 
@@ -512,26 +516,45 @@ export class Engine {
 
   /**
    * Copies samples into the input (and target) buffers: rows[i] is the index of the i-th sample of the
-   * batch in `x`/`y` (shuffled batches are gathered this way, without copying the data set).
+   * batch in `x`/`y` (shuffled batches are gathered this way, without copying the data set). Bytes
+   * (Uint8Array) stand for b / 255 and are converted inside wasm (see loadBytes).
    */
-  loadBatch(x: Float32Array, rows: ArrayLike<number>, y?: Float32Array): void {
+  loadBatch(x: Samples, rows: ArrayLike<number>, y?: Samples): void {
     const lay = this.ensureLayout(rows.length, false);
     const inSize = this.graph.inputSize, outSize = this.graph.outputSize;
-    const input = this.f32(lay.ys[0], rows.length * inSize);
-    const target = y ? this.f32(lay.target, rows.length * outSize) : null;
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      input.set(x.subarray(r * inSize, (r + 1) * inSize), i * inSize);
-      if (target) target.set(y!.subarray(r * outSize, (r + 1) * outSize), i * outSize);
-    }
+    this.loadRows(lay.ys[0], x, rows, 0, rows.length, inSize);
+    if (y) this.loadRows(lay.target, y, rows, 0, rows.length, outSize);
   }
 
-  /** Copies n consecutive samples starting at `start` (no gather). */
-  loadRange(x: Float32Array, start: number, n: number, y?: Float32Array): void {
+  /** Copies n consecutive samples starting at `start` (no gather); bytes as in loadBatch. */
+  loadRange(x: Samples, start: number, n: number, y?: Samples): void {
     const lay = this.ensureLayout(n, false);
-    const inSize = this.graph.inputSize, outSize = this.graph.outputSize;
-    this.f32(lay.ys[0], n * inSize).set(x.subarray(start * inSize, (start + n) * inSize));
-    if (y) this.f32(lay.target, n * outSize).set(y.subarray(start * outSize, (start + n) * outSize));
+    this.loadRows(lay.ys[0], x, null, start, n, this.graph.inputSize);
+    if (y) this.loadRows(lay.target, y, null, start, n, this.graph.outputSize);
+  }
+
+  // n samples of `size` values into the f32 buffer at dst: rows[i] (or start + i) of src.
+  private loadRows(dst: number, src: Samples, rows: ArrayLike<number> | null, start: number, n: number, size: number): void {
+    if (isByteArray(src)) return this.loadBytes(dst, src, rows, start, n, size);
+    const out = this.f32(dst, n * size);
+    if (!rows) return out.set(src.subarray(start * size, (start + n) * size));
+    for (let i = 0; i < n; i++) out.set(src.subarray(rows[i] * size, (rows[i] + 1) * size), i * size);
+  }
+
+  // uint8 samples: their bytes are gathered into a staging area just past the layout (only this call
+  // uses it, so any later layout may reuse the space) and converted to f32 in wasm, so the host never
+  // makes floats of the data set. A direct call on this thread also in the threads build: it is a copy.
+  private loadBytes(dst: number, src: Uint8Array, rows: ArrayLike<number> | null, start: number, n: number, size: number): void {
+    const stage = align(this.layout!.bytes);
+    try {
+      this.grow(stage + n * size);
+    } catch {
+      throw new Error(`denoise-wasm: no wasm memory left to stage a batch of ${n} byte samples; use a smaller batchSize`);
+    }
+    const staged = new Uint8Array(this.memory.buffer, stage, n * size);
+    if (!rows) staged.set(src.subarray(start * size, (start + n) * size));
+    else for (let i = 0; i < n; i++) staged.set(src.subarray(rows[i] * size, (rows[i] + 1) * size), i * size);
+    this.kernels.bytesToFloats(dst, stage, n * size, BYTE_DIVISOR);
   }
 
   /**

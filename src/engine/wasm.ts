@@ -26,6 +26,8 @@ export interface KernelExports {
   trainStep(plan: number, n: number, tid: number, nThreads: number): void;
   gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, ldb: number,
        c: number, ldc: number, accumulate: number): void;
+  /** dst[0..n) = f32(src bytes[0..n)) / divisor. */
+  bytesToFloats(dst: number, src: number, n: number, divisor: number): void;
   opScratchBytes(op: number): number;
   heapBase(): number;
   hasSimd(): number;

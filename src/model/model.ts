@@ -8,7 +8,7 @@
 import { Engine, type EngineInfo } from '../engine/engine.js';
 import type { Graph, GraphOp } from '../engine/graph.js';
 import type { VariantRequest } from '../engine/wasm.js';
-import type { Tensor } from '../tensor.js';
+import type { Images, Tensor } from '../tensor.js';
 import { sizeOf } from '../tensor.js';
 import { Random } from '../random.js';
 import { Layer, SymbolicTensor, input, type BuiltLayer, type Shape, type WeightRole, type WeightSpec } from './layer.js';
@@ -16,7 +16,7 @@ import { recreateLayer } from './layers.js';
 import { formatSummary } from './summary.js';
 import { resolveOptimizer, optimizerSlots, freshOptimizerState, type OptimizerConfig, type OptimizerName, type OptimizerState } from '../train/optimizers.js';
 import { resolveLoss, lossCode, type LossName } from '../train/losses.js';
-import { runFit, meanLossOver, type FitOptions, type History } from '../train/fit.js';
+import { runFit, runFitDataset, isBatchSource, meanLossOver, type Batch, type BatchSource, type FitDatasetOptions, type FitOptions, type History } from '../train/fit.js';
 import { checkBatch, checkFinite, checkUnitRange, checkPositiveInt, describeValue } from '../train/validate.js';
 
 export type { OptimizerState } from '../train/optimizers.js';
@@ -413,7 +413,7 @@ export class LayersModel {
     return this.compiled;
   }
 
-  private checkPair(x: Tensor, y: Tensor, what: string, loss: LossName): number {
+  private checkPair(x: Images, y: Images, what: string, loss: LossName): number {
     const N = checkBatch(x, this.inputShape, `${what}: x`);
     const M = checkBatch(y, this.outputShape, `${what}: y`);
     if (N !== M) throw new Error(`${what}: x has ${N} samples but y has ${M}; they must pair up one to one`);
@@ -423,8 +423,19 @@ export class LayersModel {
     return N;
   }
 
-  /** Trains on (x, y); see FitOptions. Resolves with the per-epoch losses. */
-  async fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+  /**
+   * Trains on (x, y), Tensors or ByteTensors (uint8 pixels, converted per batch inside wasm); see
+   * FitOptions. Or on a stream of batches (an async iterable of { xs, ys }, as TF.js's fitDataset);
+   * see FitDatasetOptions. Resolves with the per-epoch losses.
+   */
+  fit(x: Images, y: Images, options?: FitOptions): Promise<History>;
+  fit(source: BatchSource, options?: FitDatasetOptions): Promise<History>;
+  async fit(x: Images | BatchSource, y?: Images | FitDatasetOptions, options: FitOptions = {}): Promise<History> {
+    if (isBatchSource(x)) return this.fitDataset(x, (y ?? {}) as FitDatasetOptions);
+    return this.fitTensors(x, y as Images, options);
+  }
+
+  private async fitTensors(x: Images, y: Images, options: FitOptions): Promise<History> {
     const { loss } = this.requireCompiled('fit');
     this.checkPair(x, y, 'fit', loss);
     const epochs = checkPositiveInt(options.epochs ?? 1, 'fit: epochs');
@@ -454,8 +465,41 @@ export class LayersModel {
     }
   }
 
+  // fit over a stream of batches: options checked now, each batch when it arrives.
+  private async fitDataset(source: BatchSource, options: FitDatasetOptions): Promise<History> {
+    const { loss } = this.requireCompiled('fit');
+    if (typeof options !== 'object' || options === null) throw new Error(`fit: the second argument of fit(source, options) must be an options object, got ${describeValue(options)}`);
+    const epochs = checkPositiveInt(options.epochs ?? 1, 'fit: epochs');
+    if (options.batchesPerEpoch !== undefined) checkPositiveInt(options.batchesPerEpoch, 'fit: batchesPerEpoch');
+    if (options.validationBatchSize !== undefined) checkPositiveInt(options.validationBatchSize, 'fit: validationBatchSize');
+    const v = options.validationData;
+    if (v !== undefined) {
+      if (Array.isArray(v)) {
+        if (v.length !== 2) throw new Error('fit: validationData must be [xVal, yVal] or a source of { xs, ys } batches');
+        this.checkPair(v[0], v[1], 'fit: validationData', loss);
+      } else if (!isBatchSource(v)) {
+        throw new Error(`fit: validationData must be [xVal, yVal] or an iterable of { xs, ys } batches, got ${describeValue(v)}`);
+      }
+    }
+    const check = (batch: Batch, what: string): number => {
+      if (!batch || typeof batch !== 'object' || !('xs' in batch) || !('ys' in batch)) {
+        throw new Error(`${what}: a batch must be { xs, ys } (inputs and targets), got ${describeValue(batch)}`);
+      }
+      return this.checkPair(batch.xs, batch.ys, what, loss);
+    };
+    const engine = await this.ready();
+    try {
+      return await runFitDataset(engine, source, {
+        ...options, epochs,
+        onBatchEnd: (b, logs) => { this.iterations++; return options.onBatchEnd?.(b, logs); },
+      }, check);
+    } finally {
+      this.params = engine.getParams();
+    }
+  }
+
   /** Model outputs for x, computed batchSize samples at a time (results do not depend on it). */
-  async predict(x: Tensor, options: { batchSize?: number } = {}): Promise<Tensor> {
+  async predict(x: Images, options: { batchSize?: number } = {}): Promise<Tensor> {
     const N = checkBatch(x, this.inputShape, 'predict: x');
     checkFinite(x, 'predict: x');
     const batchSize = checkPositiveInt(options.batchSize ?? 128, 'predict: batchSize');
@@ -473,7 +517,7 @@ export class LayersModel {
   }
 
   /** Mean loss over (x, y). */
-  async evaluate(x: Tensor, y: Tensor, options: { batchSize?: number } = {}): Promise<number> {
+  async evaluate(x: Images, y: Images, options: { batchSize?: number } = {}): Promise<number> {
     const { loss } = this.requireCompiled('evaluate');
     this.checkPair(x, y, 'evaluate', loss);
     const batchSize = checkPositiveInt(options.batchSize ?? 128, 'evaluate: batchSize');

@@ -1,6 +1,9 @@
 // The Keras blog's autoencoders ("Building Autoencoders in Keras", F. Chollet, 2016), layer for layer.
 import { Sequential, type SequentialOptions } from './sequential.js';
 import { layers } from './layers.js';
+import { input } from './layer.js';
+import { model, type LayersModel } from './model.js';
+import { describeValue } from '../train/validate.js';
 
 export type PresetOptions = Omit<SequentialOptions, 'inputShape'> & {
   /** Compile with the tutorial's optimizer and loss (default true). */
@@ -35,5 +38,34 @@ export function denseAutoencoder(options: PresetOptions & { encodingDim?: number
   return model;
 }
 
-/** The model architectures of the Keras blog (the pretrained denoiser joins them in src/presets.ts). */
-export const architectures = { kerasTutorial, denseAutoencoder };
+/**
+ * DnCNN (Zhang et al. 2017, "Beyond a Gaussian Denoiser"): a residual denoiser. Conv(filters, 3, relu),
+ * then depth - 2 times Conv(filters, 3) [BatchNormalization] relu, then Conv(channels, 3) predicting the
+ * noise, which is subtracted from the input: output = input - noise. Fully convolutional ('same'
+ * everywhere): `inputShape` is the training patch; `withInputShape` runs it on whole pictures. MSE, adam.
+ * The paper's grey model is depth 17, filters 64, on 40x40 patches (the defaults).
+ */
+export function dncnn(options: PresetOptions & { depth?: number; filters?: number; channels?: number; batchNorm?: boolean; patchSize?: number } = {}): LayersModel {
+  const depth = options.depth ?? 17, filters = options.filters ?? 64, channels = options.channels ?? 1;
+  const size = options.patchSize ?? 40;
+  for (const [what, v, min] of [['depth', depth, 3], ['filters', filters, 1], ['patchSize', size, 1]] as const) {
+    if (!Number.isInteger(v) || v < min) throw new Error(`presets.dncnn: ${what} must be an integer >= ${min}, got ${describeValue(v)}`);
+  }
+  if (channels !== 1 && channels !== 3) throw new Error(`presets.dncnn: channels must be 1 (grey) or 3 (colour), got ${describeValue(channels)}`);
+  const conv = (f: number, activation?: 'relu') => layers.conv2d({ filters: f, kernelSize: 3, padding: 'same', activation });
+  const x = input({ shape: [size, size, channels], name: 'noisy' });
+  let h = conv(filters, 'relu').apply(x);
+  for (let i = 0; i < depth - 2; i++) {
+    h = conv(filters).apply(h);
+    if (options.batchNorm !== false) h = layers.batchNormalization().apply(h);
+    h = layers.activation({ activation: 'relu' }).apply(h);
+  }
+  const noise = layers.conv2d({ filters: channels, kernelSize: 3, padding: 'same', name: 'noise' }).apply(h);
+  const { compile, depth: _d, filters: _f, channels: _c, batchNorm: _b, patchSize: _p, ...modelOptions } = options;
+  const m = model({ ...modelOptions, name: modelOptions.name ?? 'dncnn', inputs: x, outputs: layers.subtract({ name: 'denoised' }).apply([x, noise]) });
+  if (compile !== false) m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+  return m;
+}
+
+/** The model architectures (the pretrained denoiser joins them in src/presets.ts). */
+export const architectures = { kerasTutorial, denseAutoencoder, dncnn };

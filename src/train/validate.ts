@@ -1,6 +1,6 @@
 // Checks of user data, made before any work starts, with messages that say what to change.
-import type { Tensor } from '../tensor.js';
-import { sizeOf } from '../tensor.js';
+import type { Images } from '../tensor.js';
+import { isByteArray, sizeOf } from '../tensor.js';
 
 /**
  * A bad value as a user would write it, for error messages: NaN and Infinity by name (JSON.stringify
@@ -26,10 +26,14 @@ function describe(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
 
-/** Checks that t is a Tensor of shape [N, ...sampleShape] (a flat [N, size] is also accepted); returns N. */
-export function checkBatch(t: Tensor, sampleShape: readonly number[], what: string): number {
-  if (!t || !(t.data instanceof Float32Array) || !Array.isArray(t.shape)) {
-    throw new Error(`${what} must be a Tensor { data: Float32Array, shape: number[] } (use tensor(data, shape))`);
+/**
+ * Checks that t is a Tensor (or a ByteTensor of uint8 pixels) of shape [N, ...sampleShape] (a flat
+ * [N, size] is also accepted); returns N.
+ */
+export function checkBatch(t: Images, sampleShape: readonly number[], what: string): number {
+  if (!t || !(t.data instanceof Float32Array || isByteArray(t.data)) || !Array.isArray(t.shape)) {
+    throw new Error(`${what} must be a Tensor { data: Float32Array, shape: number[] } (use tensor(data, shape)) ` +
+      `or uint8 pixels { data: Uint8Array, shape } (use byteTensor(bytes, shape)), got ${describeValue(t?.data ?? t)}`);
   }
   const badDim = t.shape.findIndex((d) => !Number.isInteger(d) || d < 0);
   if (badDim >= 0) {
@@ -52,7 +56,8 @@ export function checkBatch(t: Tensor, sampleShape: readonly number[], what: stri
 }
 
 /** Throws on the first NaN or Infinity, naming the sample and position. */
-export function checkFinite(t: Tensor, what: string): void {
+export function checkFinite(t: Images, what: string): void {
+  if (isByteArray(t.data)) return;   // bytes are always finite
   const d = t.data;
   for (let i = 0; i < d.length; i++) {
     if (!Number.isFinite(d[i])) {
@@ -64,7 +69,8 @@ export function checkFinite(t: Tensor, what: string): void {
 }
 
 /** Cross-entropy targets must be probabilities: the tutorial's classic mistake is 0-255 pixels. */
-export function checkUnitRange(t: Tensor, what: string): void {
+export function checkUnitRange(t: Images, what: string): void {
+  if (isByteArray(t.data)) return;   // bytes stand for b / 255, always in [0, 1]
   const d = t.data;
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < d.length; i++) {

@@ -1,11 +1,12 @@
 // Image files for the CLI: PNG (pngjs) and JPEG (jpeg-js), told apart by their first bytes.
 import jpeg from 'jpeg-js';
-import { decodePng, encodePng } from '../../io/png-node.js';
+import { encodePng } from '../../io/png-node.js';
+import { decodeImageBytes, type ImageFormat } from '../../io/image-node.js';
 import type { RgbaImage } from '../../io/image-grid.js';
 import { CommandError } from './common.js';
-import { DEFAULT_MAX_PIXELS, readImageHeader, sniffImage, type ImageLimits } from '../../io/image-header.js';
+import { sniffImage, type ImageLimits } from '../../io/image-header.js';
 
-export type ImageFormat = 'png' | 'jpeg';
+export type { ImageFormat };
 export { sniffImage };
 
 /**
@@ -13,38 +14,11 @@ export { sniffImage };
  * `maxPixels` and the file for completeness before anything is decoded.
  */
 export function decodeImage(bytes: Uint8Array, name: string, limits: ImageLimits = {}): RgbaImage & { format: ImageFormat } {
-  let header;
   try {
-    header = readImageHeader(bytes, name, limits);
+    return decodeImageBytes(bytes, name, limits);
   } catch (e) {
     throw new CommandError((e as Error).message);
   }
-  if (header.format === 'png') {
-    try {
-      return { ...decodePng(bytes, { ...limits, name }), format: 'png' };
-    } catch (e) {
-      throw new CommandError((e as Error).message);
-    }
-  }
-  try {
-    const maxResolutionInMP = Math.ceil((limits.maxPixels ?? DEFAULT_MAX_PIXELS) / 1e6);
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP, maxMemoryUsageInMB: 4096 });
-    return { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length), format: 'jpeg' };
-  } catch (e) {
-    throw new CommandError(`${name}: not a readable JPEG (${decoderReason(e, 'jpeg')})`);
-  }
-}
-
-/**
- * Why a decoder failed, in words for the user. jpeg-js meets some corrupt files (a marker's bytes
- * overwritten) with a JavaScript error of its own, "Cannot read properties of undefined (reading '0')",
- * which says nothing about the file: that becomes "corrupt JPEG data" (found by test/fuzz/images.test.ts).
- */
-function decoderReason(e: unknown, format: ImageFormat): string {
-  const name = (e as Error)?.name;
-  if (name === 'TypeError' || name === 'RangeError') return `corrupt ${format === 'png' ? 'PNG' : 'JPEG'} data: the decoder stopped on it`;
-  const message = typeof (e as Error)?.message === 'string' ? (e as Error).message : String(e);
-  return message;
 }
 
 /** The output format for a file name (by extension), or an error naming the ones there are. */

@@ -44,6 +44,8 @@ export const H_MAX_CHUNKS = 24;      // a batch of N samples is cut into min(N, 
 export const H_FUSED_LOSS = 25;      // 1: last op is sigmoid and the loss is BCE; the loss writes dZ directly
 export const H_CONTROL = 28;         // the thread pool's control block (threads build; see threads.ts)
 export const H_OUTPUT_OP = 29;       // index of the op whose output is the model's output (the fused loss skips its act')
+export const H_REGULARIZERS = 30;    // table of weight penalties (REG_WORDS per entry), added to dL/dw in the reduction
+export const H_NUM_REGULARIZERS = 31;
 
 // Control block of the thread pool: i32 words at H_CONTROL, each on its own 64-byte line.
 export const C_GENERATION = 0;       // bumped by the host for every job; workers wait on it
@@ -103,6 +105,9 @@ export const OP_AVERAGE = 9;
 export const OP_MAXIMUM = 10;
 export const OP_CONCATENATE = 11;
 export const OP_GRADIENT_SUM = 12;   // backward only: dY += each table entry's buffer, in table order
+// Conv2DTranspose: its geometry fields hold the Conv2D it is the adjoint of (H, W, C = the transpose's
+// output, OH, OW, OC = its input), so outputs are H*W*C floats per sample (assembly/conv2d-transpose.ts).
+export const OP_CONV2D_TRANSPOSE = 13;
 
 // An operand table entry: [x, dx, channels, unused]: a merge input, its gradient (0: not needed) and its
 // channels per row; for a gradient sum, x is the buffer to add and the rest is unused.
@@ -110,6 +115,14 @@ export const TABLE_WORDS = 4;
 export const T_X = 0;
 export const T_DX = 1;
 export const T_CHANNELS = 2;
+
+// A weight penalty entry: [first parameter, count, l1, l2] (l1, l2 as f32 bits); its gradient
+// l1·sign(w) + l2·2w is added to dL/dw of those parameters (Keras's kernel_regularizer).
+export const REG_WORDS = 4;
+export const R_OFFSET = 0;
+export const R_COUNT = 1;
+export const R_L1 = 2;
+export const R_L2 = 3;
 
 export const ACT_LINEAR = 0;
 export const ACT_RELU = 1;

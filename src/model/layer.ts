@@ -16,6 +16,8 @@ export interface WeightSpec {
   shape: number[];
   /** Glorot fans for the initializer; zero-initialised when absent (biases). */
   fans?: { fanIn: number; fanOut: number };
+  /** L1/L2 penalty added to the loss (Keras's kernel_regularizer); none when absent. */
+  regularizer?: { l1: number; l2: number };
 }
 
 /** A layer applied to inputs of known shapes: its output shape, weights and op (null: a view of its input). */

@@ -225,6 +225,14 @@ export class LayersModel {
       offsets.set(l, { kernel: sizes.length > 0 ? numParams : -1, bias: sizes.length > 1 ? numParams + sizes[0] : -1 });
       numParams += sizes.reduce((a, n) => a + n, 0);
     }
+    // Weight penalties (kernel_regularizer) over their parameters' place in the flat block.
+    const regularizers: NonNullable<Graph['regularizers']> = [];
+    let regAt = 0;
+    for (const w of layerList.flatMap((l) => firstBuild.get(l)!.weights)) {
+      const count = sizeOf(w.shape);
+      if (w.regularizer) regularizers.push({ offset: regAt, count, ...w.regularizer });
+      regAt += count;
+    }
     const buffers = [sizeOf(inputTensor.sampleShape)];
     const bufferOf = new Map<number, number>([[inputTensor.id, 0]]);
     const ops: GraphOp[] = [];
@@ -254,7 +262,7 @@ export class LayersModel {
     this.layers = built;
     this.layerObjects = layerList;
     this.nodes = nodes;
-    this.graph = { ops, buffers, output: outBuffer, numParams, inputSize: buffers[0], outputSize: buffers[outBuffer] };
+    this.graph = { ops, buffers, output: outBuffer, numParams, inputSize: buffers[0], outputSize: buffers[outBuffer], regularizers };
     this.seed = args.seed ?? 0;
   }
 

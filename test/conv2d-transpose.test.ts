@@ -245,3 +245,29 @@ test('model files keep use_bias, kernel_regularizer and Conv2DTranspose (ours ->
   expect(back.getWeights()).toEqual(m.getWeights());
   m.dispose();
 });
+
+describe('presets', () => {
+  test("kerasIoDenoiser is keras.io's model: layers, shapes, 28,353 parameters, adam + BCE", () => {
+    const m = presets.kerasIoDenoiser();
+    expect(m.countParams()).toBe(28353);
+    expect(m.nodes.map((n) => [n.layer, n.className, n.outputShape])).toEqual([
+      ['conv2d', 'Conv2D', [28, 28, 32]], ['max_pooling2d', 'MaxPooling2D', [14, 14, 32]],
+      ['conv2d_1', 'Conv2D', [14, 14, 32]], ['max_pooling2d_1', 'MaxPooling2D', [7, 7, 32]],
+      ['conv2d_transpose', 'Conv2DTranspose', [14, 14, 32]], ['conv2d_transpose_1', 'Conv2DTranspose', [28, 28, 32]],
+      ['conv2d_2', 'Conv2D', [28, 28, 1]],
+    ]);
+    expect(m.compileConfig).toMatchObject({ loss: 'binaryCrossentropy', optimizer: { type: 'adam', learningRate: 0.001 } });
+  });
+
+  test('unet: depth and filters, concatenated skips, errors that say what fits', () => {
+    const m = presets.unet({ depth: 3, filters: 4, inputShape: [32, 24, 3] });
+    expect(m.outputShape).toEqual([32, 24, 3]);
+    const classes = m.nodes.map((n) => n.className);
+    expect(classes.filter((c) => c === 'MaxPooling2D')).toHaveLength(3);
+    expect(classes.filter((c) => c === 'Conv2DTranspose')).toHaveLength(3);
+    expect(classes.filter((c) => c === 'Concatenate')).toHaveLength(3);
+    expect(m.nodes.find((n) => n.className === 'Concatenate')!.outputShape).toEqual([8, 6, 32]);   // 16 up + 16 skip
+    expect(() => presets.unet({ depth: 3 })).toThrow(/multiples of 2\^depth = 8, got undefined \(the most this size allows is depth 2/);
+    expect(() => presets.unet({ filters: 0 })).toThrow(/unet: filters must be a positive integer, got 0/);
+  });
+});

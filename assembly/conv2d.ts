@@ -13,7 +13,7 @@
 // Summation order is fixed per output and shared with the scalar twins: kh, then j within the run, a
 // separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
 // y/dx and its own chunk's partial gradients, and uses only its own scratch.
-import { biasActivationForward, biasActivationColumns } from './activations';
+import { biasActivationForward, biasActivationColumns, activationForward } from './activations';
 import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRunsScalar, madd, STORE, BIAS, BIAS_RELU } from './gemm';
 import { ACT_LINEAR, ACT_RELU } from './plan';
 import { copyFloats, zeroFloats, addFloats } from './copy';
@@ -34,24 +34,38 @@ import { copyFloats, zeroFloats, addFloats } from './copy';
   return s.padTop == 0 && s.padLeft == 0 && paddedH(s) <= s.H && paddedW(s) <= s.W;
 }
 
-/** Floats of the padded output gradient that a stride-1 input gradient convolves (see conv2dBackward). */
-@inline function dzPaddedFloats(s: ConvShape): i32 { return (s.H + s.KH - 1) * (s.W + s.KW - 1) * s.OC; }
+// The input gradient (and Conv2DTranspose's forward) by stride phases: input pixels whose index + pad
+// has the same remainder r modulo the stride receive the same kernel taps k = r, r + S, r + 2S, ...
+// (J(r) = ceil((K - r) / S) of them) from consecutive output pixels, so each phase is a stride-1
+// convolution of the output gradient with a flipped sub-kernel, run on the forward tiles. No MAC touches
+// an inserted zero (dilating dz instead would multiply S*S times more) and nothing is scattered.
+//   pixel i of phase r: i = i0 + t*S, i0 = (r - pad) mod S; it reads dz rows q0 + t - J(r) + 1 .. q0 + t,
+//   q0 = (i0 + pad - r) / S, out-of-range rows being the zeros around dz in dzp.
+@inline function taps(K: i32, S: i32, r: i32): i32 { return r < K ? (K - r + S - 1) / S : 0; }
+@inline function firstOfPhase(S: i32, pad: i32, r: i32): i32 { return ((r - pad) % S + S) % S; }
+@inline function phaseCount(size: i32, S: i32, i0: i32): i32 { return i0 < size ? (size - 1 - i0) / S + 1 : 0; }
+/** Rows of the zero-padded output gradient dzp: J(0) - 1 above dz, through the last row a phase reads. */
+@inline function dzpH(s: ConvShape): i32 { return taps(s.KH, s.SH, 0) + (s.H - 1 + s.padTop) / s.SH; }
+@inline function dzpW(s: ConvShape): i32 { return taps(s.KW, s.SW, 0) + (s.W - 1 + s.padLeft) / s.SW; }
+/** Pixels of the largest phase (0 at unit stride: the single phase is written straight into dx). */
+@inline function phaseFloats(s: ConvShape): i32 {
+  return s.SH == 1 && s.SW == 1 ? 0 : ((s.H + s.SH - 1) / s.SH) * ((s.W + s.SW - 1) / s.SW);
+}
 
-/** Scratch bytes one thread needs: padded image, padded gradient, row offsets, rearranged kernel. */
+/** Scratch bytes one thread needs: padded image, padded gradient, phase output, row offsets, kernel. */
 export function conv2dScratchBytes(s: ConvShape): i32 {
   const padded = paddedH(s) * paddedW(s) * s.C;
-  return (padded + max(padded, dzPaddedFloats(s)) + s.OH * s.OW + s.H * s.W + s.KH * s.KW * s.C * s.OC) << 2;
+  const phase = max(phaseFloats(s), 1);
+  return (padded + dzpH(s) * dzpW(s) * s.OC + phase * s.C + s.OH * s.OW + max(phase, s.H * s.W) + s.KH * s.KW * s.C * s.OC) << 2;
 }
 
 // Scratch layout (bytes from the thread's scratch pointer).
 @inline function xpOf(s: ConvShape, scratch: usize): usize { return scratch; }
-@inline function dxpOf(s: ConvShape, scratch: usize): usize { return scratch + (<usize>(paddedH(s) * paddedW(s) * s.C) << 2); }
-@inline function rowBaseOf(s: ConvShape, scratch: usize): usize {
-  const padded = paddedH(s) * paddedW(s) * s.C;
-  return scratch + (<usize>(padded + max(padded, dzPaddedFloats(s))) << 2);
-}
+@inline function dzpOf(s: ConvShape, scratch: usize): usize { return scratch + (<usize>(paddedH(s) * paddedW(s) * s.C) << 2); }
+@inline function phaseOutOf(s: ConvShape, scratch: usize): usize { return dzpOf(s, scratch) + (<usize>(dzpH(s) * dzpW(s) * s.OC) << 2); }
+@inline function rowBaseOf(s: ConvShape, scratch: usize): usize { return phaseOutOf(s, scratch) + (<usize>(max(phaseFloats(s), 1) * s.C) << 2); }
 @inline function dxRowBaseOf(s: ConvShape, scratch: usize): usize { return rowBaseOf(s, scratch) + (<usize>(s.OH * s.OW) << 2); }
-@inline function wTOf(s: ConvShape, scratch: usize): usize { return dxRowBaseOf(s, scratch) + (<usize>(s.H * s.W) << 2); }
+@inline function wTOf(s: ConvShape, scratch: usize): usize { return dxRowBaseOf(s, scratch) + (<usize>max(max(phaseFloats(s), 1), s.H * s.W) << 2); }
 
 /** xp = image xn with TF's zero padding (only the part the windows reach). */
 function padImage(s: ConvShape, xn: usize, xp: usize): void {
@@ -93,7 +107,7 @@ function fillRowBase(s: ConvShape, ld: i32, rowBase: usize): void {
 // ---------------------------------------------------------------------------------------------------
 // Forward: y[m][oc] = Σ_kh Σ_j A(m; kh, j) * w[kh*run + j][oc]
 
-/** y[n] = act(conv(x[n], w) + b) for images n0..n1. */
+/** y[n] = act(conv(x[n], w) + b) for images n0..n1 (b == 0: no bias). */
 export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i32, y: usize,
                               n0: i32, n1: i32, scratch: usize): void {
   const M = s.OH * s.OW, OC = s.OC, C = s.C;
@@ -109,7 +123,11 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
     const src = inPlace ? xn : xpOf(s, scratch);
     if (!inPlace) padImage(s, xn, src);
     const yn = y + (<usize>(n * M * OC) << 2);
-    if (ASC_FEATURE_SIMD) {
+    if (b == 0) {   // no bias (use_bias: false): the activation alone, after the tiles
+      if (ASC_FEATURE_SIMD) forwardSimd(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn, STORE, 0);
+      else forwardScalar(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
+      if (act != ACT_LINEAR) activationForward(yn, yn, M * OC, act);
+    } else if (ASC_FEATURE_SIMD) {
       // ReLU and linear outputs get their bias (and ReLU) in the tiles' epilogue; the rest afterwards.
       const mode = act == ACT_RELU ? BIAS_RELU : act == ACT_LINEAR ? BIAS : STORE;
       const done = forwardSimd(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn, mode, b);
@@ -185,83 +203,108 @@ function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: u
 // ---------------------------------------------------------------------------------------------------
 // Backward, given dz = dL/d(pre-activation) (the caller applied act'):
 //   dW[k][oc] += Σ_m A(m; k) dz[m][oc]    db[oc] += Σ_m dz[m][oc]    (this chunk's partials)
-//   dx = crop(Σ_m scatter of dz[m] · w^T into the padded image)   (skipped when dx == 0)
+//   dx = the adjoint of the convolution applied to dz, by stride phases (skipped when dx == 0)
 
-/** Backward for images n0..n1 into this chunk's partials dw/db and into dx. */
+/** Backward for images n0..n1 into this chunk's partials dw/db (db == 0: no bias) and into dx. */
 export function conv2dBackward(s: ConvShape, x: usize, w: usize, dz: usize, dx: usize, dw: usize, db: usize,
                                n0: i32, n1: i32, scratch: usize): void {
+  conv2dWeightGrad(s, x, dz, dw, db, n0, n1, scratch);
+  if (dx != 0) conv2dInputGrad(s, w, dz, dx, n0, n1, scratch);
+}
+
+/** dW += Σ_m A(m; k) dz[m] (A: windows of x) and db += Σ_m dz[m] (unless db == 0), images n0..n1. */
+export function conv2dWeightGrad(s: ConvShape, x: usize, dz: usize, dw: usize, db: usize, n0: i32, n1: i32, scratch: usize): void {
   const M = s.OH * s.OW, OC = s.OC, C = s.C;
-  const K = s.KH * s.KW * C;
   const inPlace = readsInPlace(s);
   const ld = inPlace ? s.W * C : paddedW(s) * C;
   const rowBase = rowBaseOf(s, scratch);
   fillRowBase(s, ld, rowBase);
   const run = s.KW * C;
-  const wT = wTOf(s, scratch);
-  // Stride 1: dx is itself a convolution, of dz padded by (K - 1 - pad) with the kernel flipped in space
-  // and its channels swapped, so it runs on the fast forward tiles. Other strides scatter (below).
+  for (let n = n0; n < n1; n++) {
+    const xn = x + (<usize>(n * s.H * s.W * C) << 2);
+    const dzn = dz + (<usize>(n * M * OC) << 2);
+    if (db != 0) for (let m = 0; m < M; m++) addFloats(db, dzn + (<usize>(m * OC) << 2), OC);
+    const src = inPlace ? xn : xpOf(s, scratch);
+    if (!inPlace) padImage(s, xn, src);
+    if (ASC_FEATURE_SIMD) weightGradSimd(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
+    else weightGradScalar(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
+  }
+}
+
+/**
+ * dx[n] = the adjoint of conv(·, w) applied to dz[n] (the input gradient; also Conv2DTranspose's
+ * forward), images n0..n1: per stride phase (rh, rw) one stride-1 convolution of the zero-padded dz with
+ * that phase's flipped sub-kernel, on the forward tiles.
+ */
+export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0: i32, n1: i32, scratch: usize): void {
+  const C = s.C, OC = s.OC;
+  const wT = wTOf(s, scratch), dzp = dzpOf(s, scratch);
+  const JH = taps(s.KH, s.SH, 0), JW = taps(s.KW, s.SW, 0);
+  const WPd = dzpW(s);
+  const rowsIn = min(s.OH, dzpH(s) - JH + 1), colsIn = min(s.OW, WPd - JW + 1);   // dz rows/columns any phase reads
+  flipPhaseKernels(s, w, wT);
+  zeroFloats(dzp, dzpH(s) * WPd * OC);   // each image then rewrites the same interior
   const unitStride = s.SH == 1 && s.SW == 1;
-  if (dx != 0) {
-    for (let kh = 0; kh < s.KH; kh++) {
-      for (let kw = 0; kw < s.KW; kw++) {
-        for (let c = 0; c < C; c++) {
-          for (let oc = 0; oc < OC; oc++) {
-            const v = load<f32>(w + (<usize>(((kh * s.KW + kw) * C + c) * OC + oc) << 2));
-            // unit stride: wT is (KH, KW, OC, C) flipped; otherwise (OC, K)
-            const at = unitStride ? (((s.KH - 1 - kh) * s.KW + (s.KW - 1 - kw)) * OC + oc) * C + c : oc * K + (kh * s.KW + kw) * C + c;
-            store<f32>(wT + (<usize>at << 2), v);
+  for (let n = n0; n < n1; n++) {
+    const dzn = dz + (<usize>(n * s.OH * s.OW * OC) << 2);
+    const dxn = dx + (<usize>(n * s.H * s.W * C) << 2);
+    for (let oh = 0; oh < rowsIn; oh++) {
+      copyFloats(dzp + (<usize>(((oh + JH - 1) * WPd + JW - 1) * OC) << 2), dzn + (<usize>(oh * s.OW * OC) << 2), colsIn * OC);
+    }
+    let wPhase = wT;
+    for (let rh = 0; rh < s.SH; rh++) {
+      for (let rw = 0; rw < s.SW; rw++) {
+        const jh = taps(s.KH, s.SH, rh), jw = taps(s.KW, s.SW, rw);
+        const ih0 = firstOfPhase(s.SH, s.padTop, rh), iw0 = firstOfPhase(s.SW, s.padLeft, rw);
+        const nh = phaseCount(s.H, s.SH, ih0), nw = phaseCount(s.W, s.SW, iw0);
+        const wSub = wPhase;
+        wPhase += <usize>(jh * jw * OC * C) << 2;
+        if (nh == 0 || nw == 0) continue;
+        // Phase pixels (th, tw) are consecutive rows m of a product with (jh, jw*OC) windows.
+        const out = unitStride ? dxn : phaseOutOf(s, scratch);
+        if (jh == 0 || jw == 0) zeroFloats(out, nh * nw * C);   // kernel smaller than the stride: no tap
+        else {
+          const rowBase = dxRowBaseOf(s, scratch);
+          const top = (ih0 + s.padTop - rh) / s.SH + JH - jh, left = (iw0 + s.padLeft - rw) / s.SW + JW - jw;
+          let m = 0;
+          for (let th = 0; th < nh; th++) {
+            for (let tw = 0; tw < nw; tw++, m++) store<i32>(rowBase + (<usize>m << 2), (((top + th) * WPd + left + tw) * OC) << 2);
+          }
+          const segBytes = <usize>(WPd * OC) << 2, sb = <usize>C << 2;
+          if (ASC_FEATURE_SIMD) forwardSimd(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out, STORE, 0);
+          else forwardScalar(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out);
+        }
+        if (unitStride) continue;
+        for (let th = 0; th < nh; th++) {   // the phase's pixels into their places in dx
+          for (let tw = 0; tw < nw; tw++) {
+            copyFloats(dxn + (<usize>(((ih0 + th * s.SH) * s.W + iw0 + tw * s.SW) * C) << 2), out + (<usize>((th * nw + tw) * C) << 2), C);
           }
         }
       }
     }
   }
-  if (dx != 0 && unitStride) prepareInputGradConv(s, dxpOf(s, scratch), dxRowBaseOf(s, scratch));
-  for (let n = n0; n < n1; n++) {
-    const xn = x + (<usize>(n * s.H * s.W * C) << 2);
-    const dzn = dz + (<usize>(n * M * OC) << 2);
-    for (let m = 0; m < M; m++) addFloats(db, dzn + (<usize>(m * OC) << 2), OC);
-    const src = inPlace ? xn : xpOf(s, scratch);
-    if (!inPlace) padImage(s, xn, src);
-    if (ASC_FEATURE_SIMD) weightGradSimd(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
-    else weightGradScalar(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
-    if (dx == 0) continue;
-    const dxn = dx + (<usize>(n * s.H * s.W * C) << 2);
-    if (unitStride) {
-      inputGradConv(s, dzn, dxpOf(s, scratch), dxRowBaseOf(s, scratch), wT, dxn);
-      continue;
+}
+
+// wT = each phase's sub-kernel in turn, (jh, jw, OC, C), flipped in space: phase (rh, rw) tap (a, b) is
+// w[rh + (jh-1-a)*SH][rw + (jw-1-b)*SW][c][oc]. At unit stride: the whole kernel flipped, channels swapped.
+function flipPhaseKernels(s: ConvShape, w: usize, wT: usize): void {
+  const C = s.C, OC = s.OC;
+  let at = 0;
+  for (let rh = 0; rh < s.SH; rh++) {
+    for (let rw = 0; rw < s.SW; rw++) {
+      const jh = taps(s.KH, s.SH, rh), jw = taps(s.KW, s.SW, rw);
+      for (let a = 0; a < jh; a++) {
+        for (let b = 0; b < jw; b++) {
+          const kh = rh + (jh - 1 - a) * s.SH, kw = rw + (jw - 1 - b) * s.SW;
+          for (let oc = 0; oc < OC; oc++) {
+            for (let c = 0; c < C; c++, at++) {
+              store<f32>(wT + (<usize>at << 2), load<f32>(w + (<usize>(((kh * s.KW + kw) * C + c) * OC + oc) << 2)));
+            }
+          }
+        }
+      }
     }
-    const dst = inPlace ? dxn : dxpOf(s, scratch);
-    zeroFloats(dst, inPlace ? s.H * s.W * C : paddedH(s) * paddedW(s) * C);
-    inputGradScatter(M, OC, s.KH, run, ld, K, dst, rowBase, dzn, wT);
-    if (!inPlace) cropImage(s, dst, dxn);
   }
-}
-
-// dx = conv(dzp, flipped kernel): dzp is dz (OH, OW, OC) placed at (KH-1-padTop, KW-1-padLeft) in a
-// zero (H+KH-1, W+KW-1, OC) image; windows that run past dz's last rows (valid padding) read zeros.
-// Once per call: zero dzp (each image then rewrites the same interior) and its window offsets.
-function prepareInputGradConv(s: ConvShape, dzp: usize, dxRowBase: usize): void {
-  const WP = s.W + s.KW - 1;
-  zeroFloats(dzp, (s.H + s.KH - 1) * WP * s.OC);
-  const ld = WP * s.OC;
-  let m = 0;
-  for (let ih = 0; ih < s.H; ih++) {
-    for (let iw = 0; iw < s.W; iw++, m++) store<i32>(dxRowBase + (<usize>m << 2), (ih * ld + iw * s.OC) << 2);
-  }
-}
-
-function inputGradConv(s: ConvShape, dzn: usize, dzp: usize, dxRowBase: usize, wFlipped: usize, dxn: usize): void {
-  const OC = s.OC;
-  const WP = s.W + s.KW - 1;
-  const top = s.KH - 1 - s.padTop, left = s.KW - 1 - s.padLeft;
-  for (let oh = 0; oh < s.OH; oh++) {
-    copyFloats(dzp + (<usize>(((oh + top) * WP + left) * OC) << 2), dzn + (<usize>(oh * s.OW * OC) << 2), s.OW * OC);
-  }
-  const ld = WP * OC;
-  const run = s.KW * OC;
-  const sb = <usize>s.C << 2;
-  if (ASC_FEATURE_SIMD) forwardSimd(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, dxRowBase, wFlipped, sb, dxn, STORE, 0);
-  else forwardScalar(s.H * s.W, s.C, s.KH, run, <usize>ld << 2, dzp, dxRowBase, wFlipped, sb, dxn);
 }
 
 // dW row k = (kh, j) reads A at rowBase[m] + kh*ld + j for every pixel m.
@@ -454,37 +497,4 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
 
 @inline function addVec(p: usize, v: v128): void {
   v128.store(p, f32x4.add(v128.load(p), v));
-}
-
-// Input gradient, pixel by pixel in order: g[j] = Σ_oc dz[m][oc] * wT[oc][kh*run + j] (summed over oc in
-// order), added onto the window's run kh. Windows overlap, so pixels go strictly in order m = 0, 1, ...
-function inputGradScatter(M: i32, OC: i32, KH: i32, run: i32, ld: i32, K: i32, dst: usize, rowBase: usize, dzn: usize, wT: usize): void {
-  const run4 = ASC_FEATURE_SIMD ? run & ~3 : 0;
-  const sk = <usize>K << 2;
-  for (let m = 0; m < M; m++) {
-    const a = rowPtr(dst, rowBase, m);
-    const dzm = dzn + (<usize>(m * OC) << 2);
-    for (let kh = 0; kh < KH; kh++) {
-      const row = a + (<usize>(kh * ld) << 2);
-      const wk = wT + (<usize>(kh * run) << 2);
-      if (ASC_FEATURE_SIMD) {
-        for (let j = 0; j < run4; j += 4) {
-          let vacc = f32x4.splat(0);
-          let wp = wk + (<usize>j << 2);
-          for (let oc = 0; oc < OC; oc++) {
-            vacc = madd(v128.load32_splat(dzm + (<usize>oc << 2)), v128.load(wp), vacc);
-            wp += sk;
-          }
-          const p = row + (<usize>j << 2);
-          v128.store(p, f32x4.add(v128.load(p), vacc));
-        }
-      }
-      for (let j = run4; j < run; j++) {
-        let acc: f32 = 0;
-        for (let oc = 0; oc < OC; oc++) acc = acc + load<f32>(dzm + (<usize>oc << 2)) * load<f32>(wk + <usize>oc * sk + (<usize>j << 2));
-        const p = row + (<usize>j << 2);
-        store<f32>(p, load<f32>(p) + acc);
-      }
-    }
-  }
 }

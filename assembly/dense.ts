@@ -2,7 +2,8 @@
 //   x is (N, IN), w is (IN, OUT) (Keras layout), b is (OUT), y is (N, OUT)
 // Threads: each call owns the rows [n0, n1) and its own chunk's gradient partials.
 import { gemm } from './gemm';
-import { biasActivationForward } from './activations';
+import { biasActivationForward, activationForward } from './activations';
+import { ACT_LINEAR } from './plan';
 import { addFloats } from './copy';
 
 /** Scratch bytes one thread needs: the transposed kernel for the input gradient. */
@@ -10,11 +11,12 @@ export function denseScratchBytes(IN: i32, OUT: i32): i32 {
   return (IN * OUT) << 2;
 }
 
-/** y[n0..n1) = act(x · w + b). */
+/** y[n0..n1) = act(x · w + b) (b == 0: no bias). */
 export function denseForward(IN: i32, OUT: i32, x: usize, w: usize, b: usize, act: i32, y: usize, n0: i32, n1: i32): void {
   const yb = y + (<usize>(n0 * OUT) << 2);
   gemm(n1 - n0, OUT, IN, x + (<usize>(n0 * IN) << 2), IN, 1, w, OUT, yb, OUT, false);
-  biasActivationForward(yb, n1 - n0, OUT, b, act);
+  if (b != 0) biasActivationForward(yb, n1 - n0, OUT, b, act);
+  else if (act != ACT_LINEAR) activationForward(yb, yb, (n1 - n0) * OUT, act);   // no bias (use_bias: false)
 }
 
 /**
@@ -25,7 +27,7 @@ export function denseBackward(IN: i32, OUT: i32, x: usize, w: usize, dz: usize, 
                               n0: i32, n1: i32, scratch: usize): void {
   const rows = n1 - n0;
   const dzb = dz + (<usize>(n0 * OUT) << 2);
-  for (let r = 0; r < rows; r++) addFloats(db, dzb + (<usize>(r * OUT) << 2), OUT);
+  if (db != 0) for (let r = 0; r < rows; r++) addFloats(db, dzb + (<usize>(r * OUT) << 2), OUT);
   gemm(IN, OUT, rows, x + (<usize>(n0 * IN) << 2), 1, IN, dzb, OUT, dw, OUT, true);
   if (dx == 0) return;
   const wT = scratch;   // (OUT, IN)

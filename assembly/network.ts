@@ -12,7 +12,7 @@ import {
   H_NUM_OPS, H_NUM_PARAMS, H_PARAMS, H_GRADS, H_PARTIALS, H_STATE1, H_STATE2, H_STATE3, H_SCRATCH,
   H_SCRATCH_BYTES, H_LOSS_PARTIALS, H_TARGET, H_LOSS, H_OUTPUT, H_DOUTPUT, H_OUTPUT_SIZE, H_OPTIMIZER,
   H_LR, H_P1, H_P2, H_P3, H_P4, H_EPSILON, H_FLAG, H_ONE_MINUS_ACC1, H_ONE_MINUS_ACC2, H_MAX_CHUNKS,
-  H_FUSED_LOSS, H_OUTPUT_OP, H_STEP,
+  H_FUSED_LOSS, H_OUTPUT_OP, H_STEP, H_REGULARIZERS, H_NUM_REGULARIZERS, REG_WORDS, R_OFFSET, R_COUNT, R_L1, R_L2,
   OPT_SGD, OPT_ADADELTA, OPT_ADAM, OPT_ADAGRAD, OPT_RMSPROP,
 } from './plan';
 import { opForward, opBackward, needsBatch, batchSumsForward, batchApplyForward, batchSumsBackward, batchApplyBackward } from './ops';
@@ -118,6 +118,25 @@ function reduceGradients(plan: usize, N: i32, tid: i32, nThreads: i32): void {
     let acc = load<f32>(partials + o);
     for (let c = 1; c < nChunks; c++) acc = acc + load<f32>(partials + <usize>c * stride + o);
     store<f32>(grads + o, acc);
+  }
+  addPenaltyGradients(plan, i0, i1);
+}
+
+// dL/dw += l1·sign(w) + l2·(2w) on this thread's slice of each penalised weight (elementwise: the slicing
+// does not change the bits). The penalty's own terms are summed first, then added, as TF.js's tape does.
+function addPenaltyGradients(plan: usize, i0: i32, i1: i32): void {
+  const count = field(plan, H_NUM_REGULARIZERS);
+  const params = ptr(plan, H_PARAMS), grads = ptr(plan, H_GRADS);
+  for (let r = 0; r < count; r++) {
+    const e = ptr(plan, H_REGULARIZERS) + (<usize>(r * REG_WORDS) << 2);
+    const start = max(i0, field(e, R_OFFSET)), end = min(i1, field(e, R_OFFSET) + field(e, R_COUNT));
+    const l1 = fieldF32(e, R_L1), l2 = fieldF32(e, R_L2);
+    for (let i = start; i < end; i++) {
+      const o = <usize>i << 2;
+      const w = load<f32>(params + o);
+      const sign: f32 = w > 0 ? 1 : w < 0 ? -1 : 0;
+      store<f32>(grads + o, load<f32>(grads + o) + (l1 * sign + l2 * (w * 2)));
+    }
   }
 }
 

@@ -5,10 +5,11 @@ import {
   field, ptr, F_KIND, F_ACT, F_H, F_C, F_OH, F_OW, F_OC, F_X, F_Y, F_DX, F_DY, F_KERNEL, F_BIAS, F_DKERNEL,
   F_DBIAS, F_AUX, F_TABLE, F_COUNT, F_MEAN, F_VARIANCE, F_STATS, F_BN_EPSILON, F_BN_DECAY, H_MAX_CHUNKS,
   OP_CONV2D, OP_MAXPOOL2D, OP_UPSAMPLE2D, OP_DENSE, OP_ACTIVATION, OP_ADD, OP_SUBTRACT, OP_MULTIPLY, OP_AVERAGE,
-  OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_BATCH_NORM, OP_DROPOUT, OP_GAUSSIAN_NOISE, OP_LEAKY_RELU, fieldF32, chunkStart,
+  OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_BATCH_NORM, OP_DROPOUT, OP_GAUSSIAN_NOISE, OP_LEAKY_RELU, OP_CONV2D_TRANSPOSE, fieldF32, chunkStart,
   F_SEED, F_DROP_THRESHOLD, F_DROP_SCALE, F_NOISE_STDDEV, F_CLIP, F_CLIP_LO, F_CLIP_HI, F_ALPHA,
 } from './plan';
 import { ConvShape, conv2dForward, conv2dBackward, conv2dScratchBytes } from './conv2d';
+import { conv2dTransposeForward, conv2dTransposeBackward } from './conv2d-transpose';
 import { maxPool2dForward, maxPool2dBackward } from './pool2d';
 import { upSample2dForward, upSample2dBackward } from './upsample2d';
 import { denseForward, denseBackward, denseScratchBytes } from './dense';
@@ -37,7 +38,7 @@ import {
 /** Scratch bytes one thread needs to run the op record at op (its kind and shape fields suffice). */
 export function opScratchBytes(op: usize): i32 {
   const kind = field(op, F_KIND);
-  if (kind == OP_CONV2D) return conv2dScratchBytes(shapeOf(op));
+  if (kind == OP_CONV2D || kind == OP_CONV2D_TRANSPOSE) return conv2dScratchBytes(shapeOf(op));
   if (kind == OP_DENSE) return denseScratchBytes(field(op, F_C), field(op, F_OC));
   if (kind == OP_BATCH_NORM) return (3 * field(op, F_C)) << 2;   // the batch's mean, var, invstd
   return 0;
@@ -53,6 +54,8 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training:
   const s = shapeOf(op);
   if (kind == OP_CONV2D) {
     conv2dForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch);
+  } else if (kind == OP_CONV2D_TRANSPOSE) {
+    conv2dTransposeForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch);
   } else if (kind == OP_MAXPOOL2D) {
     maxPool2dForward(s, ptr(op, F_X), ptr(op, F_Y), training ? ptr(op, F_AUX) : 0, n0, n1);
   } else if (kind == OP_UPSAMPLE2D) {
@@ -99,14 +102,16 @@ export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scra
   const kind = field(op, F_KIND);
   const s = shapeOf(op);
   const dy = ptr(op, F_DY), dx = ptr(op, F_DX);
-  if (kind == OP_CONV2D || kind == OP_DENSE) {
+  if (kind == OP_CONV2D || kind == OP_DENSE || kind == OP_CONV2D_TRANSPOSE) {
     if (!skipActivation) {
-      const size = outSize(op);
+      const size = kind == OP_CONV2D_TRANSPOSE ? s.H * s.W * s.C : outSize(op);
       const o = <usize>(n0 * size) << 2;
       activationBackward(dy + o, ptr(op, F_Y) + o, (n1 - n0) * size, field(op, F_ACT));
     }
-    const dw = ptr(op, F_DKERNEL) + chunkOffset, db = ptr(op, F_DBIAS) + chunkOffset;
+    // A layer without a bias (use_bias: false) has F_DBIAS 0: its kernels then skip the bias gradient.
+    const dw = ptr(op, F_DKERNEL) + chunkOffset, db = ptr(op, F_DBIAS) != 0 ? ptr(op, F_DBIAS) + chunkOffset : 0;
     if (kind == OP_CONV2D) conv2dBackward(s, ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db, n0, n1, scratch);
+    else if (kind == OP_CONV2D_TRANSPOSE) conv2dTransposeBackward(s, ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db, n0, n1, scratch);
     else denseBackward(field(op, F_C), field(op, F_OC), ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db,
                        n0 * field(op, F_H), n1 * field(op, F_H), scratch);
   } else if (kind == OP_MAXPOOL2D) {

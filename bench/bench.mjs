@@ -1,7 +1,7 @@
 // npm run bench: the Keras tutorial's conv autoencoder, side by side with TensorFlow.js and against the
 // machine's limit, in one run. Speed is never asserted (not run by npm test, never fails CI on speed).
 //
-//   node bench/bench.mjs [--quick] [--only train,infer,peak,memory,startup,size] [--profile] [--baseline REV] [--json FILE]
+//   node bench/bench.mjs [--quick] [--only train,infer,kerasio,peak,memory,startup,size] [--profile] [--baseline REV] [--json FILE]
 //
 //   --quick    fewer runs and images (about a minute)
 //   --only     a comma-separated list of sections (train, infer and profile also measure the peak, which
@@ -36,14 +36,19 @@ const FORWARD_FLOP = 1.503e6;       // per image: 2 x the multiply-adds of the s
 const TRAIN_FLOP = 3 * FORWARD_FLOP; // forward + input gradient + weight gradient
 const BATCH = 128;
 const INFER_BATCH = 256;
-const SECTIONS = ['size', 'peak', 'train', 'infer', 'memory', 'startup', 'profile'];
+const SECTIONS = ['size', 'peak', 'train', 'infer', 'kerasio', 'memory', 'startup', 'profile'];
+// keras.io's denoiser (presets.kerasIoDenoiser): 2 x the multiply-adds of its five layers per image,
+// 28x28x1->32 (225,792), 14x14x32->32 (1,806,336), the two 3x3 stride-2 transposed convs from 7x7x32 and
+// 14x14x32 (451,584 and 1,806,336: each input pixel meets 9 x 32 x 32 weights; the few that 'same' crops
+// at the border are counted) and 28x28x32->1 (225,792).
+const KERASIO_FORWARD_FLOP = 2 * (225792 + 1806336 + 451584 + 1806336 + 225792);
 
 // ---- options -------------------------------------------------------------------------------------
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const value = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt; };
 if (flag('--help') || flag('-h')) {
-  console.log('node bench/bench.mjs [--quick] [--only train,infer,peak,memory,startup,size,profile] [--profile] [--baseline REV] [--json FILE]');
+  console.log('node bench/bench.mjs [--quick] [--only train,infer,kerasio,peak,memory,startup,size,profile] [--profile] [--baseline REV] [--json FILE]');
   process.exit(0);
 }
 const quick = flag('--quick');
@@ -220,6 +225,22 @@ if ((only.has('train') || only.has('infer')) && hasTfjs) {
   log('TF.js wasm');
   results.tfjs.push({ label: 'TF.js wasm', backend: 'wasm', ...await runChild({ kind: 'tfjs', backend: 'wasm', train: only.has('train'), infer: only.has('infer'),
     warmupBatch: BATCH, trainBatches: 1, ...S.tfWasm }) });
+}
+
+if (only.has('kerasio')) {
+  // keras.io's denoiser: SIMD on one thread and the threads build on every core, against TF.js cpu (TF.js
+  // wasm cannot train convolutions), training and inference in the same run.
+  results.kerasio = [];
+  for (const c of [ours[1], ours[ours.length - 1]].filter((c, i, a) => a.indexOf(c) === i)) {
+    log(`keras.io denoiser: denoise-wasm ${c.label}`);
+    results.kerasio.push({ ...c, ...await runChild({ kind: 'ours', model: 'kerasIo', variant: c.variant, threads: c.threads, train: true, infer: true,
+      runs: S.runs, trainBatches: S.trainBatches / 2, inferN: S.inferN / 2, inferRuns: S.inferRuns }) });
+  }
+  if (hasTfjs) {
+    log('keras.io denoiser: TF.js cpu (slow)');
+    results.kerasio.push({ label: 'TF.js cpu', backend: 'cpu', ...await runChild({ kind: 'tfjs', model: 'kerasIo', backend: 'cpu', train: true, infer: true,
+      ...S.tfCpu, trainBatch: S.tfCpu.trainBatch / 4, inferN: S.tfCpu.inferN / 4 }) });
+  }
 }
 
 if (only.has('memory')) {
@@ -429,6 +450,24 @@ if (results.ours && only.has('infer')) {
   }
   rateTargets('infer', [['simd-threads', 1, 18000], ['simd', 1, 18000], ['relaxed-simd-threads', 1, 22000], ['relaxed-simd', 1, 22000]],
     'inference', 'images/s');
+}
+
+if (results.kerasio) {
+  p();
+  p(`keras.io's denoiser (presets.kerasIoDenoiser(): Conv2D + MaxPool x 2, Conv2DTranspose stride 2 x 2, 28,353 parameters, adam, BCE); ` +
+    `${(KERASIO_FORWARD_FLOP / 1e6).toFixed(1)} MFLOP per image forward`);
+  p(`  training: model.fit, batch ${BATCH} (TF.js cpu: trainOnBatch, batch ${S.tfCpu.trainBatch / 4}); inference: predict, batch ${INFER_BATCH}`);
+  const tfc = results.kerasio.find((r) => r.backend === 'cpu');
+  const cpuTrain = tfc?.train.length ? median(tfc.train) : NaN, cpuInfer = tfc?.infer.length ? median(tfc.infer) : NaN;
+  const rows = [['engine', 'threads', 'train samples/s (median, min-max)', 'vs TF.js cpu', 'infer images/s (median, min-max)', 'vs TF.js cpu', 'infer GFLOP/s']];
+  for (const r of results.kerasio) {
+    rows.push([r.backend ? r.label : `denoise-wasm ${r.label}`, r.info.threads ?? 1, r.trainError ? 'cannot train' : mmm(r.train), ratio(median(r.train), cpuTrain),
+      mmm(r.infer), ratio(median(r.infer), cpuInfer), num(median(r.infer) * KERASIO_FORWARD_FLOP / 1e9)]);
+  }
+  p(table(rows));
+  if (tfc?.parityMaxAbsDiff !== undefined) p(`  same weights, same 16 images: max |ours - TF.js cpu| = ${tfc.parityMaxAbsDiff.toExponential(1)}`);
+  const best = results.kerasio.filter((r) => !r.backend).reduce((a, b) => (median(b.train) > median(a.train) ? b : a));
+  if (Number.isFinite(cpuTrain)) summary.push(`keras.io denoiser: ${best.label} trains ${ratio(median(best.train), cpuTrain)} and predicts ${ratio(median(best.infer), cpuInfer)} TF.js cpu's speed`);
 }
 
 if (results.memory) {

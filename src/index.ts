@@ -10,6 +10,7 @@ export type {
   Layer, LayerType, Shape, Activation, Padding, Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs,
   ActivationArgs, ConcatenateArgs, BatchNormalizationArgs, LeakyReLUArgs, DropoutArgs, GaussianNoiseArgs,
 } from './model/layers.js';
+export type { Conv2DTransposeArgs, Regularizer } from './model/layers.js';
 export { presets } from './presets.js';
 export type { PresetOptions } from './presets.js';
 export { optimizers } from './train/optimizers.js';

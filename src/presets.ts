@@ -1,10 +1,10 @@
 // presets: the model architectures (src/model/presets.ts) and the pretrained denoiser, whose weights
 // ship with the package (src/io/model-pretrained.ts). Here, above both, so that model/ never imports io/.
-import { architectures, type PresetOptions } from './model/presets.js';
+import { architectures, type PresetOptions, type UNetOptions } from './model/presets.js';
 import { pretrainedDenoiser } from './io/model-pretrained.js';
 import type { LayersModel } from './model/model.js';
 
-export type { PresetOptions };
+export type { PresetOptions, UNetOptions };
 
 /**
  * The denoiser that ships with the package, trained on MNIST digits with Gaussian noise 0.4 (weights

@@ -10,11 +10,14 @@ const INFER_BATCH = 256;
 const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;   // maxRSS is in KiB
 const rate = (n, t0) => n / ((performance.now() - t0) / 1000);
 
+// The benched models: ours (a preset) and TF.js's twin (bench/lib/tfjs.mjs), by task.model.
+const MODELS = { tutorial: ['kerasTutorial', 'tutorialModel'], kerasIo: ['kerasIoDenoiser', 'kerasIoModel'] };
+
 async function ours(t) {
   const { presets } = await import('../../dist/index.js');
   const { makeData } = await import('./data.mjs');
   // wasmBase: another build of the same source tree (bench --baseline), run by this dist/.
-  const model = presets.kerasTutorial({ variant: t.variant, threads: t.threads, seed: 0, wasmBase: t.wasmBase });
+  const model = presets[MODELS[t.model ?? 'tutorial'][0]]({ variant: t.variant, threads: t.threads, seed: 0, wasmBase: t.wasmBase });
   const info = await model.engineInfo();
   const out = { info, train: [], infer: [] };
   if (t.train) {
@@ -43,13 +46,14 @@ async function ours(t) {
 }
 
 async function tfjs(t) {
-  const { loadTfjs, tutorialModel } = await import('./tfjs.mjs');
+  const peers = await import('./tfjs.mjs');
   const { makeData } = await import('./data.mjs');
   const { presets } = await import('../../dist/index.js');
-  const { tf, info } = await loadTfjs(t.backend);
-  const model = tutorialModel(tf);
+  const { tf, info } = await peers.loadTfjs(t.backend);
+  const [preset, twin] = MODELS[t.model ?? 'tutorial'];
+  const model = peers[twin](tf);
   // Same starting weights as ours (Keras order and layout on both sides).
-  const reference = presets.kerasTutorial({ seed: 0 });
+  const reference = presets[preset]({ seed: 0 });
   const w0 = reference.getWeights();
   model.setWeights(w0.map((w) => tf.tensor(w.data, w.shape)));
   const out = { info, train: [], infer: [], trainError: null };

@@ -1,5 +1,5 @@
-// TensorFlow.js peers: the tutorial's conv autoencoder built layer by layer with tfjs-layers, on the cpu
-// backend or the wasm backend (its SIMD build; single-threaded in Node).
+// TensorFlow.js peers: the tutorial's conv autoencoder and keras.io's denoiser built layer by layer with
+// tfjs-layers, on the cpu backend or the wasm backend (its SIMD build; single-threaded in Node).
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -55,5 +55,17 @@ export function tutorialModel(tf) {
     ],
   });
   model.compile({ optimizer: 'adadelta', loss: 'binaryCrossentropy' });
+  return model;
+}
+
+/** keras.io's denoiser: Conv2D 32-32 / pool, Conv2DTranspose 32-32 (stride 2), Conv2D 1 sigmoid; adam, BCE. */
+export function kerasIoModel(tf) {
+  const conv = (filters, activation = 'relu', first = false) => tf.layers.conv2d({
+    filters, kernelSize: 3, activation, padding: 'same', ...(first ? { inputShape: [28, 28, 1] } : {}),
+  });
+  const pool = () => tf.layers.maxPooling2d({ poolSize: 2, padding: 'same' });
+  const up = () => tf.layers.conv2dTranspose({ filters: 32, kernelSize: 3, strides: 2, activation: 'relu', padding: 'same' });
+  const model = tf.sequential({ layers: [conv(32, 'relu', true), pool(), conv(32), pool(), up(), up(), conv(1, 'sigmoid')] });
+  model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
   return model;
 }

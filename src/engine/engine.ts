@@ -204,7 +204,8 @@ export class Engine {
     let at = align(kernels.heapBase());
     const take = (bytes: number) => { const p = at; at = align(at + bytes); return p; };
     const most = lowerGraph(graph, true);   // the plan with the input gradient has the most records
-    this.plan = take((L.HEADER_WORDS + most.records.length * L.OP_WORDS + most.tableEntries * L.TABLE_WORDS) * 4);
+    this.plan = take((L.HEADER_WORDS + most.records.length * L.OP_WORDS + most.tableEntries * L.TABLE_WORDS +
+      (graph.regularizers?.length ?? 0) * L.REG_WORDS) * 4);
     this.params = take(P);
     this.grads = take(P);
     this.state = [take(P), take(P), take(P)];
@@ -361,7 +362,9 @@ export class Engine {
     const g = this.graph;
     const lowered = lowerGraph(g, this.wantInputGradient);
     const nRecords = lowered.records.length;
-    const words = new Int32Array(this.memory.buffer, this.plan, L.HEADER_WORDS + nRecords * L.OP_WORDS + lowered.tableEntries * L.TABLE_WORDS);
+    const regs = g.regularizers ?? [];
+    const words = new Int32Array(this.memory.buffer, this.plan, L.HEADER_WORDS + nRecords * L.OP_WORDS + lowered.tableEntries * L.TABLE_WORDS +
+      regs.length * L.REG_WORDS);
     const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
     words.fill(0);
     words[L.H_NUM_OPS] = nRecords;
@@ -439,6 +442,32 @@ export class Engine {
       if (this.stats[k]) words[r + L.F_STATS] = this.stats[k];
       words[r + L.F_AUX] = lay.aux[k];
     });
+    // The weight penalties' table, after the operand tables.
+    words[L.H_REGULARIZERS] = this.plan + table * 4;
+    words[L.H_NUM_REGULARIZERS] = regs.length;
+    for (const reg of regs) {
+      words[table + L.R_OFFSET] = reg.offset; words[table + L.R_COUNT] = reg.count;
+      floats[table + L.R_L1] = reg.l1; floats[table + L.R_L2] = reg.l2;
+      table += L.REG_WORDS;
+    }
+  }
+
+  /**
+   * Σ l1·|w| + l2·w² over the penalised weights (as now, before any step), in f64 in parameter order:
+   * Keras and TF.js add it to the loss they report for a training step.
+   */
+  private penalty(): number {
+    const regs = this.graph.regularizers;
+    if (!regs || regs.length === 0) return 0;
+    const p = this.f32(this.params, this.graph.numParams);
+    let sum = 0;
+    for (const { offset, count, l1, l2 } of regs) {
+      const a = Math.fround(l1), b = Math.fround(l2);
+      let s1 = 0, s2 = 0;
+      for (let i = offset; i < offset + count; i++) { s1 += Math.abs(p[i]); s2 += p[i] * p[i]; }
+      sum += a * s1 + b * s2;
+    }
+    return sum;
   }
 
   /** Sets the loss; BCE after a sigmoid output is fused (dL/dz = p - t, no division by p(1 - p)). */
@@ -601,10 +630,10 @@ export class Engine {
     return this.f32(this.layout!.ys[this.graph.output], n * this.graph.outputSize);
   }
 
-  /** Mean loss of the n loaded samples against their targets. */
+  /** Mean loss of the n loaded samples against their targets (plus the weight penalties, as Keras). */
   async evaluate(n: number): Promise<number> {
     await this.run(L.JOB_EVALUATE, n);
-    return this.meanLoss(n);
+    return this.meanLoss(n) + this.penalty();
   }
 
   /**
@@ -616,7 +645,7 @@ export class Engine {
     this.keepForBackward(n);
     this.writeStep();
     await this.run(L.JOB_GRADIENTS, n);
-    return this.meanLoss(n);
+    return this.meanLoss(n) + this.penalty();
   }
 
   /** One optimizer step on the n loaded samples; returns the batch's mean loss before the step. */
@@ -630,13 +659,14 @@ export class Engine {
       words[L.H_ONE_MINUS_ACC2] = 1 - this.accBetas[1];
     }
     this.writeStep();
+    const penalty = this.penalty();   // of the weights the step starts from
     await this.run(L.JOB_TRAIN, n);
     this.step = (this.step + 1) >>> 0;
     if (this.optimizer.betas) {
       const [b1, b2] = this.optimizer.betas.map(Math.fround);
       this.accBetas = [Math.fround(this.accBetas[0] * b1), Math.fround(this.accBetas[1] * b2)];
     }
-    return this.meanLoss(n);
+    return this.meanLoss(n) + penalty;
   }
 
   /** Test hook: makes worker `tid` trap inside its next job (threads build only). */

@@ -61,6 +61,8 @@ export interface Graph {
   numTrainable: number;
   inputSize: number;
   outputSize: number;
+  /** Weight penalties (Keras's kernel_regularizer): parameters [offset, offset + count) of the flat block. */
+  regularizers?: Array<{ offset: number; count: number; l1: number; l2: number }>;
 }
 
 /** Where a gradient goes: a buffer's own gradient, an extra gradient buffer, or nowhere (0 in the plan). */

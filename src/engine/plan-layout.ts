@@ -8,7 +8,7 @@
 //   tables: operand tables of merges and gradient sums, after the ops (F_TABLE points into them)
 // Pointers are byte addresses in the shared arena; f32 hyper-parameters are stored as raw f32 bits.
 
-export const HEADER_WORDS = 32;
+export const HEADER_WORDS = 40;
 export const OP_WORDS = 32;
 
 // Header fields.
@@ -45,6 +45,8 @@ export const H_FUSED_LOSS = 25;      // 1: last op is sigmoid and the loss is BC
 export const H_CONTROL = 28;         // the thread pool's control block (threads build; see threads.ts)
 export const H_OUTPUT_OP = 29;       // index of the op whose output is the model's output (the fused loss skips its act')
 export const H_STEP = 31;            // u32: the training step (the model's iterations): the noise layers' counter
+export const H_REGULARIZERS = 32;    // table of weight penalties (REG_WORDS per entry), added to dL/dw in the reduction
+export const H_NUM_REGULARIZERS = 33;
 
 // Control block of the thread pool: i32 words at H_CONTROL, each on its own 64-byte line.
 export const C_GENERATION = 0;       // bumped by the host for every job; workers wait on it
@@ -122,6 +124,9 @@ export const OP_BATCH_NORM = 13;     // training: statistics of the whole batch 
 export const OP_DROPOUT = 20;        // training only (identity in inference), as the Gaussian noise
 export const OP_GAUSSIAN_NOISE = 21;
 export const OP_LEAKY_RELU = 22;
+// Conv2DTranspose: its geometry fields hold the Conv2D it is the adjoint of (H, W, C = the transpose's
+// output, OH, OW, OC = its input), so outputs are H*W*C floats per sample (assembly/conv2d-transpose.ts).
+export const OP_CONV2D_TRANSPOSE = 14;
 
 // An operand table entry: [x, dx, channels, unused]: a merge input, its gradient (0: not needed) and its
 // channels per row; for a gradient sum, x is the buffer to add and the rest is unused.
@@ -129,6 +134,14 @@ export const TABLE_WORDS = 4;
 export const T_X = 0;
 export const T_DX = 1;
 export const T_CHANNELS = 2;
+
+// A weight penalty entry: [first parameter, count, l1, l2] (l1, l2 as f32 bits); its gradient
+// l1·sign(w) + l2·2w is added to dL/dw of those parameters (Keras's kernel_regularizer).
+export const REG_WORDS = 4;
+export const R_OFFSET = 0;
+export const R_COUNT = 1;
+export const R_L1 = 2;
+export const R_L2 = 3;
 
 export const ACT_LINEAR = 0;
 export const ACT_RELU = 1;

@@ -175,7 +175,7 @@ function kerasConfigOf(className: string, config: Record<string, unknown>, name:
   const type = layerType(className);
   if (!type) throw new Error(`save: layer ${name} is a ${className}, which the model format does not know how to store`);
   const own = type.toKeras(config);
-  return { ...own, ...('use_bias' in own ? INITIALIZED : {}), name, trainable: true, dtype: 'float32' };
+  return { ...('use_bias' in own ? INITIALIZED : {}), ...own, name, trainable: true, dtype: 'float32' };
 }
 
 /** Keras's topology of the model: Sequential's layer list, or the functional graph. */

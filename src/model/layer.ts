@@ -21,6 +21,8 @@ export interface WeightSpec {
   trainable?: boolean;
   /** Which record field the op reads it through (default: the first weight 'kernel', the second 'bias'). */
   role?: WeightRole;
+  /** L1/L2 penalty added to the loss (Keras's kernel_regularizer); none when absent. */
+  regularizer?: { l1: number; l2: number };
 }
 
 /** How an op reaches a weight: its kernel, bias, or (BatchNormalization) moving mean and variance. */

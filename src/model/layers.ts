@@ -2,6 +2,7 @@
 // the CLI's tiling and the docs read this list; a new layer type is one more line here.
 import type { Layer, LayerType } from './layer.js';
 import { conv2dType, type Conv2DArgs } from './layers/conv2d.js';
+import { conv2dTransposeType, type Conv2DTransposeArgs } from './layers/conv2d-transpose.js';
 import { maxPooling2dType, type MaxPooling2DArgs } from './layers/pooling.js';
 import { upSampling2dType, type UpSampling2DArgs } from './layers/upsampling.js';
 import { denseType, type DenseArgs } from './layers/dense.js';
@@ -12,13 +13,14 @@ import { dropoutType, gaussianNoiseType, type DropoutArgs, type GaussianNoiseArg
 import { addType, subtractType, multiplyType, averageType, maximumType, concatenateType, type ConcatenateArgs } from './layers/merge.js';
 
 export type { Layer, LayerType, Shape, Activation, Padding, WeightSpec, BuiltLayer } from './layer.js';
-export type { Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs, ActivationArgs, ConcatenateArgs, BatchNormalizationArgs };
+export type { Regularizer } from './layers/kernel-options.js';
+export type { Conv2DArgs, Conv2DTransposeArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs, ActivationArgs, ConcatenateArgs, BatchNormalizationArgs };
 export type { LeakyReLUArgs, DropoutArgs, GaussianNoiseArgs };
 
 export const LAYER_TYPES: readonly LayerType[] = [
   conv2dType, maxPooling2dType, upSampling2dType, denseType, flattenType, reshapeType, activationType,
   addType, subtractType, multiplyType, averageType, maximumType, concatenateType, batchNormalizationType,
-  leakyReluType, dropoutType, gaussianNoiseType,
+  leakyReluType, dropoutType, gaussianNoiseType, conv2dTransposeType,
 ];
 
 /** The layer type of a Keras class name, or undefined. */
@@ -36,6 +38,7 @@ type NameOnly = { name?: string };
 /** Layer factories, named as in TF.js (`tf.layers.conv2d(...)`). */
 export const layers = {
   conv2d: (args: Conv2DArgs): Layer => conv2dType.create(args as never),
+  conv2dTranspose: (args: Conv2DTransposeArgs): Layer => conv2dTransposeType.create(args as never),
   maxPooling2d: (args?: MaxPooling2DArgs): Layer => maxPooling2dType.create(args as never),
   upSampling2d: (args?: UpSampling2DArgs): Layer => upSampling2dType.create(args as never),
   dense: (args: DenseArgs): Layer => denseType.create(args as never),

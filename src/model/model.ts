@@ -243,6 +243,9 @@ export class LayersModel {
       }
     }
     const numTrainable = weightSpecs.filter((w) => w.trainable).reduce((n, w) => n + sizeOf(w.shape), 0);
+    // Weight penalties (kernel_regularizer) over their parameters' place in the flat block.
+    const regularizers: NonNullable<Graph['regularizers']> = weightSpecs.filter((w) => w.regularizer)
+      .map((w) => ({ offset: w.offset, count: sizeOf(w.shape), ...w.regularizer! }));
     const buffers = [sizeOf(inputTensor.sampleShape)];
     const bufferOf = new Map<number, number>([[inputTensor.id, 0]]);
     const ops: GraphOp[] = [];
@@ -274,7 +277,7 @@ export class LayersModel {
     this.layerObjects = layerList;
     this.nodes = nodes;
     this.weightSpecs = weightSpecs;
-    this.graph = { ops, buffers, output: outBuffer, numParams, numTrainable, inputSize: buffers[0], outputSize: buffers[outBuffer] };
+    this.graph = { ops, buffers, output: outBuffer, numParams, numTrainable, inputSize: buffers[0], outputSize: buffers[outBuffer], regularizers };
     this.seed = args.seed ?? 0;
   }
 

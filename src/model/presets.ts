@@ -1,8 +1,9 @@
-// The Keras blog's autoencoders ("Building Autoencoders in Keras", F. Chollet, 2016), layer for layer.
+// The Keras blog's autoencoders ("Building Autoencoders in Keras", F. Chollet, 2016), layer for layer,
+// keras.io's convolutional denoiser, and a U-Net.
 import { Sequential, type SequentialOptions } from './sequential.js';
+import { LayersModel, model } from './model.js';
+import { input, type SymbolicTensor } from './layer.js';
 import { layers } from './layers.js';
-import { input } from './layer.js';
-import { model, type LayersModel } from './model.js';
 import { describeValue } from '../train/validate.js';
 
 export type PresetOptions = Omit<SequentialOptions, 'inputShape'> & {
@@ -67,5 +68,82 @@ export function dncnn(options: PresetOptions & { depth?: number; filters?: numbe
   return m;
 }
 
+/**
+ * keras.io's "Convolutional autoencoder for image denoising" (S. Kumar, 2021), exactly: Input(28, 28, 1),
+ * Conv2D(32, 3, relu, same), MaxPooling2D(2, same), Conv2D(32, 3, relu, same), MaxPooling2D(2, same),
+ * Conv2DTranspose(32, 3, strides 2, relu, same) x 2, Conv2D(1, 3, sigmoid, same); 28,353 parameters;
+ * adam (lr 0.001) and binary cross-entropy. A functional model, as on keras.io.
+ */
+export function kerasIoDenoiser(options: PresetOptions = {}): LayersModel {
+  const x = input({ shape: [28, 28, 1] });
+  const conv = (filters: number, activation: 'relu' | 'sigmoid' = 'relu') => layers.conv2d({ filters, kernelSize: 3, activation, padding: 'same' });
+  const pool = () => layers.maxPooling2d({ poolSize: 2, padding: 'same' });
+  const up = () => layers.conv2dTranspose({ filters: 32, kernelSize: 3, strides: 2, activation: 'relu', padding: 'same' });
+  let h = conv(32).apply(x);
+  h = pool().apply(h);
+  h = conv(32).apply(h);
+  h = pool().apply(h);
+  h = up().apply(h);
+  h = up().apply(h);
+  const model = new LayersModel({ ...options, inputs: x, outputs: conv(1, 'sigmoid').apply(h) });
+  if (options.compile !== false) model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+  return model;
+}
+
+export type UNetOptions = PresetOptions & {
+  /** Poolings (default 2): the input's height and width must be multiples of 2^depth. */
+  depth?: number;
+  /** Filters of the first level (default 16), doubled at every level down. */
+  filters?: number;
+  /** Image size [height, width, channels] (default [28, 28, 1]). */
+  inputShape?: number[];
+};
+
+/**
+ * A U-Net (Ronneberger et al. 2015), small: per level down two Conv2D(3x3, relu, same) and a 2x2
+ * max-pool; at the bottom two convs; per level up a Conv2DTranspose(2x2, stride 2) (the paper's "up-
+ * convolution"), concatenated with the level's skip, and two convs; a 1x1 sigmoid conv out. Functional
+ * API; fully convolutional (runs on any size that is a multiple of 2^depth). adam, binary cross-entropy.
+ */
+export function unet(options: UNetOptions = {}): LayersModel {
+  const depth = options.depth ?? 2, filters = options.filters ?? 16, shape = options.inputShape ?? [28, 28, 1];
+  if (!Number.isInteger(depth) || depth < 1 || depth > 6) throw new Error(`unet: depth must be an integer from 1 to 6, got ${describeValue(options.depth)}`);
+  if (!Number.isInteger(filters) || filters < 1) throw new Error(`unet: filters must be a positive integer, got ${describeValue(options.filters)}`);
+  const grid = 2 ** depth;
+  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0) || shape[0] % grid !== 0 || shape[1] % grid !== 0) {
+    throw new Error(`unet: inputShape must be [height, width, channels] with height and width multiples of 2^depth = ${grid}, ` +
+      `got ${describeValue(options.inputShape)}` + (Array.isArray(shape) && shape.length === 3 ? ` (the most this size allows is depth ${twos(shape[0]) < 1 || twos(shape[1]) < 1 ? 0 : Math.min(twos(shape[0]), twos(shape[1]))}; or pad the images)` : ''));
+  }
+  const twoConvs = (t: SymbolicTensor, f: number) => {
+    const a = layers.conv2d({ filters: f, kernelSize: 3, activation: 'relu', padding: 'same' }).apply(t);
+    return layers.conv2d({ filters: f, kernelSize: 3, activation: 'relu', padding: 'same' }).apply(a);
+  };
+  const x = input({ shape });
+  const skips: SymbolicTensor[] = [];
+  let h = x;
+  for (let level = 0; level < depth; level++) {
+    h = twoConvs(h, filters * 2 ** level);
+    skips.push(h);
+    h = layers.maxPooling2d({ poolSize: 2 }).apply(h);
+  }
+  h = twoConvs(h, filters * 2 ** depth);
+  for (let level = depth - 1; level >= 0; level--) {
+    h = layers.conv2dTranspose({ filters: filters * 2 ** level, kernelSize: 2, strides: 2, padding: 'same' }).apply(h);
+    h = layers.concatenate().apply([h, skips[level]]);
+    h = twoConvs(h, filters * 2 ** level);
+  }
+  const out = layers.conv2d({ filters: shape[2], kernelSize: 1, activation: 'sigmoid' }).apply(h);
+  const model = new LayersModel({ ...options, name: options.name ?? 'unet', inputs: x, outputs: out });
+  if (options.compile !== false) model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+  return model;
+}
+
+/** How many times n halves evenly. */
+function twos(n: number): number {
+  let k = 0;
+  while (Number.isInteger(n) && n > 0 && n % 2 === 0) { n /= 2; k++; }
+  return k;
+}
+
 /** The model architectures (the pretrained denoiser joins them in src/presets.ts). */
-export const architectures = { kerasTutorial, denseAutoencoder, dncnn };
+export const architectures = { kerasTutorial, denseAutoencoder, kerasIoDenoiser, unet, dncnn };

@@ -15,9 +15,9 @@
  * order differences amplified by depth. The probes show that a rewired graph misses them by 1e4-1e5x.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Worker } from 'node:worker_threads';
 import { optimizers, sliceRows, type LayersModel, type LossName, type NamedWeight, type Tensor } from '../../src/index.js';
 import { relToMax, relElementwise, strokeImages, Report } from './tfjs-helpers.js';
+import { tfReference, worstByName, type Reference } from './tfjs-worker-client.js';
 import { uNet, residual, oursModel, tfModel, tfWeightNames, copyWeightsByName } from './functional-graphs.js';
 
 const VARIANTS = ['simd-threads', 'simd', 'scalar'] as const;
@@ -82,30 +82,6 @@ interface Trained { losses: number[]; weights: NamedWeight[] }
 
 const LEARNING_RATE = 0.01;
 
-/** TF.js's results (tfjs-reference-worker.mjs): forward output, loss and gradients, adam training run. */
-interface Reference {
-  out: Float32Array;
-  grad: { loss: number; grads: Map<string, ArrayLike<number>> };
-  train: { losses: number[]; weights: Map<string, Float32Array> };
-}
-
-/** Runs the TF.js side in a worker thread (5x faster than in jest's vm context; see the worker's header). */
-async function tfReference(job: Record<string, unknown>): Promise<Reference> {
-  const worker = new Worker(new URL('./tfjs-reference-worker.mjs', import.meta.url));
-  try {
-    const reply = await new Promise<{ result?: { out: Float32Array; grad: { loss: number; grads: Array<[string, Float64Array]> }; train: { losses: number[]; weights: Array<[string, Float32Array]> } }; error?: string }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.postMessage(job);
-    });
-    if (!reply.result) throw new Error(`TF.js worker: ${reply.error}`);
-    const r = reply.result;
-    return { out: r.out, grad: { loss: r.grad.loss, grads: new Map(r.grad.grads) }, train: { losses: r.train.losses, weights: new Map(r.train.weights) } };
-  } finally {
-    await worker.terminate();
-  }
-}
-
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 /** Our per-batch losses (each before its step) and final weights, batches in order. */
@@ -113,19 +89,6 @@ async function trainOurs(m: LayersModel, x: Tensor, y: Tensor, batchSize: number
   const losses: number[] = [];
   await m.fit(x, y, { epochs: 1, batchSize, shuffle: false, onBatchEnd: (_b, logs) => { losses.push(logs.loss); } });
   return { losses, weights: m.getWeights() };
-}
-
-/** Per weight name: relToMax(ours, theirs); the worst and where. */
-function worstByName(ours: NamedWeight[], theirs: Map<string, ArrayLike<number>>, init?: Map<string, Float32Array>): { worst: number; at: string } {
-  let worst = 0, at = '';
-  for (const w of ours) {
-    const t = theirs.get(w.name);
-    if (!t) throw new Error(`TF.js has no ${w.name}`);
-    const i0 = init?.get(w.name);
-    const r = i0 ? relToMax(w.data.map((v, i) => v - i0[i]), Array.from(t, (v, i) => v - i0[i])) : relToMax(w.data, t);
-    if (!(r <= worst)) { worst = r; at = w.name; }
-  }
-  return { worst, at };
 }
 
 describe.each(CASES)('$title vs TF.js', (c) => {

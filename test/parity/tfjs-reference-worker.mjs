@@ -23,11 +23,13 @@ const rows = (t, start, end) => {
   return tf.tensor(t.data.slice(start * row, end * row), [end - start, ...t.shape.slice(1)]);
 };
 
-/** Mean loss and its gradient for each trainable weight (in trainableWeights order) on rows [start, end). */
+/** Mean loss (plus penalties) and its gradient for each trainable weight (in trainableWeights order) on rows [start, end). */
 function gradients(model, loss, x, y, start, end) {
   const [xb, yb] = [rows(x, start, end), rows(y, start, end)];
   const vars = model.trainableWeights.map((w) => w.read());
-  const { value, grads } = tf.variableGrads(() => tf.mean(loss(yb, model.apply(xb, { training: true }))), vars);
+  // The loss as tfjs-layers' train function builds it: the batch mean, then the weight penalties (kernel_regularizer).
+  const total = () => model.calculateLosses().reduce((t, p) => tf.add(t, p), tf.mean(loss(yb, model.apply(xb, { training: true }))));
+  const { value, grads } = tf.variableGrads(total, vars);
   const out = { loss: value.dataSync()[0], grads: vars.map((v) => Float32Array.from(grads[v.name].dataSync())) };
   tf.dispose([xb, yb, value, ...Object.values(grads)]);
   return out;

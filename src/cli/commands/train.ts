@@ -16,6 +16,20 @@ import { CommandError, UsageError, intFlag, numberFlag, openModel, parseFlags, t
 import type { FlagValues } from '../flags.js';
 import { describeValue } from '../../train/validate.js';
 
+/** The models --preset starts from (given the images' shape), and how the output names them. */
+const PRESETS: Record<string, (shape: number[], threads: 'auto' | number) => { model: LayersModel; label: string }> = {
+  tutorial: (_, threads) => ({ model: presets.kerasTutorial({ threads }), label: 'the tutorial model' }),
+  pretrained: (_, threads) => ({ model: presets.pretrained({ threads }), label: 'the pretrained denoiser' }),
+  'keras-io': (_, threads) => ({ model: presets.kerasIoDenoiser({ threads }), label: "keras.io's denoiser" }),
+  unet: (shape, threads) => {
+    try {
+      return { model: presets.unet({ threads, inputShape: shape }), label: 'the U-Net' };
+    } catch (e) {
+      throw new CommandError((e as Error).message);
+    }
+  },
+};
+
 export const train: Command = {
   name: 'train',
   summary: 'train a denoiser on IDX images, a folder of PNG/JPEG pictures (by patches) or the embedded MNIST digits, and save it',
@@ -40,7 +54,9 @@ can go on later with --model DIR).
   --limit N            train on the first N images only (IDX and embedded digits)
   --model DIR          continue training a saved model (its weights and optimizer state)
   --preset NAME        what to train when --model is not given: 'tutorial' (default; the Keras tutorial's
-                       model, 28x28 inputs) or 'pretrained' (fine-tune the shipped denoiser)
+                       model, 28x28 inputs), 'pretrained' (fine-tune the shipped denoiser), 'keras-io'
+                       (keras.io's Conv2DTranspose denoiser, 28,353 parameters) or 'unet' (a depth-2
+                       U-Net, 16 filters; any image size divisible by 4)
   --epochs N           passes over the images (default 10)
   --batch-size N       images per step (default 128)
   --noise F            standard deviation of the noise on pixels in [0, 1] (default 0.4); new noise every epoch
@@ -69,7 +85,7 @@ Examples: denoise-wasm train --images train-images-idx3-ubyte.gz --epochs 20 -o 
     const limit = v.limit === undefined ? undefined : intFlag(v, 'limit', 1);
     const threads = threadsFlag(v);
     const preset = (v.preset as string | undefined) ?? 'tutorial';
-    if (preset !== 'tutorial' && preset !== 'pretrained') throw new UsageError(`--preset must be tutorial or pretrained, got ${describeValue(preset)}`);
+    if (!Object.hasOwn(PRESETS, preset)) throw new UsageError(`--preset must be ${Object.keys(PRESETS).join(', ')}; got ${describeValue(preset)}`);
     if (v.model !== undefined && v.preset !== undefined) throw new UsageError('give --model (continue a saved model) or --preset (start one), not both');
 
     const pictures = await isPictureSource(v.images as string | undefined);
@@ -84,8 +100,7 @@ Examples: denoise-wasm train --images train-images-idx3-ubyte.gz --epochs 20 -o 
       ({ model, label } = await openModel(v.model as string, threads));
       if (!model.compileConfig) model.compile({ optimizer: 'adadelta', loss: 'binaryCrossentropy' });
     } else {
-      model = preset === 'tutorial' ? presets.kerasTutorial({ threads }) : presets.pretrained({ threads });
-      label = preset === 'tutorial' ? 'the tutorial model' : 'the pretrained denoiser';
+      ({ model, label } = PRESETS[preset](clean.shape.slice(1), threads));
     }
     const want = model.inputShape;
     if (clean.shape.slice(1).join() !== want.join()) {

@@ -1,8 +1,9 @@
 // Dense (Keras semantics: acts on the last axis, so an input [h, w, c] is h*w rows of c features).
 import * as L from '../../engine/plan-layout.js';
+import { kernelAndBias, kernelOptionsFromKeras, kernelOptionsOf, kernelOptionsToKeras, type KernelOptions } from './kernel-options.js';
 import { Layer, activationOf, kerasActivation, nameOf, opSpec, positiveInt, type Activation, type LayerBuild, type LayerType, type Shape } from '../layer.js';
 
-export interface DenseArgs {
+export interface DenseArgs extends KernelOptions {
   units: number;
   activation?: Activation;
   name?: string;
@@ -14,7 +15,7 @@ export class Dense extends Layer {
 
   constructor(args: DenseArgs) {
     const where = `dense(${args?.name ?? ''})`;
-    super({ units: positiveInt(args?.units, 'units', where), activation: activationOf(args.activation, where), ...nameOf(args, where) });
+    super({ units: positiveInt(args?.units, 'units', where), activation: activationOf(args.activation, where), ...kernelOptionsOf(args, where), ...nameOf(args, where) });
   }
 
   build([input]: Shape[], name: string): LayerBuild {
@@ -23,10 +24,7 @@ export class Dense extends Layer {
     const OUT = this.config.units as number;
     return {
       outputShape: [...input.slice(0, -1), OUT],
-      weights: [
-        { name: `${name}/kernel`, shape: [IN, OUT], fans: { fanIn: IN, fanOut: OUT } },
-        { name: `${name}/bias`, shape: [OUT] },
-      ],
+      weights: kernelAndBias(name, this.config, [IN, OUT], { fanIn: IN, fanOut: OUT }, OUT),
       op: opSpec(L.OP_DENSE, { activation: this.config.activation as Activation, H: rows, C: IN, OH: rows, OC: OUT }),
     };
   }
@@ -37,9 +35,8 @@ export const denseType: LayerType = {
   factory: 'dense',
   create: (args: DenseArgs) => new Dense(args),
   fullyConvolutional: false,
-  toKeras: (c) => ({ units: c.units, activation: c.activation, use_bias: true }),
+  toKeras: (c) => ({ units: c.units, activation: c.activation, ...kernelOptionsToKeras(c) }),
   fromKeras(get, fail) {
-    if (get('use_bias') === false) throw fail('use_bias: false is not supported (every Conv2D/Dense has a bias)');
-    return { units: get('units'), activation: kerasActivation(get, fail) };
+    return { units: get('units'), activation: kerasActivation(get, fail), ...kernelOptionsFromKeras(get, fail) };
   },
 };

@@ -1,4 +1,4 @@
-// The CLI's --preset keras-io and --preset unet: train (tiny settings), save, load back with the same
+// The CLI's --preset keras-io, unet and dncnn: train (tiny settings), save, load back with the same
 // architecture; a saved U-Net denoises a picture of another size through tiles (fully convolutional).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 test.each([
   ['keras-io', /training keras\.io's denoiser \(28,353 parameters\)/, ['Conv2D', 'MaxPooling2D', 'Conv2D', 'MaxPooling2D', 'Conv2DTranspose', 'Conv2DTranspose', 'Conv2D']],
   ['unet', /training the U-Net \(\d[\d,]* parameters\)/, null],
+  ['dncnn', /training a DnCNN \(8 layers of 32 filters, residual\) \(\d[\d,]* parameters\)/, null],
 ] as const)('train --preset %s saves a model that loads back', async (preset, says, classes) => {
   const out = join(dir, preset);
   const r = await run('train', '--preset', preset, '--limit', '32', '--epochs', '1', '--batch-size', '16', '-o', out, '--threads', '1');
@@ -28,7 +29,7 @@ test.each([
   expect(r.code).toBe(0);
   const m = await loadModel(out, { threads: 1 });
   if (classes) expect(m.layerConfigs.map((l) => l.className)).toEqual(classes);
-  else expect(m.layerConfigs.map((l) => l.className)).toContain('Conv2DTranspose');
+  else expect(m.layerConfigs.map((l) => l.className)).toContain(preset === 'dncnn' ? 'BatchNormalization' : 'Conv2DTranspose');
   m.dispose();
 });
 
@@ -45,5 +46,5 @@ test('a U-Net trained by the CLI denoises a 40x52 picture through tiles', async 
 test('an unknown preset names the choices', async () => {
   const r = await run('train', '--preset', 'dunno', '-o', join(dir, 'x'));
   expect(r.code).toBe(2);
-  expect(r.err).toMatch(/--preset must be tutorial, pretrained, keras-io, unet; got "dunno"/);
+  expect(r.err).toMatch(/--preset must be tutorial, pretrained, keras-io, unet, dncnn; got "dunno"/);
 });

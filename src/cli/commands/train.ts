@@ -28,6 +28,11 @@ const PRESETS: Record<string, (shape: number[], threads: 'auto' | number) => { m
       throw new CommandError((e as Error).message);
     }
   },
+  // A DnCNN small enough to train on 2 cores (the paper's is depth 17, 64 filters: presets.dncnn()).
+  dncnn: ([h, w, c], threads) => {
+    if (h !== w) throw new CommandError(`--preset dncnn trains on square images or patches, got ${h}x${w}`);
+    return { model: presets.dncnn({ threads, patchSize: h, channels: c, depth: 8, filters: 32 }), label: 'a DnCNN (8 layers of 32 filters, residual)' };
+  },
 };
 
 export const train: Command = {
@@ -55,8 +60,9 @@ can go on later with --model DIR).
   --model DIR          continue training a saved model (its weights and optimizer state)
   --preset NAME        what to train when --model is not given: 'tutorial' (default; the Keras tutorial's
                        model, 28x28 inputs), 'pretrained' (fine-tune the shipped denoiser), 'keras-io'
-                       (keras.io's Conv2DTranspose denoiser, 28,353 parameters) or 'unet' (a depth-2
-                       U-Net, 16 filters; any image size divisible by 4)
+                       (keras.io's Conv2DTranspose denoiser, 28,353 parameters), 'unet' (a depth-2
+                       U-Net, 16 filters; any image size divisible by 4) or 'dncnn' (a residual DnCNN,
+                       8 layers of 32 filters with BatchNormalization; square images)
   --epochs N           passes over the images (default 10)
   --batch-size N       images per step (default 128)
   --noise F            standard deviation of the noise on pixels in [0, 1] (default 0.4); new noise every epoch

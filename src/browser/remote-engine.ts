@@ -5,18 +5,22 @@
 // Per batch: the page gathers the batch's rows and transfers them (no copy) with the step request; the
 // worker runs the step (on its own thread, or on a pool of Web Workers in the simd-threads build) and
 // answers with the loss and the new weights and optimizer state, which the proxy keeps so that
-// getParams() and friends stay synchronous as on Engine. Callbacks and AbortSignal therefore work as
-// in Node, between batches, on the page's thread.
+// getParams() and friends stay synchronous as on Engine. Callbacks and AbortSignal run on the page's
+// thread; fit posts the next batch before a batch's callbacks run (stepsElsewhere), so the worker is
+// never left idle while the page draws.
 import { freshSlotState, type Engine, type EngineInfo, type EngineOptions, type Graph, type LossCode, type OptimizerSlots, type SlotState } from '../engine/engine.js';
 import type { KernelExports } from '../engine/wasm.js';
+import type { StepsElsewhere } from '../train/fit.js';
 import type { ReplyOf, Reply, Request } from './protocol.js';
 
 type PublicEngine = Pick<Engine, keyof Engine>;
 
 interface Pending { resolve(v: unknown): void; reject(e: Error): void }
 
-export class RemoteEngine implements PublicEngine {
+export class RemoteEngine implements PublicEngine, StepsElsewhere {
   readonly info: EngineInfo;
+  /** Requests queue in the worker in the order posted, so fit may post a step ahead of its callbacks. */
+  readonly stepsElsewhere = true;
   private readonly worker: Worker;
   private readonly graph: Graph;
   private readonly pending = new Map<number, Pending>();

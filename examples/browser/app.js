@@ -194,6 +194,7 @@ async function init() {
     gridClean: sliceRows(testClean, 0, config.gridColumns),
     gridNoisy: sliceRows(testNoisy, 0, config.gridColumns),
   };
+  demo.data = data;
   showSample(0);
   await updateGrid();
   setStatus(readyText());

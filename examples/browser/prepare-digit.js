@@ -29,56 +29,78 @@ export function otsuThreshold(v, max = 1) {
   return (cut + 0.5) / scale;
 }
 
-/** The q-quantile (0..1) of v's values in [0, 1], from a 1024-bin histogram. */
-function quantile(v, q, from = 0, keep = () => true) {
+/** The q-quantile of v's values in [0, 1] that are above `from`, from a 1024-bin histogram. */
+function quantile(v, q, from = -1) {
   const BINS = 1024, hist = new Uint32Array(BINS);
   let n = 0;
-  for (let i = 0; i < v.length; i++) if (v[i] > from && keep(i)) { hist[Math.min(BINS - 1, Math.floor(v[i] * BINS))]++; n++; }
+  for (let i = 0; i < v.length; i++) if (v[i] > from) { hist[Math.min(BINS - 1, Math.floor(v[i] * BINS))]++; n++; }
   let seen = 0;
   for (let b = 0; b < BINS; b++) { seen += hist[b]; if (seen >= q * n) return (b + 0.5) / BINS; }
   return 1;
 }
 
 /**
- * The paper's own ink-ness under uneven light: the 20th percentile of each block of a grid about 8 blocks
- * across, eroded over 3x3 blocks (a block that a thick stroke covers takes its neighbours' paper), then
- * interpolated bilinearly between block centres.
+ * The paper's own ink-ness under uneven light: the 25th percentile of each block of a grid about 8 blocks
+ * across, fitted by a quadratic surface in (x, y) (light and shadow vary smoothly); blocks well above the
+ * fit are mostly ink and are left out, and the fit repeated. On clean paper (or the pad) this is flat.
  */
 function background(v, W, H) {
   const B = Math.max(4, Math.round(Math.max(W, H) / 8));
   const GX = Math.ceil(W / B), GY = Math.ceil(H / B);
-  const block = new Float32Array(GX * GY);
+  const blocks = [];   // [x, y, value] with x, y in [-1, 1]
   const cell = new Float32Array(B * B);
   for (let gy = 0; gy < GY; gy++) {
     for (let gx = 0; gx < GX; gx++) {
       let n = 0;
       for (let y = gy * B; y < Math.min(H, (gy + 1) * B); y++) for (let x = gx * B; x < Math.min(W, (gx + 1) * B); x++) cell[n++] = v[y * W + x];
       const part = cell.subarray(0, n).sort();
-      block[gy * GX + gx] = part[Math.floor(0.2 * (n - 1))];
+      const cx = Math.min(W, (gx + 0.5) * B) / W * 2 - 1, cy = Math.min(H, (gy + 0.5) * B) / H * 2 - 1;
+      blocks.push([cx, cy, part[Math.floor(0.25 * (n - 1))]]);
     }
   }
-  const eroded = new Float32Array(GX * GY);
-  for (let gy = 0; gy < GY; gy++) {
-    for (let gx = 0; gx < GX; gx++) {
-      let m = Infinity;
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) {
-        const yy = gy + dy, xx = gx + dx;
-        if (yy >= 0 && yy < GY && xx >= 0 && xx < GX) m = Math.min(m, block[yy * GX + xx]);
-      }
-      eroded[gy * GX + gx] = m;
-    }
+  const terms = (x, y) => [1, x, y, x * x, x * y, y * y];
+  let coef = [0, 0, 0, 0, 0, 0], kept = blocks;
+  for (let round = 0; round < 4 && kept.length >= 6; round++) {
+    coef = leastSquares(kept.map(([x, y]) => terms(x, y)), kept.map((b) => b[2])) ?? coef;
+    const fit = (x, y) => terms(x, y).reduce((s, t, i) => s + t * coef[i], 0);
+    const next = blocks.filter(([x, y, value]) => value - fit(x, y) < 0.05);
+    if (next.length === kept.length) break;
+    kept = next;
   }
   const bg = new Float32Array(W * H);
   for (let y = 0; y < H; y++) {
-    const fy = Math.min(GY - 1, Math.max(0, (y + 0.5) / B - 0.5)), y0 = Math.floor(fy), y1 = Math.min(GY - 1, y0 + 1), ty = fy - y0;
+    const fy = ((y + 0.5) / H) * 2 - 1;
     for (let x = 0; x < W; x++) {
-      const fx = Math.min(GX - 1, Math.max(0, (x + 0.5) / B - 0.5)), x0 = Math.floor(fx), x1 = Math.min(GX - 1, x0 + 1), tx = fx - x0;
-      const top = eroded[y0 * GX + x0] * (1 - tx) + eroded[y0 * GX + x1] * tx;
-      const bottom = eroded[y1 * GX + x0] * (1 - tx) + eroded[y1 * GX + x1] * tx;
-      bg[y * W + x] = top * (1 - ty) + bottom * ty;
+      const fx = ((x + 0.5) / W) * 2 - 1;
+      bg[y * W + x] = coef[0] + coef[1] * fx + coef[2] * fy + coef[3] * fx * fx + coef[4] * fx * fy + coef[5] * fy * fy;
     }
   }
   return bg;
+}
+
+/** argmin |A c - b| by the normal equations and Gaussian elimination; null when singular. */
+function leastSquares(A, b) {
+  const k = A[0].length;
+  const M = Array.from({ length: k }, (_, i) => {
+    const row = new Array(k + 1).fill(0);
+    for (let r = 0; r < A.length; r++) {
+      for (let j = 0; j < k; j++) row[j] += A[r][i] * A[r][j];
+      row[k] += A[r][i] * b[r];
+    }
+    return row;
+  });
+  for (let c = 0; c < k; c++) {
+    let p = c;
+    for (let r = c + 1; r < k; r++) if (Math.abs(M[r][c]) > Math.abs(M[p][c])) p = r;
+    if (Math.abs(M[p][c]) < 1e-12) return null;
+    [M[c], M[p]] = [M[p], M[c]];
+    for (let r = 0; r < k; r++) {
+      if (r === c) continue;
+      const f = M[r][c] / M[c][c];
+      for (let j = c; j <= k; j++) M[r][j] -= f * M[c][j];
+    }
+  }
+  return M.map((row, i) => row[k] / row[i]);
 }
 
 /**
@@ -131,11 +153,10 @@ export function prepareDigit(luminance, W, H) {
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < n; i++) { lo = Math.min(lo, luminance[i]); hi = Math.max(hi, luminance[i]); }
   if (!(hi - lo > 0.08)) return null;
-  // Polarity: the paper is the larger of Otsu's two classes; dark ink on light paper is inverted.
-  const t0 = otsuThreshold(luminance);
-  let above = 0;
-  for (let i = 0; i < n; i++) if (luminance[i] > t0) above++;
-  const inverted = above > n / 2;
+  // Polarity: the paper is most of the picture, so the median is paper; paper brighter than halfway
+  // between the darkest and brightest 1% means dark ink on light paper, which is inverted. (A global
+  // cut would split shaded paper into two halves instead.)
+  const inverted = quantile(luminance, 0.5) > (quantile(luminance, 0.01) + quantile(luminance, 0.99)) / 2;
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = inverted ? 1 - luminance[i] : luminance[i];
   // Uneven light: subtract the paper's own level, then stretch from half Otsu's cut (faint edges kept,

@@ -1,0 +1,15 @@
+// For page.bench.ts: one bare model.fit in plain Node (not under jest, which slows wasm here several
+// times over), on the built package, with the demo's data, noise and seeds. Prints digits/s.
+//   node test/browser/node-fit.bench.mjs TRAIN BATCH THREADS
+import { addGaussianNoise, loadMnist, presets } from '../../dist/index.js';
+
+const [train, batchSize, threads] = process.argv.slice(2).map(Number);
+const mnist = await loadMnist({ seed: 0, trainLimit: train, testLimit: 500 });
+const noisy = addGaussianNoise(mnist.train.images, { factor: 0.4, seed: 1 });
+const testNoisy = addGaussianNoise(mnist.test.images, { factor: 0.4, seed: 2 });
+const model = presets.kerasTutorial({ threads, seed: 0 });
+await model.predict({ data: new Float32Array(784), shape: [1, 28, 28, 1] });   // engine started, as the page's is
+const t0 = performance.now();
+await model.fit(noisy, mnist.train.images, { epochs: 1, batchSize, shuffle: true, seed: 0, validationData: [testNoisy, mnist.test.images] });
+console.log(train / ((performance.now() - t0) / 1000));
+model.dispose();

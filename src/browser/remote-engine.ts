@@ -29,6 +29,8 @@ export class RemoteEngine implements PublicEngine, StepsElsewhere {
   /** An error from a request nobody awaited (a setter); thrown by the next awaited call. */
   private deferred: Error | null = null;
   private tail: Promise<unknown> = Promise.resolve();
+  /** exclusive() calls started or queued and not yet settled. */
+  private running = 0;
   private disposed = false;
   private bytes = 0;
   private params: Float32Array;
@@ -196,10 +198,16 @@ export class RemoteEngine implements PublicEngine, StepsElsewhere {
     this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
   }
 
-  /** Same contract as Engine.exclusive: one caller's load, step and read at a time. */
+  /**
+   * Same contract as Engine.exclusive: one caller's load, step and read at a time. When none is running,
+   * fn starts at once, so its requests are posted before the caller's next line (fit posts a step, then
+   * runs callbacks).
+   */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(() => fn());
-    this.tail = result.catch(() => {});
+    const start = (): Promise<T> => { try { return fn(); } catch (e) { return Promise.reject(e); } };
+    const result = this.running === 0 ? start() : this.tail.then(start);
+    this.running++;
+    this.tail = result.finally(() => { this.running--; }).catch(() => {});
     return result;
   }
 

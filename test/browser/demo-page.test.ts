@@ -442,3 +442,28 @@ test('upload by keyboard; a file that is not a picture is reported beside Upload
     await page.close();
   }
 });
+
+test("in the page, fit posts each next batch's step to the engine worker before a batch's callbacks run", async () => {
+  const page = await open('');
+  try {
+    const log = await page.evaluate(async () => {
+      const dw = await import(new URL('../../dist/browser/index.js', location.href).href);
+      const model = dw.presets.kerasTutorial({ threads: 1, seed: 0 });
+      const x = { data: new Float32Array(128 * 784).map((_, i) => (i % 7) / 7), shape: [128, 28, 28, 1] };
+      await model.predict(x);   // the engine worker is up
+      const worker = (model as { engine: { worker: Worker } }).engine.worker;
+      const events: string[] = [];
+      const post = worker.postMessage.bind(worker);
+      worker.postMessage = ((m: { op: string }, transfer: Transferable[]) => {
+        if (m.op === 'trainStep') events.push('step posted');
+        post(m, transfer);
+      }) as typeof worker.postMessage;
+      await model.fit(x, x, { epochs: 1, batchSize: 32, shuffle: false, onBatchEnd: (b: number) => { events.push(`callback ${b}`); } });
+      model.dispose();
+      return events;
+    });
+    expect(log).toEqual(['step posted', 'step posted', 'callback 0', 'step posted', 'callback 1', 'step posted', 'callback 2', 'callback 3']);
+  } finally {
+    await page.close();
+  }
+});

@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { ROOT, launchChromium, serveDemo } from './chromium.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -56,6 +56,20 @@ async function demoFit(page: Page, batchSize: number): Promise<{ rate: number; g
   return { rate: lastRun.digits / lastRun.seconds, gap: maxFrameGap };
 }
 
+/** Seconds the page's main thread has spent running tasks so far (Chrome's Performance metrics). */
+let cdp: CDPSession;
+async function mainThreadSeconds(): Promise<number> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return metrics.find((m) => m.name === 'TaskDuration')!.value;
+}
+
+/** fn's result and the main thread's busy share of fn's wall time. */
+async function withMainThread<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const cpu0 = await mainThreadSeconds(), t0 = performance.now();
+  const r = await fn();
+  return [r, (await mainThreadSeconds() - cpu0) / ((performance.now() - t0) / 1000)];
+}
+
 const median = (a: number[]) => { const s = [...a].sort((p, q) => p - q); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const range = (a: number[]) => `${Math.min(...a).toFixed(2)}-${Math.max(...a).toFixed(2)}`;
 
@@ -63,11 +77,13 @@ test('page benchmark (prints; asserts nothing about speed)', async () => {
   const [browser, server] = await Promise.all([launchChromium(), serveDemo()]);
   try {
     const page = await browser.context.newPage();
+    cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
     await page.goto(`${server.url}?train=${TRAIN}&threads=${THREADS}`);
     await page.waitForFunction(() => ['ready', 'error'].includes((window as unknown as { demo: Demo }).demo.status), null, { timeout: 120_000 });
     const lines: string[] = [`page benchmark: ${TRAIN} digits, 1 epoch + 500 validation, ${THREADS} threads, ${REPS} interleaved reps`];
     for (const batchSize of BATCHES) {
-      type Run = { node: number; bare: number; serial: number; demo: number; gap: number };
+      type Run = { node: number; bare: number; serial: number; demo: number; gap: number; bareMain: number; demoMain: number };
       const runs: Run[] = [];
       await nodeFit(batchSize);   // warm-up (jit, data)
       await bareFit(page, batchSize);
@@ -75,13 +91,15 @@ test('page benchmark (prints; asserts nothing about speed)', async () => {
         const one: Partial<Run> = {};
         const steps = [
           async () => { one.node = await nodeFit(batchSize); },
-          async () => { one.bare = await bareFit(page, batchSize); },
+          async () => { [one.bare, one.bareMain] = await withMainThread(() => bareFit(page, batchSize)); },
           async () => { one.serial = await bareFit(page, batchSize, true); },
-          async () => { const d = await demoFit(page, batchSize); one.demo = d.rate; one.gap = d.gap; },
+          async () => { const [d, main] = await withMainThread(() => demoFit(page, batchSize)); one.demo = d.rate; one.gap = d.gap; one.demoMain = main; },
         ];
         for (let i = 0; i < steps.length; i++) await steps[(i + r) % steps.length]();
         runs.push(one as Run);
-        lines.push(`  batch ${batchSize} rep ${r + 1}: node ${one.node!.toFixed(0)}, bare fit in page ${one.bare!.toFixed(0)} (serial ${one.serial!.toFixed(0)}), demo ${one.demo!.toFixed(0)} digits/s; demo's longest frame gap ${one.gap!.toFixed(0)} ms`);
+        process.stderr.write(`batch ${batchSize} rep ${r + 1} measured\n`);
+        lines.push(`  batch ${batchSize} rep ${r + 1}: node ${one.node!.toFixed(0)}, bare fit in page ${one.bare!.toFixed(0)} (serial ${one.serial!.toFixed(0)}), demo ${one.demo!.toFixed(0)} digits/s; demo's longest frame gap ${one.gap!.toFixed(0)} ms; ` +
+          `main thread busy ${(100 * one.bareMain!).toFixed(0)}% of the bare fit, ${(100 * one.demoMain!).toFixed(0)}% of the demo's`);
       }
       const demoVsBare = runs.map((x) => x.demo / x.bare), bareVsNode = runs.map((x) => x.bare / x.node), serialVsNode = runs.map((x) => x.serial / x.node);
       lines.push(`  batch ${batchSize}: demo/bare median ${median(demoVsBare).toFixed(2)} (${range(demoVsBare)}), bare/node median ${median(bareVsNode).toFixed(2)} (${range(bareVsNode)}), ` +

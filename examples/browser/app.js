@@ -294,10 +294,11 @@ function watchFrames() {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The screen: redrawn at most once per animation frame; the chart at most every CHART_MS while training.
+// The screen: redrawn in an animation frame, and while training at most every UI_MS (the progress line,
+// the bar and the chart): on a 2-core machine every repaint takes CPU from the engine's threads.
 
-const CHART_MS = 250;
-let renderQueued = false, chartDirty = false, chartDrawnAt = -Infinity;
+const UI_MS = 250;
+let renderQueued = false, chartDirty = false, drawnAt = -Infinity;
 
 function scheduleRender(chart = false) {
   chartDirty ||= chart;
@@ -307,7 +308,12 @@ function scheduleRender(chart = false) {
 }
 
 function render(now) {
+  if (training && now - drawnAt < UI_MS) {
+    setTimeout(() => requestAnimationFrame(render), UI_MS - (now - drawnAt));   // still queued
+    return;
+  }
   renderQueued = false;
+  drawnAt = now;
   if (run.batches) {
     const total = run.batches * config.epochs;
     const secs = (performance.now() - run.started) / 1000;
@@ -318,13 +324,8 @@ function render(now) {
       : training ? 'Starting…' : '');
   }
   if (chartDirty) {
-    if (!training || now - chartDrawnAt >= CHART_MS) {
-      chartDirty = false;
-      chartDrawnAt = now;
-      drawChart();
-    } else {
-      scheduleRender();
-    }
+    chartDirty = false;
+    drawChart();
   }
 }
 
@@ -333,7 +334,7 @@ function setProgress(fraction, text) {
   const pct = Math.round(Math.max(0, Math.min(100, fraction * 100)));
   if (pct !== shownPercent) {
     shownPercent = pct;
-    $('progress-bar').style.width = `${pct}%`;
+    $('progress-bar').style.transform = `scaleX(${pct / 100})`;
     $('progress').setAttribute('aria-valuenow', String(pct));
   }
   if ($('progress-text').textContent !== text) $('progress-text').textContent = text;

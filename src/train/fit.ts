@@ -28,7 +28,10 @@ export interface FitOptions {
    */
   onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
-  /** Aborting stops training before the next batch; fit then resolves with what it has. */
+  /**
+   * Aborting stops training before the next batch (in a page: after the step already posted, which is
+   * reported); fit then resolves with what it has.
+   */
   signal?: AbortSignal;
   /**
    * Called at the start of every epoch to make that epoch's inputs (e.g. fresh noise on the clean

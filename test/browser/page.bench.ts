@@ -50,9 +50,10 @@ async function demoFit(page: Page, batchSize: number): Promise<{ rate: number; g
   await page.fill('#opt-epochs', '1');
   await page.evaluate(() => { const d = (window as unknown as { demo: Demo }).demo; d.lastRun = null; d.maxFrameGap = 0; });
   await page.click('#btn-train');
-  await page.waitForFunction(() => (window as unknown as { demo: Demo }).demo.lastRun, null, { timeout: 600_000 });
+  // Polled slowly: playwright's default polls every animation frame, which would load the demo's thread.
+  await page.waitForFunction(() => (window as unknown as { demo: Demo }).demo.lastRun, null, { timeout: 600_000, polling: 250 });
   const { lastRun, maxFrameGap } = await page.evaluate(() => { const d = (window as unknown as { demo: Demo }).demo; return { lastRun: d.lastRun!, maxFrameGap: d.maxFrameGap }; });
-  await page.waitForFunction(() => (window as unknown as { demo: Demo }).demo.status === 'done');
+  await page.waitForFunction(() => (window as unknown as { demo: Demo }).demo.status === 'done', null, { polling: 250 });
   return { rate: lastRun.digits / lastRun.seconds, gap: maxFrameGap };
 }
 

@@ -1,10 +1,14 @@
 // The browser demo: trains the Keras tutorial's denoiser on the embedded MNIST digits in this page,
 // with the same API as in Node. The model's engine runs in a Web Worker (a pool of them when the page
-// is cross-origin isolated), so the page stays responsive while it trains.
+// is cross-origin isolated), and fit posts each next batch before the page's callbacks run, so the page
+// never holds the engine. The page itself does little: the training noise is made in a worker of its
+// own (noise-worker.js), batch callbacks only record, and the screen is redrawn at most once per
+// animation frame (the loss chart a few times a second).
 //
 // URL parameters (handy for links and the tests): train=N digits, epochs=E, batch=B, threads=auto|N,
 // seed=S (initial weights), autostart=1 (train as soon as the digits are in).
 import * as dw from '../../dist/browser/index.js';   // the package's "browser" entry, as bundlers resolve it
+import { prepareDigit, luminanceOf } from './prepare-digit.js';
 
 const { presets, loadMnist, addGaussianNoise, gridImage, sliceRows } = dw;
 
@@ -15,6 +19,7 @@ const intParam = (name, fallback) => {
   return params.has(name) && Number.isInteger(v) && v > 0 ? v : fallback;
 };
 const threadsParam = params.get('threads');
+const MAX_EPOCHS = 50;
 const config = {
   train: Math.min(intParam('train', 8000), 8000),
   epochs: intParam('epochs', 5),
@@ -34,6 +39,7 @@ const config = {
 const demo = {
   config, status: 'loading', info: null, model: null,
   batchLosses: [], epochLogs: [], denoiseCount: 0, maxFrameGap: 0, error: null,
+  lastRun: null,      // { digits, seconds } of the last training run (fit's own time)
 };
 window.demo = demo;
 /** Resolves once no denoising is pending or running (for the tests). */
@@ -42,15 +48,18 @@ demo.idle = async () => {
 };
 
 let model = null;
-let data = null;            // { train: Tensor (clean, up to 8000), testClean, testNoisy, gridNoisy, gridClean }
+let modelState = 'untrained';   // untrained | trained | loaded
+let data = null;            // { train: Tensor (clean), trainNoisy: Promise<Tensor>, testClean, testNoisy, gridNoisy, gridClean }
 let abort = null;           // AbortController of the running fit
 let training = false;
 let stepOffset = 0;         // batches trained before the current fit (the chart's x axis continues)
 let plannedSteps = 0;
+const run = { epoch: 0, batch: 0, batches: 0, done: 0, seen: 0, started: 0 };   // the running fit, for the screen
 
 // ---------------------------------------------------------------------------------------------------
 // Setup
 
+/** The Train card's announced status (a live region): only for milestones, never per batch. */
 function setStatus(text) { $('status').textContent = text; }
 
 function fail(e) {
@@ -70,11 +79,40 @@ function syncForm() {
   $('opt-epochs').value = String(config.epochs);
 }
 
+/** Reads the form into config; false (with a message beside the field) when epochs is not 1..50. */
 function readForm() {
   config.train = Number($('opt-train').value);
   config.batchSize = Number($('opt-batch').value);
-  const e = Number($('opt-epochs').value);
-  config.epochs = Number.isInteger(e) && e > 0 ? Math.min(e, 50) : config.epochs;
+  const field = $('opt-epochs');
+  const text = field.value.trim(), e = Number(text);
+  const ok = text !== '' && Number.isInteger(e) && e >= 1 && e <= MAX_EPOCHS;
+  showEpochsError(ok ? '' : `Epochs must be a whole number from 1 to ${MAX_EPOCHS}${text ? ` (not ${text})` : ''}.`);
+  if (!ok) {
+    field.focus();
+    return false;
+  }
+  config.epochs = e;
+  return true;
+}
+
+function showEpochsError(message) {
+  const field = $('opt-epochs'), error = $('epochs-error');
+  error.textContent = message;
+  error.hidden = !message;
+  if (message) field.setAttribute('aria-invalid', 'true');
+  else field.removeAttribute('aria-invalid');
+}
+
+function modelSentence() {
+  return modelState === 'untrained' ? 'The model is untrained.'
+    : modelState === 'loaded' ? 'Train continues from the loaded weights.'
+      : 'Train continues from the weights reached so far.';
+}
+
+function readyText() {
+  const n = Number($('opt-train').value);
+  return `Ready to train on ${n.toLocaleString('en')} of the ${data.train.shape[0].toLocaleString('en')} training digits, ` +
+    `validating on ${data.testClean.shape[0]}. ${modelSentence()}`;
 }
 
 async function showEngine() {
@@ -95,13 +133,45 @@ async function showEngine() {
 function newModel() {
   model?.dispose();
   model = presets.kerasTutorial({ threads: config.threads, seed: config.seed });
+  modelState = 'untrained';
   demo.model = model;
   demo.batchLosses = [];
   demo.epochLogs = [];
   stepOffset = 0;
   plannedSteps = 0;
+  $('btn-train').textContent = 'Train';
+  setProgress(0, '');
   drawChart();
-  setProgress(0);
+}
+
+// The noise worker: addGaussianNoise off the page's thread (same function, same bits as in Node).
+const noiseWorker = new Worker(new URL('./noise-worker.js', import.meta.url), { type: 'module', name: 'demo noise' });
+const noiseJobs = new Map();
+let noiseJobId = 0;
+noiseWorker.onmessage = ({ data: m }) => {
+  const job = noiseJobs.get(m.id);
+  noiseJobs.delete(m.id);
+  if (m.error) job.reject(new Error(m.error));
+  else job.resolve(m.data);
+};
+noiseWorker.onerror = (e) => {
+  e.preventDefault();
+  for (const job of noiseJobs.values()) job.reject(new Error(`the noise worker failed: ${e.message || 'its script did not load'}`));
+  noiseJobs.clear();
+};
+/** addGaussianNoise(x, { factor, seed }) in the noise worker. */
+function noisyInWorker(x, factor, seed) {
+  const id = ++noiseJobId;
+  return new Promise((resolve, reject) => {
+    noiseJobs.set(id, { resolve: (values) => resolve({ data: values, shape: [...x.shape] }), reject });
+    noiseWorker.postMessage({ id, data: x.data, shape: x.shape, factor, seed });   // copied (structured clone)
+  });
+}
+
+/** The first n rows of t, as a view (fit only reads its data). */
+function firstRows(t, n) {
+  const row = t.data.length / t.shape[0];
+  return { data: t.data.subarray(0, n * row), shape: [n, ...t.shape.slice(1)] };
 }
 
 async function init() {
@@ -113,80 +183,88 @@ async function init() {
   setStatus('Loading the digits…');
   const mnist = await loadMnist({ seed: config.dataSeed, testLimit: config.validation });
   const testClean = mnist.test.images;
-  const testNoisy = addGaussianNoise(testClean, { factor: config.noiseFactor, seed: config.testNoiseSeed });
+  // The noise of all training digits, once: addGaussianNoise draws in order, so the noise of the first
+  // n digits is exactly that of addGaussianNoise(first n digits) with the same seed.
+  const trainNoisy = noisyInWorker(mnist.train.images, config.noiseFactor, config.noiseSeed);
+  trainNoisy.catch(() => {});   // reported by train()
+  const testNoisy = await noisyInWorker(testClean, config.noiseFactor, config.testNoiseSeed);
   data = {
-    train: mnist.train.images,
+    train: mnist.train.images, trainNoisy,
     testClean, testNoisy,
     gridClean: sliceRows(testClean, 0, config.gridColumns),
     gridNoisy: sliceRows(testNoisy, 0, config.gridColumns),
   };
+  demo.data = data;
   showSample(0);
   await updateGrid();
-  setStatus(`Ready: ${mnist.train.labels.length.toLocaleString('en')} training and ${testClean.shape[0]} validation digits. The model is untrained.`);
+  setStatus(readyText());
   for (const id of ['btn-train', 'btn-reset', 'btn-save']) $(id).disabled = false;
-  $('btn-pretrained').disabled = false;
+  setLoadEnabled(true);
   demo.status = 'ready';
   if (config.autostart) await train();
 }
 
+$('opt-train').addEventListener('change', () => { if (!training && data && demo.status !== 'error') setStatus(readyText()); });
+$('opt-epochs').addEventListener('input', () => { if (!$('epochs-error').hidden) showEpochsError(''); });
+
 // ---------------------------------------------------------------------------------------------------
 // Training
 
-function setProgress(fraction) {
-  const pct = Math.max(0, Math.min(100, fraction * 100));
-  $('progress-bar').style.width = `${pct}%`;
-  $('progress').setAttribute('aria-valuenow', String(Math.round(pct)));
+/** Train and Stop are never `disabled` (a disabled button drops the keyboard focus to <body>). */
+function setPressable(id, on) {
+  $(id).setAttribute('aria-disabled', String(!on));
 }
 
 async function train() {
   if (training || !data) return;
-  readForm();
+  if (!readForm()) return;
   training = true;
   demo.status = 'training';
-  $('btn-train').disabled = true;
+  setPressable('btn-train', false);
+  setPressable('btn-stop', true);
   $('btn-reset').disabled = true;
-  $('btn-stop').disabled = false;
   setLoadEnabled(false);
   abort = new AbortController();
-  const clean = sliceRows(data.train, 0, config.train);
-  const noisy = addGaussianNoise(clean, { factor: config.noiseFactor, seed: config.noiseSeed });
   const batches = Math.ceil(config.train / config.batchSize);
+  Object.assign(run, { epoch: 0, batch: 0, batches, done: 0, seen: 0, started: performance.now() });
   stepOffset = demo.batchLosses.length;
   plannedSteps = stepOffset + batches * config.epochs;
-  const started = performance.now();
-  let seen = 0, last = started, rate = 0;
+  setStatus(`Training on ${config.train.toLocaleString('en')} digits: ${config.epochs} epoch${config.epochs === 1 ? '' : 's'} ` +
+    `of ${batches} batches of ${config.batchSize}.`);
+  scheduleRender();
   try {
-    const history = await model.fit(noisy, clean, {
+    const x = firstRows(await data.trainNoisy, config.train);
+    const y = firstRows(data.train, config.train);
+    const started = run.started = performance.now();
+    const history = await model.fit(x, y, {
       epochs: config.epochs, batchSize: config.batchSize, shuffle: true, seed: config.seed,
       validationData: [data.testNoisy, data.testClean],
       signal: abort.signal,
-      onBatchEnd: async (batch, logs) => {
+      // The engine is already training the next batch: record, and let the next frame show it.
+      onBatchEnd: (batch, logs) => {
         demo.batchLosses.push(logs.loss);
-        seen += logs.size;
-        const now = performance.now();
-        rate = rate ? 0.8 * rate + 0.2 * (logs.size / ((now - last) / 1000)) : logs.size / ((now - last) / 1000);
-        last = now;
-        const done = logs.epoch * batches + batch + 1;
-        setProgress(done / (batches * config.epochs));
-        setStatus(`Epoch ${logs.epoch + 1}/${config.epochs} · batch ${batch + 1}/${batches} · loss ${logs.loss.toFixed(4)} · ${Math.round(rate).toLocaleString('en')} digits/s`);
-        scheduleChart();
-        // Denoising asked for while training runs between batches (the engine does one thing at a time).
-        if (denoiseWanted) await denoiseNow();
+        run.seen += logs.size;
+        run.epoch = logs.epoch;
+        run.batch = batch;
+        run.done = logs.epoch * batches + batch + 1;
+        modelState = 'trained';
+        scheduleRender(true);
       },
       onEpochEnd: async (epoch, logs) => {
         demo.epochLogs.push({ epoch, step: demo.batchLosses.length, ...logs });
-        scheduleChart();
+        setStatus(`Epoch ${epoch + 1} of ${config.epochs} done: loss ${logs.loss.toFixed(4)}, validation ${logs.val_loss.toFixed(4)}.`);
+        scheduleRender(true);
         await updateGrid();
-        denoiseWanted = true;   // the drawn digit, through the model as it is now
-        await denoiseNow();
+        requestDenoise();   // the digit on the pad, through the model as it is now
       },
     });
     const secs = (performance.now() - started) / 1000;
+    demo.lastRun = { digits: run.seen, seconds: secs };
     const h = history.history;
     const lastEpoch = h.loss.length - 1;
     setStatus(history.aborted
-      ? `Stopped after ${seen.toLocaleString('en')} digits. The model keeps what it learned; Train continues from here.`
-      : `Done: ${config.epochs} epoch${config.epochs === 1 ? '' : 's'} in ${secs.toFixed(1)} s (${Math.round(seen / secs).toLocaleString('en')} digits/s) · ` +
+      ? `Stopped after ${run.seen.toLocaleString('en')} digits. The model keeps what it learned; Train more continues from here.`
+      : `Done: ${config.epochs} epoch${config.epochs === 1 ? '' : 's'} in ${secs.toFixed(1)} s (${Math.round(run.seen / secs).toLocaleString('en')} digits/s) · ` +
         `loss ${h.loss[lastEpoch]?.toFixed(4)} · validation ${h.val_loss?.[lastEpoch]?.toFixed(4)}`);
     if (history.aborted) await updateGrid();
     demo.status = history.aborted ? 'stopped' : 'done';
@@ -195,12 +273,12 @@ async function train() {
   } finally {
     training = false;
     abort = null;
-    $('btn-train').disabled = false;
-    $('btn-train').textContent = 'Train more';
+    setPressable('btn-train', true);
+    setPressable('btn-stop', false);
+    if (modelState !== 'untrained') $('btn-train').textContent = 'Train more';
     $('btn-reset').disabled = false;
-    $('btn-stop').disabled = true;
     setLoadEnabled(true);
-    drawChart();
+    scheduleRender(true);
   }
 }
 
@@ -216,6 +294,53 @@ function watchFrames() {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// The screen: redrawn in an animation frame, and while training at most every UI_MS (the progress line,
+// the bar and the chart): on a 2-core machine every repaint takes CPU from the engine's threads.
+
+const UI_MS = 250;
+let renderQueued = false, chartDirty = false, drawnAt = -Infinity;
+
+function scheduleRender(chart = false) {
+  chartDirty ||= chart;
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(render);
+}
+
+function render(now) {
+  if (training && now - drawnAt < UI_MS) {
+    setTimeout(() => requestAnimationFrame(render), UI_MS - (now - drawnAt));   // still queued
+    return;
+  }
+  renderQueued = false;
+  drawnAt = now;
+  if (run.batches) {
+    const total = run.batches * config.epochs;
+    const secs = (performance.now() - run.started) / 1000;
+    const rate = secs > 0 ? run.seen / secs : 0;
+    const loss = demo.batchLosses.at(-1);
+    setProgress(run.done / total, training && run.done
+      ? `Epoch ${run.epoch + 1}/${config.epochs} · batch ${run.batch + 1}/${run.batches} · loss ${loss.toFixed(4)} · ${Math.round(rate).toLocaleString('en')} digits/s`
+      : training ? 'Starting…' : '');
+  }
+  if (chartDirty) {
+    chartDirty = false;
+    drawChart();
+  }
+}
+
+let shownPercent = -1;
+function setProgress(fraction, text) {
+  const pct = Math.round(Math.max(0, Math.min(100, fraction * 100)));
+  if (pct !== shownPercent) {
+    shownPercent = pct;
+    $('progress-bar').style.transform = `scaleX(${pct / 100})`;
+    $('progress').setAttribute('aria-valuenow', String(pct));
+  }
+  if ($('progress-text').textContent !== text) $('progress-text').textContent = text;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Pictures
 
 function putImage(canvas, rgba) {
@@ -224,16 +349,22 @@ function putImage(canvas, rgba) {
   canvas.getContext('2d').putImageData(new ImageData(rgba.data, rgba.width, rgba.height), 0, 0);
 }
 
-async function updateGrid() {
-  const denoised = await model.predict(data.gridNoisy);
-  putImage($('grid'), gridImage([data.gridNoisy, denoised, data.gridClean], { columns: config.gridColumns, gap: 1, background: [40, 44, 56] }));
+/** Runs fn unless the model was replaced meanwhile (Reset, Load): then its errors mean nothing. */
+async function withModel(fn) {
+  const m = model;
+  try {
+    return await fn(m);
+  } catch (e) {
+    if (m === model) throw e;
+  }
 }
 
-let chartQueued = false;
-function scheduleChart() {
-  if (chartQueued) return;
-  chartQueued = true;
-  requestAnimationFrame(() => { chartQueued = false; drawChart(); });
+async function updateGrid() {
+  await withModel(async (m) => {
+    const denoised = await m.predict(data.gridNoisy);
+    if (m !== model) return;
+    putImage($('grid'), gridImage([data.gridNoisy, denoised, data.gridClean], { columns: config.gridColumns, gap: 1, background: [40, 44, 56] }));
+  });
 }
 
 function drawChart() {
@@ -294,7 +425,7 @@ function drawChart() {
   ctx.stroke();
   for (const e of vals) { ctx.beginPath(); ctx.arc(x(e.step), y(e.val_loss), 3.5, 0, 2 * Math.PI); ctx.fill(); }
 }
-window.addEventListener('resize', scheduleChart);
+window.addEventListener('resize', () => scheduleRender(true));
 
 // ---------------------------------------------------------------------------------------------------
 // Draw, upload, add noise, denoise
@@ -304,6 +435,8 @@ const padCtx = pad.getContext('2d', { willReadFrequently: true });
 let noiseSeed = 7;
 let denoiseWanted = false;
 let denoising = null;
+/** A digit given exactly (an uploaded picture, prepared; a test digit); null: the pad's drawing. */
+let sourceDigit = null;
 
 function clearPad() {
   padCtx.fillStyle = '#000';
@@ -327,6 +460,7 @@ function setupPad() {
     e.preventDefault();
     pad.setPointerCapture(e.pointerId);
     drawing = true;
+    sourceDigit = null;   // drawing over a picture: the pad is the input again
     [lastX, lastY] = at(e);
     stroke(lastX, lastY, lastX + 0.01, lastY);
     requestDenoise();
@@ -341,125 +475,109 @@ function setupPad() {
   const end = () => { drawing = false; };
   pad.addEventListener('pointerup', end);
   pad.addEventListener('pointercancel', end);
-  $('btn-clear').addEventListener('click', () => { clearPad(); requestDenoise(); });
+  $('btn-clear').addEventListener('click', () => { sourceDigit = null; clearPad(); requestDenoise(); });
   $('btn-sample').addEventListener('click', () => showSample());
-  $('noise').addEventListener('input', () => { $('noise-value').textContent = Number($('noise').value).toFixed(2); requestDenoise(); });
+  $('noise').addEventListener('input', () => {
+    const text = Number($('noise').value).toFixed(2);
+    $('noise-value').textContent = text;
+    $('noise').setAttribute('aria-valuetext', text);
+    requestDenoise();
+  });
   $('btn-renoise').addEventListener('click', () => { noiseSeed++; requestDenoise(); });
   $('file-image').addEventListener('change', async (e) => {
     const file = e.target.files?.[0];
     e.target.value = '';
-    if (file) await drawUpload(file).catch((err) => { $('weights-status').textContent = ''; setStatus(`Cannot read that image: ${err.message}`); });
+    if (!file) return;
+    $('upload-status').textContent = `Reading ${file.name}…`;
+    await drawUpload(file).catch((err) => { $('upload-status').textContent = `Cannot use ${file.name}: ${err.message}`; });
   });
 }
 
-/** Puts a test digit on the pad (index, or a random one). */
+/** Shows a 28x28 digit on the pad, scaled up. */
+function showOnPad(digit784) {
+  const small = document.createElement('canvas');
+  putImage(small, gridImage([{ data: digit784, shape: [1, 28, 28, 1] }], { gap: 0 }));
+  clearPad();
+  padCtx.imageSmoothingEnabled = true;
+  padCtx.drawImage(small, 0, 0, pad.width, pad.height);
+}
+
+/** Puts a test digit on the pad (index, or a random one); the model gets that digit exactly. */
 function showSample(index) {
   if (!data) return;
   const n = data.testClean.shape[0];
   const i = index ?? Math.floor(Math.random() * n);
-  const digit = sliceRows(data.testClean, i, i + 1);
-  const small = document.createElement('canvas');
-  putImage(small, gridImage([digit], { gap: 0 }));
-  clearPad();
-  padCtx.imageSmoothingEnabled = true;
-  padCtx.drawImage(small, 0, 0, pad.width, pad.height);
-  requestDenoise();
-}
-
-/** Draws an uploaded picture on the pad as white ink on black (dark-on-light pictures are inverted). */
-async function drawUpload(file) {
-  const bitmap = await createImageBitmap(file);
-  const s = Math.min(pad.width / bitmap.width, pad.height / bitmap.height);
-  const w = Math.max(1, Math.round(bitmap.width * s)), h = Math.max(1, Math.round(bitmap.height * s));
-  const tmp = document.createElement('canvas');
-  tmp.width = pad.width; tmp.height = pad.height;
-  const t = tmp.getContext('2d', { willReadFrequently: true });
-  t.fillStyle = '#fff';                          // transparency counts as paper
-  t.fillRect(0, 0, tmp.width, tmp.height);
-  t.drawImage(bitmap, (tmp.width - w) / 2, (tmp.height - h) / 2, w, h);
-  bitmap.close?.();
-  const img = t.getImageData(0, 0, tmp.width, tmp.height);
-  const px = img.data;
-  // Paper is what most of the picture is: find its brightness from the border.
-  let border = 0, count = 0;
-  for (let y = 0; y < tmp.height; y++) {
-    for (let x = 0; x < tmp.width; x++) {
-      if (x > 2 && y > 2 && x < tmp.width - 3 && y < tmp.height - 3) continue;
-      const p = (y * tmp.width + x) * 4;
-      border += (px[p] + px[p + 1] + px[p + 2]) / 3; count++;
-    }
-  }
-  const invert = border / count > 127;
-  for (let p = 0; p < px.length; p += 4) {
-    let v = 0.299 * px[p] + 0.587 * px[p + 1] + 0.114 * px[p + 2];
-    if (invert) v = 255 - v;
-    px[p] = px[p + 1] = px[p + 2] = v; px[p + 3] = 255;
-  }
-  padCtx.putImageData(img, 0, 0);
+  sourceDigit = sliceRows(data.testClean, i, i + 1).data;
+  showOnPad(sourceDigit);
   requestDenoise();
 }
 
 /**
- * The pad as a 28x28 digit the way MNIST digits are made: the ink's bounding box scaled into 20x20,
- * then moved so that its centre of mass sits in the middle.
+ * An uploaded picture (a photo of a digit on paper, a scan, a drawing), prepared as MNIST's digits were
+ * (prepare-digit.js): it is what the model gets, and what the pad shows.
  */
-function padToDigit() {
-  const { width: W, height: H } = pad;
-  const px = padCtx.getImageData(0, 0, W, H).data;
-  let x0 = W, y0 = H, x1 = -1, y1 = -1;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      if (px[(y * W + x) * 4] > 25) { if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y; }
-    }
+async function drawUpload(file) {
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    throw new Error('it is not a picture this browser can read (try PNG or JPEG)');
   }
-  const out = new Float32Array(784);
-  if (x1 < 0) return out;
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-  const s = 20 / Math.max(bw, bh);
-  const small = document.createElement('canvas');
-  small.width = small.height = 28;
-  const c = small.getContext('2d', { willReadFrequently: true });
-  c.fillStyle = '#000'; c.fillRect(0, 0, 28, 28);
-  c.imageSmoothingEnabled = true; c.imageSmoothingQuality = 'high';
-  const dw = bw * s, dh = bh * s;
-  c.drawImage(pad, x0, y0, bw, bh, (28 - dw) / 2, (28 - dh) / 2, dw, dh);
-  let d = c.getImageData(0, 0, 28, 28).data;
-  let m = 0, mx = 0, my = 0;
-  for (let i = 0; i < 784; i++) { const v = d[i * 4]; m += v; mx += v * (i % 28); my += v * Math.floor(i / 28); }
-  const shiftX = m ? Math.round(13.5 - mx / m) : 0, shiftY = m ? Math.round(13.5 - my / m) : 0;
-  if (shiftX || shiftY) {
-    c.fillRect(0, 0, 28, 28);
-    c.drawImage(pad, x0, y0, bw, bh, (28 - dw) / 2 + shiftX, (28 - dh) / 2 + shiftY, dw, dh);
-    d = c.getImageData(0, 0, 28, 28).data;
-  }
-  for (let i = 0; i < 784; i++) out[i] = d[i * 4] / 255;
-  return out;
+  const s = Math.min(1, 512 / Math.max(bitmap.width, bitmap.height));   // large photos: 512 px is plenty
+  const W = Math.max(1, Math.round(bitmap.width * s)), H = Math.max(1, Math.round(bitmap.height * s));
+  const tmp = document.createElement('canvas');
+  tmp.width = W; tmp.height = H;
+  const t = tmp.getContext('2d', { willReadFrequently: true });
+  t.fillStyle = '#fff';                          // transparency counts as paper
+  t.fillRect(0, 0, W, H);
+  t.imageSmoothingQuality = 'high';
+  t.drawImage(bitmap, 0, 0, W, H);
+  const size = `${bitmap.width}×${bitmap.height}`;
+  bitmap.close?.();
+  const prepared = prepareDigit(luminanceOf(t.getImageData(0, 0, W, H).data, W, H), W, H);
+  if (!prepared) throw new Error('no digit found in it (it is all one shade)');
+  sourceDigit = prepared.digit;
+  demo.prepared = prepared;
+  showOnPad(sourceDigit);
+  $('upload-status').textContent = `Prepared ${file.name} (${size}${prepared.inverted ? ', dark ink on light paper' : ''}): ` +
+    'cropped to the ink, scaled into 20×20 and centred as MNIST digits are.';
+  requestDenoise();
 }
 
+/** The pad's drawing as a 28x28 digit, prepared as MNIST's digits were (blank: all zeros). */
+function padToDigit() {
+  const { width: W, height: H } = pad;
+  return prepareDigit(luminanceOf(padCtx.getImageData(0, 0, W, H).data, W, H), W, H)?.digit ?? new Float32Array(784);
+}
+
+/** One denoise per animation frame at most, of the latest input; during training it queues between steps. */
 function requestDenoise() {
   denoiseWanted = true;
-  if (!training && !denoising) {
-    denoising = (async () => {
-      while (denoiseWanted && !training) {
-        await new Promise((r) => requestAnimationFrame(r));   // one denoise per frame at most, the latest input
+  denoising ??= (async () => {
+    try {
+      while (denoiseWanted) {
+        await new Promise((r) => requestAnimationFrame(r));
         await denoiseNow();
       }
+    } finally {
       denoising = null;
-    })().catch(fail);
-  }
+    }
+  })().catch(fail);
 }
 
 async function denoiseNow() {
   if (!model || !denoiseWanted) return;
   denoiseWanted = false;
-  const digit = { data: padToDigit(), shape: [1, 28, 28, 1] };
+  const digit = { data: sourceDigit ?? padToDigit(), shape: [1, 28, 28, 1] };
   const factor = Number($('noise').value);
   const noisy = addGaussianNoise(digit, { factor, seed: noiseSeed });
-  const denoised = await model.predict(noisy);
-  putImage($('view-input'), gridImage([digit], { gap: 0 }));
-  putImage($('view-noisy'), gridImage([noisy], { gap: 0 }));
-  putImage($('view-denoised'), gridImage([denoised], { gap: 0 }));
-  demo.denoiseCount++;
+  await withModel(async (m) => {
+    const denoised = await m.predict(noisy);
+    putImage($('view-input'), gridImage([digit], { gap: 0 }));
+    putImage($('view-noisy'), gridImage([noisy], { gap: 0 }));
+    putImage($('view-denoised'), gridImage([denoised], { gap: 0 }));
+    demo.denoiseCount++;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -471,6 +589,7 @@ if (typeof presets.pretrained === 'function') $('btn-pretrained').hidden = false
 
 function setLoadEnabled(on) {
   $('load-label').classList.toggle('disabled', !on);
+  $('file-model').disabled = !on;
   $('btn-pretrained').disabled = !on || !data;
 }
 
@@ -522,6 +641,7 @@ $('file-model').addEventListener('change', async (e) => {
     const json = JSON.parse(await jsonFile.text());
     if (json.format === 'denoise-wasm-weights') {
       model.setWeights(json.weights.map((w) => fromBase64(w.data)));
+      forgetHistory();
     } else if (json.modelTopology && canSaveFiles) {
       const bins = files.filter((f) => f !== jsonFile);
       if (!bins.length) throw new Error('choose the .weights.bin file together with the .json file');
@@ -548,33 +668,48 @@ $('btn-pretrained').addEventListener('click', async () => {
   }
 });
 
+function forgetHistory() {
+  demo.batchLosses = [];
+  demo.epochLogs = [];
+  stepOffset = 0;
+  plannedSteps = 0;
+  run.batches = 0;
+  setProgress(0, '');
+  drawChart();
+}
+
 function replaceModel(next) {
   model?.dispose();
   model = next;
   demo.model = model;
-  demo.batchLosses = [];
-  demo.epochLogs = [];
-  plannedSteps = 0;
-  drawChart();
-  setProgress(0);
+  forgetHistory();
 }
 
+/** After Load or the pretrained model: both cards say what the model now is. */
 async function afterModelChange(message) {
+  modelState = 'loaded';
+  $('btn-train').textContent = 'Train more';
   await showEngine();
   await updateGrid();
   denoiseWanted = true;
   await denoiseNow();
   $('weights-status').textContent = message;
+  setStatus(`${message} ${modelSentence()}`);
 }
 
 // ---------------------------------------------------------------------------------------------------
 
-$('btn-train').addEventListener('click', () => { train(); });
-$('btn-stop').addEventListener('click', () => abort?.abort());
+$('btn-train').addEventListener('click', () => {
+  if ($('btn-train').getAttribute('aria-disabled') !== 'true') train();
+});
+$('btn-stop').addEventListener('click', () => {
+  if (!abort) return;
+  abort.abort();
+  setStatus('Stopping after the batches already sent…');
+});
 $('btn-reset').addEventListener('click', async () => {
   if (training) return;
   newModel();
-  $('btn-train').textContent = 'Train';
   await showEngine();
   await updateGrid();
   denoiseWanted = true;

@@ -5,19 +5,23 @@
 // Per batch: the page gathers the batch's rows and transfers them (no copy) with the step request; the
 // worker runs the step (on its own thread, or on a pool of Web Workers in the simd-threads build) and
 // answers with the loss and the new weights and optimizer state, which the proxy keeps so that
-// getParams() and friends stay synchronous as on Engine. Callbacks and AbortSignal therefore work as
-// in Node, between batches, on the page's thread.
+// getParams() and friends stay synchronous as on Engine. Callbacks and AbortSignal run on the page's
+// thread; fit posts the next batch before a batch's callbacks run (stepsElsewhere), so the worker is
+// never left idle while the page draws.
 import { freshSlotState, type Engine, type Samples, type EngineInfo, type EngineOptions, type Graph, type LossCode, type OptimizerSlots, type SlotState } from '../engine/engine.js';
 import type { KernelExports } from '../engine/wasm.js';
 import { isByteArray } from '../tensor.js';
+import type { StepsElsewhere } from '../train/fit.js';
 import type { ReplyOf, Reply, Request } from './protocol.js';
 
 type PublicEngine = Pick<Engine, keyof Engine>;
 
 interface Pending { resolve(v: unknown): void; reject(e: Error): void }
 
-export class RemoteEngine implements PublicEngine {
+export class RemoteEngine implements PublicEngine, StepsElsewhere {
   readonly info: EngineInfo;
+  /** Requests queue in the worker in the order posted, so fit may post a step ahead of its callbacks. */
+  readonly stepsElsewhere = true;
   private readonly worker: Worker;
   private readonly graph: Graph;
   private readonly pending = new Map<number, Pending>();
@@ -26,6 +30,8 @@ export class RemoteEngine implements PublicEngine {
   /** An error from a request nobody awaited (a setter); thrown by the next awaited call. */
   private deferred: Error | null = null;
   private tail: Promise<unknown> = Promise.resolve();
+  /** exclusive() calls started or queued and not yet settled. */
+  private running = 0;
   private disposed = false;
   private bytes = 0;
   private params: Float32Array;
@@ -199,10 +205,16 @@ export class RemoteEngine implements PublicEngine {
     this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
   }
 
-  /** Same contract as Engine.exclusive: one caller's load, step and read at a time. */
+  /**
+   * Same contract as Engine.exclusive: one caller's load, step and read at a time. When none is running,
+   * fn starts at once, so its requests are posted before the caller's next line (fit posts a step, then
+   * runs callbacks).
+   */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(() => fn());
-    this.tail = result.catch(() => {});
+    const start = (): Promise<T> => { try { return fn(); } catch (e) { return Promise.reject(e); } };
+    const result = this.running === 0 ? start() : this.tail.then(start);
+    this.running++;
+    this.tail = result.finally(() => { this.running--; }).catch(() => {});
     return result;
   }
 

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import pngjs from 'pngjs';
+import { inflateSync } from 'node:zlib';
 import type { Tensor } from '../tensor.js';
 import { gridImage } from './image-grid.js';
 import type { GridOptions, RgbaImage } from './image-grid.js';
@@ -33,6 +34,7 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Rg
   if (!(bytes instanceof Uint8Array)) throw new Error(`${where}: give the PNG file's bytes as a Uint8Array, got ${describeValue(bytes)}`);
   if (sniffImage(bytes) !== 'png') throw new Error(`${where}: not a readable PNG (its first bytes are not the PNG signature)`);
   readImageHeader(bytes, where, options);
+  checkImageData(bytes, where);
   let png;
   try {
     png = pngjs.PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -40,6 +42,37 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Rg
     throw new Error(`${where}: not a readable PNG (${(e as Error).message})`);
   }
   return { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data) };
+}
+
+/**
+ * A PNG whose image data inflates to fewer bytes than its header's rows need is refused: pngjs can
+ * otherwise hand back an image of the declared size made up from too little data. Non-interlaced images
+ * only (Adam7's passes are not summed here); inflation stops at the size the header declares.
+ */
+function checkImageData(bytes: Uint8Array, where: string): void {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = v.getUint32(16), height = v.getUint32(20), depth = bytes[24], colour = bytes[25], interlace = bytes[28];
+  const channels = ({ 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 } as Record<number, number>)[colour];
+  if (interlace !== 0 || !channels) return;   // pngjs refuses unknown colour types itself
+  const need = height * (1 + Math.ceil((width * channels * depth) / 8));
+  const parts: Uint8Array[] = [];
+  for (let at = 8; at + 12 <= bytes.length;) {
+    const length = v.getUint32(at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (type === 'IDAT') parts.push(bytes.subarray(at + 8, Math.min(at + 8 + length, bytes.length)));
+    if (type === 'IEND') break;
+    at += 12 + length;
+  }
+  let got: number;
+  try {
+    got = inflateSync(Buffer.concat(parts), { maxOutputLength: need }).length;
+  } catch {
+    return;   // more data than the header needs, or a corrupt stream: pngjs says what is wrong
+  }
+  if (got < need) {
+    throw new Error(`${where}: the PNG is truncated (its image data holds ${got.toLocaleString('en-US')} bytes, its ${width}x${height} ` +
+      `header needs ${need.toLocaleString('en-US')}); the file is damaged or incomplete`);
+  }
 }
 
 /** Writes gridImage(rows, options) to a PNG at `path` (creating parent directories); resolves to the path. */

@@ -23,9 +23,16 @@ export interface FitOptions {
   seed?: number;
   /** Held-out [x, y] (Tensors or ByteTensors), scored after every epoch as val_loss. */
   validationData?: [Images, Images];
+  /**
+   * After each batch. In-process engines (Node) wait for it before the next step; a page's engine (in a
+   * Web Worker) trains the next batch of the epoch meanwhile, so there it must not change the weights.
+   */
   onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
-  /** Aborting stops training before the next batch; fit then resolves with what it has. */
+  /**
+   * Aborting stops training before the next batch (in a page: after the step already posted, which is
+   * reported); fit then resolves with what it has.
+   */
   signal?: AbortSignal;
   /**
    * Called at the start of every epoch to make that epoch's inputs (e.g. fresh noise on the clean
@@ -33,6 +40,12 @@ export interface FitOptions {
    */
   inputsForEpoch?: (epoch: number) => Images;
 }
+
+/**
+ * Marks an engine whose requests queue on another thread in the order posted (the browser's RemoteEngine):
+ * fit may post the next batch's step before the current batch's callbacks have run.
+ */
+export interface StepsElsewhere { readonly stepsElsewhere: true }
 
 /** Lets timers, I/O and abort handlers run between batches (setImmediate avoids the 4 ms timer clamp). */
 export function yieldToEventLoop(): Promise<void> {
@@ -69,21 +82,40 @@ export async function runFit(engine: Engine, x: Images, y: Images, o: Required<P
   const history: History = { epoch: [], history: { loss: [] }, aborted: false };
   if (o.validationData) history.history.val_loss = [];
   const batches = Math.ceil(N / o.batchSize);
+  const stepsElsewhere = (engine as Partial<StepsElsewhere>).stepsElsewhere === true;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
     for (let i = 0; i < N; i++) order[i] = i;
     if (o.shuffle) rng.shuffle(order);
     const xs = o.inputsForEpoch ? o.inputsForEpoch(epoch) : x;
+    const rowsOf = (b: number) => order.subarray(b * o.batchSize, Math.min(N, (b + 1) * o.batchSize));
+    const send = (b: number) => engine.exclusive(async () => {
+      const rows = rowsOf(b);
+      engine.loadBatch(xs.data, rows, y.data);
+      return engine.trainStep(rows.length);
+    });
     let sum = 0;
+    let sent: Promise<number> | null = null;   // batch b's step, already posted (engines that run elsewhere)
     for (let b = 0; b < batches; b++) {
-      if (o.signal?.aborted) {
-        history.aborted = true;
-        return history;
+      if (!sent) {
+        if (o.signal?.aborted) {
+          history.aborted = true;
+          return history;
+        }
+        sent = send(b);
       }
-      const rows = order.subarray(b * o.batchSize, Math.min(N, (b + 1) * o.batchSize));
-      const loss = await engine.exclusive(async () => { engine.loadBatch(xs.data, rows, y.data); return engine.trainStep(rows.length); });
+      const loss = await sent;
+      sent = null;
+      const size = rowsOf(b).length;
       checkStep(engine, loss, `epoch ${epoch + 1}, batch ${b + 1} of ${batches}`);
-      sum += loss * rows.length;
-      if (o.onBatchEnd) await o.onBatchEnd(b, { epoch, batch: b, size: rows.length, loss });
+      sum += loss * size;
+      // An engine in another thread (a page's Web Worker) trains the next batch while this one's callbacks
+      // run, so slow callbacks never leave it idle; the steps and their order are the same. A step sent
+      // before an abort still runs and is reported. In-process engines keep callbacks strictly between steps.
+      if (stepsElsewhere && b + 1 < batches && !o.signal?.aborted) {
+        sent = send(b + 1);
+        sent.catch(() => {});   // awaited next iteration; a callback that throws first must not leave it unhandled
+      }
+      if (o.onBatchEnd) await o.onBatchEnd(b, { epoch, batch: b, size, loss });
       await yieldToEventLoop();
     }
     await endEpoch(engine, history, epoch, sum / N, o, () => meanLossOver(engine, o.validationData![0], o.validationData![1], o.batchSize));

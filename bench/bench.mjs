@@ -1,7 +1,7 @@
 // npm run bench: the Keras tutorial's conv autoencoder, side by side with TensorFlow.js and against the
 // machine's limit, in one run. Speed is never asserted (not run by npm test, never fails CI on speed).
 //
-//   node bench/bench.mjs [--quick] [--only train,infer,kerasio,peak,memory,startup,size] [--profile] [--baseline REV] [--json FILE]
+//   node bench/bench.mjs [--quick] [--only train,infer,kerasio,quality,peak,memory,startup,size] [--profile] [--baseline REV] [--json FILE]
 //
 //   --quick    fewer runs and images (about a minute)
 //   --only     a comma-separated list of sections (train, infer and profile also measure the peak, which
@@ -36,7 +36,7 @@ const FORWARD_FLOP = 1.503e6;       // per image: 2 x the multiply-adds of the s
 const TRAIN_FLOP = 3 * FORWARD_FLOP; // forward + input gradient + weight gradient
 const BATCH = 128;
 const INFER_BATCH = 256;
-const SECTIONS = ['size', 'peak', 'train', 'infer', 'kerasio', 'memory', 'startup', 'profile'];
+const SECTIONS = ['size', 'peak', 'train', 'infer', 'kerasio', 'quality', 'memory', 'startup', 'profile'];
 // keras.io's denoiser (presets.kerasIoDenoiser): 2 x the multiply-adds of its five layers per image,
 // 28x28x1->32 (225,792), 14x14x32->32 (1,806,336), the two 3x3 stride-2 transposed convs from 7x7x32 and
 // 14x14x32 (451,584 and 1,806,336: each input pixel meets 9 x 32 x 32 weights; the few that 'same' crops
@@ -48,7 +48,7 @@ const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const value = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt; };
 if (flag('--help') || flag('-h')) {
-  console.log('node bench/bench.mjs [--quick] [--only train,infer,kerasio,peak,memory,startup,size,profile] [--profile] [--baseline REV] [--json FILE]');
+  console.log('node bench/bench.mjs [--quick] [--only train,infer,kerasio,quality,peak,memory,startup,size,profile] [--profile] [--baseline REV] [--json FILE]');
   process.exit(0);
 }
 const quick = flag('--quick');
@@ -240,6 +240,16 @@ if (only.has('kerasio')) {
     log('keras.io denoiser: TF.js cpu (slow)');
     results.kerasio.push({ label: 'TF.js cpu', backend: 'cpu', ...await runChild({ kind: 'tfjs', model: 'kerasIo', backend: 'cpu', train: true, infer: true,
       ...S.tfCpu, trainBatch: S.tfCpu.trainBatch / 4, inferN: S.tfCpu.inferN / 4 }) });
+  }
+}
+
+if (only.has('quality')) {
+  // The tutorial model and keras.io's denoiser, the same training time each on every core (adam for both),
+  // then their denoising of the held-out digits.
+  results.quality = [];
+  for (const model of ['tutorial', 'kerasIo']) {
+    log(`quality: ${model}, ${quick ? 20 : 90} s of training`);
+    results.quality.push({ model, ...await runChild({ kind: 'quality', model, threads: cores, seconds: quick ? 20 : 90 }) });
   }
 }
 
@@ -468,6 +478,19 @@ if (results.kerasio) {
   if (tfc?.parityMaxAbsDiff !== undefined) p(`  same weights, same 16 images: max |ours - TF.js cpu| = ${tfc.parityMaxAbsDiff.toExponential(1)}`);
   const best = results.kerasio.filter((r) => !r.backend).reduce((a, b) => (median(b.train) > median(a.train) ? b : a));
   if (Number.isFinite(cpuTrain)) summary.push(`keras.io denoiser: ${best.label} trains ${ratio(median(best.train), cpuTrain)} and predicts ${ratio(median(best.infer), cpuInfer)} TF.js cpu's speed`);
+}
+
+if (results.quality) {
+  const q0 = results.quality[0];
+  p();
+  p(`Denoising quality after the same training time: ${q0.seconds.toFixed(0)} s each on ${cores} threads, the embedded digits ` +
+    `(noise 0.4, adam, batch ${BATCH}); 1,000 held-out digits, noisy input PSNR ${q0.noisyPsnr.toFixed(2)} dB, SSIM ${q0.noisySsim.toFixed(3)}`);
+  const rows = [['model', 'parameters', 'epochs', 'samples seen', 'val_loss (BCE)', 'PSNR (dB)', 'SSIM']];
+  for (const r of results.quality) {
+    rows.push([r.model === 'kerasIo' ? "keras.io's denoiser" : 'tutorial model', r.params.toLocaleString('en-US'), r.epochs,
+      r.samples.toLocaleString('en-US'), r.valLoss.toFixed(4), r.psnr.toFixed(2), r.ssim.toFixed(3)]);
+  }
+  p(table(rows));
 }
 
 if (results.memory) {

@@ -278,7 +278,9 @@ async function train() {
     if (modelState !== 'untrained') $('btn-train').textContent = 'Train more';
     $('btn-reset').disabled = false;
     setLoadEnabled(true);
-    scheduleRender(true);
+    // The final state at once, not after the throttle's pending frame: the bar must read 100% when done.
+    chartDirty = true;
+    render(performance.now());
   }
 }
 

@@ -10,9 +10,9 @@
  * 3-10x above the worst measured (in comments, printed at the end by Report), as in functional.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Worker } from 'node:worker_threads';
 import { Sequential, layers, optimizers, sliceRows, type Layer, type NamedWeight } from '../../src/index.js';
 import { relToMax, relElementwise, strokeImages, Report } from './tfjs-helpers.js';
+import { tfReference } from './tfjs-worker-client.js';
 
 const VARIANTS = ['simd-threads', 'simd', 'scalar'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -43,28 +43,6 @@ function recipe(rate: number, stddev: number) {
       tf.layers.activation({ activation: 'elu' }), tf.layers.conv2d(conv(1, 'sigmoid')),
     ] }),
   };
-}
-
-interface Reference {
-  out: Float32Array;
-  grad: { loss: number; grads: Map<string, ArrayLike<number>> };
-  train: { losses: number[]; weights: Map<string, Float32Array> };
-}
-
-async function tfReference(job: Record<string, unknown>): Promise<Reference> {
-  const worker = new Worker(new URL('./tfjs-reference-worker.mjs', import.meta.url));
-  try {
-    const reply = await new Promise<{ result?: { out: Float32Array; grad: { loss: number; grads: Array<[string, Float64Array]> }; train: { losses: number[]; weights: Array<[string, Float32Array]> } }; error?: string }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.postMessage(job);
-    });
-    if (!reply.result) throw new Error(`TF.js worker: ${reply.error}`);
-    const r = reply.result;
-    return { out: r.out, grad: { loss: r.grad.loss, grads: new Map(r.grad.grads) }, train: { losses: r.train.losses, weights: new Map(r.train.weights) } };
-  } finally {
-    await worker.terminate();
-  }
 }
 
 /** TF.js names weights by its own layer counters (conv2d_3/kernel); ours restart per model. Pair them by position. */

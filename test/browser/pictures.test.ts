@@ -94,6 +94,9 @@ test("the README's browser example of training on your own pictures runs: files 
   const errors: string[] = [];
   p.on('pageerror', (e) => errors.push(e.message));
   await p.goto(new URL('/examples/browser/minimal.html?coi=0', server.url).href);
+  // The host page's own script must be done (it sets window.result last) before its markup is replaced,
+  // or its last log lines land in the example's #log.
+  await p.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, null, { timeout: 60_000 });
   await p.evaluate(({ markup, tiny }) => {
     document.body.innerHTML = markup;
     const s = document.createElement('script');

@@ -12,18 +12,11 @@ import {
   Sequential, layers, modelFromFiles, modelToFiles, optimizers, presets, sliceRows, type LayersModel, type LossName, type NamedWeight,
 } from '../../src/index.js';
 import { relToMax, relElementwise, strokeImages, Report } from './tfjs-helpers.js';
-import { tfReference, worstByName, type Reference } from './tfjs-worker-client.js';
+import { tfReference, worstByName, type Reference, VARIANTS, runOptions, useTfCpu, type Variant } from './tfjs-worker-client.js';
 
-const VARIANTS = ['simd-threads', 'simd', 'scalar'] as const;
-type Variant = (typeof VARIANTS)[number];
-const runOptions = (variant: Variant) => ({ variant, threads: variant === 'simd-threads' ? 2 : 1 });
 const report = new Report();
 
-beforeAll(async () => {
-  tf.enableProdMode();
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useTfCpu);
 afterAll(() => report.print('TF.js Conv2DTranspose / use_bias / regularizer parity: measured differences (value, tolerance)'));
 
 /** A Keras-2-export-like conv net: use_bias false and L1L2(l2=5e-4) on every conv, strided down, transposed up. */

@@ -17,19 +17,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { optimizers, sliceRows, type LayersModel, type LossName, type NamedWeight, type Tensor } from '../../src/index.js';
 import { relToMax, relElementwise, strokeImages, Report } from './tfjs-helpers.js';
-import { tfReference, worstByName, type Reference } from './tfjs-worker-client.js';
+import { tfReference, worstByName, type Reference, VARIANTS, runOptions, useTfCpu, type Variant } from './tfjs-worker-client.js';
 import { uNet, residual, oursModel, tfModel, tfWeightNames, copyWeightsByName } from './functional-graphs.js';
 
-const VARIANTS = ['simd-threads', 'simd', 'scalar'] as const;
-type Variant = (typeof VARIANTS)[number];
-const runOptions = (variant: Variant) => ({ variant, threads: variant === 'simd-threads' ? 2 : 1 });
 const report = new Report();
 
-beforeAll(async () => {
-  tf.enableProdMode();
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useTfCpu);
 afterAll(() => report.print('TF.js functional parity: measured differences (value, tolerance)'));
 
 interface Tolerances {

@@ -12,20 +12,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { Sequential, layers, optimizers, sliceRows, type Layer, type NamedWeight } from '../../src/index.js';
 import { relToMax, relElementwise, strokeImages, Report } from './tfjs-helpers.js';
-import { tfReference } from './tfjs-worker-client.js';
+import { tfReference, VARIANTS, runOptions, useTfCpu, type Variant } from './tfjs-worker-client.js';
 
-const VARIANTS = ['simd-threads', 'simd', 'scalar'] as const;
-type Variant = (typeof VARIANTS)[number];
-const runOptions = (variant: Variant) => ({ variant, threads: variant === 'simd-threads' ? 2 : 1 });
 const report = new Report();
 const SIZE = 16, SEED = 21, LEARNING_RATE = 0.01;
 const FWD_N = 8, GRAD_N = 4, BATCH = 2, STEPS = 20;
 
-beforeAll(async () => {
-  tf.enableProdMode();
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+beforeAll(useTfCpu);
 afterAll(() => report.print('TF.js parity, LeakyReLU / elu / selu / softplus / Dropout / GaussianNoise: measured differences (value, tolerance)'));
 
 /** The net, once per library: conv(elu) leakyReLU dropout conv(selu) noise conv(softplus) activation(elu) conv(sigmoid). */

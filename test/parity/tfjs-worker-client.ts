@@ -1,6 +1,7 @@
 // The client side of tfjs-reference-worker.mjs (TF.js in a worker thread; see its header), and the
 // per-weight comparison the parity tests report.
 import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
 import type { NamedWeight } from '../../src/index.js';
 import { relToMax } from './tfjs-helpers.js';
 
@@ -39,4 +40,16 @@ export function worstByName(ours: NamedWeight[], theirs: Map<string, ArrayLike<n
     if (!(r <= worst)) { worst = r; at = w.name; }
   }
   return { worst, at };
+}
+
+/** The builds the parity tests run, and how: the threads build on 2 threads, the others on one. */
+export const VARIANTS = ['simd-threads', 'simd', 'scalar'] as const;
+export type Variant = (typeof VARIANTS)[number];
+export const runOptions = (variant: Variant) => ({ variant, threads: variant === 'simd-threads' ? 2 : 1 });
+
+/** TF.js's cpu backend, in production mode, before a parity file's tests. */
+export async function useTfCpu(): Promise<void> {
+  tf.enableProdMode();
+  await tf.setBackend('cpu');
+  await tf.ready();
 }

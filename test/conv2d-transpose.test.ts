@@ -270,4 +270,17 @@ describe('presets', () => {
     expect(() => presets.unet({ depth: 3 })).toThrow(/multiples of 2\^depth = 8, got undefined \(the most this size allows is depth 2/);
     expect(() => presets.unet({ filters: 0 })).toThrow(/unet: filters must be a positive integer, got 0/);
   });
+
+  test('unet residual: the output is the input minus a linear 3x3 noise estimate; MSE', async () => {
+    const m = presets.unet({ depth: 1, filters: 4, inputShape: [8, 8, 1], residual: true, seed: 3 });
+    expect(m.compileConfig).toMatchObject({ loss: 'meanSquaredError' });
+    expect(m.nodes.slice(-2).map((n) => [n.layer, n.className])).toEqual([['noise', 'Conv2D'], ['denoised', 'Subtract']]);
+    // A noise layer with zero kernel and bias 0.25 predicts 0.25 everywhere: the output is x - 0.25.
+    const w = m.getWeights().map((t) => (t.name.startsWith('noise/') ? { ...t, data: t.name.endsWith('bias') ? Float32Array.of(0.25) : new Float32Array(t.data.length) } : t));
+    m.setWeights(w);
+    const x = tensor(Float32Array.from({ length: 64 }, (_, i) => (i * 37 % 64) / 64), [1, 8, 8, 1]);
+    const y = await m.predict(x);
+    expect(Array.from(y.data)).toEqual(Array.from(x.data).map((v) => Math.fround(v - 0.25)));
+    m.dispose();
+  });
 });

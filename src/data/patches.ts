@@ -33,9 +33,10 @@ export interface PatchBatchesOptions extends PatchOptions {
   /**
    * Standard deviation of Gaussian noise added to the inputs (pixels in [0, 1], clipped), fresh for
    * every batch: xs = noisy floats, ys = the clean patches. Default 0: xs and ys are the same clean
-   * patches, for a model that corrupts its own input (a GaussianNoise layer).
+   * patches, for a model that corrupts its own input (a GaussianNoise layer). A pair [min, max] draws
+   * each patch's standard deviation uniformly from that range (a blind denoiser's training data).
    */
-  noise?: number;
+  noise?: number | readonly [number, number];
 }
 
 /** Draws patches from pictures; checks them once (sizes, channels) with errors that name the picture. */
@@ -118,8 +119,7 @@ export function patchBatches(pictures: readonly Picture[], options: PatchBatches
   if (!Number.isInteger(o.batchesPerEpoch) || o.batchesPerEpoch < 1) {
     throw new Error(`${who}: batchesPerEpoch must be a positive integer (batches in one epoch), got ${describeValue(o.batchesPerEpoch)}`);
   }
-  const noise = o.noise ?? 0;
-  if (!(noise >= 0 && Number.isFinite(noise))) throw new Error(`${who}: noise must be a finite number >= 0, got ${describeValue(noise)}`);
+  const [lo, hi] = noiseRange(o.noise ?? 0, who);
   const seed = o.seed ?? 0, s = o.size, C = sampler.channels, per = s * s * C;
   let pass = 0;
   return {
@@ -129,13 +129,24 @@ export function patchBatches(pictures: readonly Picture[], options: PatchBatches
         const data = new Uint8Array(batchSize * per);
         for (let n = 0; n < batchSize; n++) sampler.draw(rng, data, n * per, !!o.flips, !!o.rotations);
         const ys: ByteTensor = { data, shape: [batchSize, s, s, C] };
-        if (noise === 0) { yield { xs: ys, ys }; continue; }
+        if (hi === 0) { yield { xs: ys, ys }; continue; }
         const xs: Tensor = { data: new Float32Array(data.length), shape: [...ys.shape] };
-        for (let i = 0; i < data.length; i++) xs.data[i] = Math.min(1, Math.max(0, data[i] / 255 + noise * rng.normal()));
+        for (let n = 0; n < batchSize; n++) {
+          const sd = lo === hi ? lo : lo + (hi - lo) * rng.uniform();
+          for (let i = n * per; i < (n + 1) * per; i++) xs.data[i] = Math.min(1, Math.max(0, data[i] / 255 + sd * rng.normal()));
+        }
         yield { xs, ys };
       }
     },
   };
+}
+
+/** The noise option as [min, max] standard deviations, checked. */
+function noiseRange(noise: number | readonly [number, number], who: string): [number, number] {
+  const ok = (v: unknown): v is number => typeof v === 'number' && v >= 0 && Number.isFinite(v);
+  if (ok(noise)) return [noise, noise];
+  if (Array.isArray(noise) && noise.length === 2 && ok(noise[0]) && ok(noise[1]) && noise[0] <= noise[1]) return [noise[0], noise[1]];
+  throw new Error(`${who}: noise must be a finite number >= 0 or a range [min, max] with 0 <= min <= max, got ${describeValue(noise)}`);
 }
 
 /** A 32-bit seed for pass k of a source (MurmurHash3-style mixing so nearby pairs land far apart). */

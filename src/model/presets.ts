@@ -97,13 +97,19 @@ export type UNetOptions = PresetOptions & {
   filters?: number;
   /** Image size [height, width, channels] (default [28, 28, 1]). */
   inputShape?: number[];
+  /**
+   * Residual learning, as DnCNN (default false): the last layer is a linear 3x3 conv that predicts the
+   * noise, and the model's output is the input minus it; compiled with MSE instead of cross-entropy.
+   */
+  residual?: boolean;
 };
 
 /**
  * A U-Net (Ronneberger et al. 2015), small: per level down two Conv2D(3x3, relu, same) and a 2x2
  * max-pool; at the bottom two convs; per level up a Conv2DTranspose(2x2, stride 2) (the paper's "up-
  * convolution"), concatenated with the level's skip, and two convs; a 1x1 sigmoid conv out. Functional
- * API; fully convolutional (runs on any size that is a multiple of 2^depth). adam, binary cross-entropy.
+ * API; fully convolutional (runs on any size that is a multiple of 2^depth). adam, binary cross-entropy;
+ * with `residual: true`, a noise-predicting 3x3 conv subtracted from the input, and MSE.
  */
 export function unet(options: UNetOptions = {}): LayersModel {
   const depth = options.depth ?? 2, filters = options.filters ?? 16, shape = options.inputShape ?? [28, 28, 1];
@@ -132,9 +138,12 @@ export function unet(options: UNetOptions = {}): LayersModel {
     h = layers.concatenate().apply([h, skips[level]]);
     h = twoConvs(h, filters * 2 ** level);
   }
-  const out = layers.conv2d({ filters: shape[2], kernelSize: 1, activation: 'sigmoid' }).apply(h);
-  const model = new LayersModel({ ...options, name: options.name ?? 'unet', inputs: x, outputs: out });
-  if (options.compile !== false) model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+  const out = options.residual
+    ? layers.subtract({ name: 'denoised' }).apply([x, layers.conv2d({ filters: shape[2], kernelSize: 3, padding: 'same', name: 'noise' }).apply(h)])
+    : layers.conv2d({ filters: shape[2], kernelSize: 1, activation: 'sigmoid' }).apply(h);
+  const { compile, depth: _d, filters: _f, inputShape: _s, residual, ...modelOptions } = options;
+  const model = new LayersModel({ ...modelOptions, name: modelOptions.name ?? 'unet', inputs: x, outputs: out });
+  if (compile !== false) model.compile({ optimizer: 'adam', loss: residual ? 'meanSquaredError' : 'binaryCrossentropy' });
   return model;
 }
 

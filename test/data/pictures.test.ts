@@ -144,6 +144,25 @@ test('patchBatches: fresh patches every pass, the same run for the same seed; no
   void Random;
 });
 
+test('patchBatches: a noise range [min, max] gives each patch its own standard deviation, uniform over the range', () => {
+  // Mid-grey pictures, so clipping at 0 and 1 does not bias the measured spreads.
+  const pics: Picture[] = [{ name: 'grey', width: 40, height: 40, channels: 1, data: new Uint8Array(1600).fill(128) }];
+  const [batch] = [...patchBatches(pics, { size: 16, batchSize: 400, batchesPerEpoch: 1, seed: 5, noise: [0.02, 0.1] })];
+  const sds: number[] = [];
+  for (let n = 0; n < 400; n++) {
+    const d = Array.from(batch.xs.data.subarray(n * 256, (n + 1) * 256)).map((v) => v - 128 / 255);
+    sds.push(Math.sqrt(d.reduce((s, v) => s + v * v, 0) / 256));
+  }
+  expect(Math.min(...sds)).toBeGreaterThan(0.015);
+  expect(Math.max(...sds)).toBeLessThan(0.115);
+  // Uniform over [0.02, 0.1]: about a quarter of the patches in each quarter of the range.
+  const quarters = [0, 0, 0, 0];
+  for (const sd of sds) quarters[Math.min(3, Math.max(0, Math.floor((sd - 0.02) / 0.02)))]++;
+  for (const q of quarters) expect(q).toBeGreaterThan(60);
+  expect(() => patchBatches(pics, { size: 4, batchesPerEpoch: 1, noise: [0.2, 0.1] })).toThrow('noise must be a finite number >= 0 or a range [min, max]');
+  expect(() => patchBatches(pics, { size: 4, batchesPerEpoch: 1, noise: NaN })).toThrow('got NaN');
+});
+
 test('training by patches: a fully convolutional model built at the patch size, deterministic, then run on whole pictures', async () => {
   const r = new Random(4);
   const pics: Picture[] = [[40, 30], [23, 35]].map(([w, h], i) => ({

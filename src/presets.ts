@@ -2,6 +2,7 @@
 // ship with the package (src/io/model-pretrained.ts). Here, above both, so that model/ never imports io/.
 import { architectures, type PresetOptions, type UNetOptions } from './model/presets.js';
 import { pretrainedDenoiser } from './io/model-pretrained.js';
+import { photoDenoiserModel } from './io/model-photo.js';
 import type { LayersModel } from './model/model.js';
 
 export type { PresetOptions, UNetOptions };
@@ -16,4 +17,14 @@ function pretrained(options: PresetOptions = {}): LayersModel {
   return pretrainedDenoiser(options);
 }
 
-export const presets = { ...architectures, pretrained };
+/**
+ * The photo denoiser that ships with the package: a residual U-Net (116,881 parameters) for grey
+ * photographs, blind to the noise level (trained on standard deviations 0 to 50 on the 0-255 scale);
+ * colour photographs go through it channel by channel. Built for 48x48x1 input and fully convolutional
+ * (any size that is a multiple of 4). Compiled (MSE, adam) unless compile: false.
+ */
+function photoDenoiser(options: PresetOptions = {}): LayersModel {
+  return photoDenoiserModel(options);
+}
+
+export const presets = { ...architectures, pretrained, photoDenoiser };

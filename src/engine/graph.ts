@@ -105,14 +105,18 @@ export function lowerGraph(graph: Graph, inputGradient: boolean): LoweredPlan {
   const extrasOf: number[][] = graph.buffers.map(() => []);
   const dx: GradientRef[][] = graph.ops.map((op) => op.inputs.map(() => null));
   graph.buffers.forEach((_, b) => {
-    if (b === 0 && !inputGradient) return;
+    // Without the input gradient, the input's readers skip theirs; its extra buffers keep their numbers
+    // (unused), so that extras are numbered the same either way and one layout serves both.
+    const wanted = b !== 0 || inputGradient;
     const lossReads = b === graph.output;
     readers[b].forEach((r, k) => {
       if (k === 0 && !lossReads) {
-        dx[r.op][r.slot] = { main: b };
+        if (wanted) dx[r.op][r.slot] = { main: b };
       } else {
-        dx[r.op][r.slot] = { extra: extras.length };
-        extrasOf[b].push(extras.length);
+        if (wanted) {
+          dx[r.op][r.slot] = { extra: extras.length };
+          extrasOf[b].push(extras.length);
+        }
         extras.push(b);
       }
     });

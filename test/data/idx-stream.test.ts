@@ -20,7 +20,7 @@ test('a gzipped uint8 IDX file streams into the same array the whole-file path g
   const streamed = await streamGzipBytes(path, (await stat(path)).size, 'test');
   expect(streamed).not.toBeNull();
   expect(streamed!.shape).toEqual([1000, 28, 28]);
-  expect(Buffer.from(streamed!.data.buffer).equals(Buffer.from(values.buffer))).toBe(true);
+  expect(Buffer.from(streamed!.data.buffer, streamed!.data.byteOffset, streamed!.data.byteLength).equals(Buffer.from(values.buffer))).toBe(true);
   const loaded = await loadIdx(path);
   expect(loaded.type).toBe('uint8');
   expect(Buffer.from(loaded.data.buffer, loaded.data.byteOffset, loaded.data.byteLength).equals(Buffer.from(values.buffer))).toBe(true);

@@ -3,7 +3,7 @@
 // results for any thread count and for the SIMD and scalar builds; how graphs are lowered into plan
 // records; and the errors of the functional API.
 import { input, layers, model, Sequential, tensor, Random, type LayersModel, type SymbolicTensor } from '../src/index.js';
-import { lowerGraph, type Graph } from '../src/engine/graph.js';
+import { lowerGraph, planGradientBuffers, type Graph } from '../src/engine/graph.js';
 import * as L from '../src/engine/plan-layout.js';
 import { activationForward, activationBackward, type ActivationName } from './reference/activations.js';
 import { mergeForward, mergeBackward, concatenateForward, concatenateBackward, type MergeMode } from './reference/merge.js';
@@ -243,7 +243,33 @@ test('lowering: a buffer read by several ops gets extra gradient buffers summed 
   // With the input gradient and the input read twice, buffer 0 gets a sum before every op.
   const twice: Graph = { ...graph, ops: [op(L.OP_ADD, [0, 0], 1), ...graph.ops.slice(1)] };
   expect(lowerGraph(twice, true).records[0].sum).toEqual({ buffer: 0, extras: [0] });
-  expect(lowerGraph(twice, false).records[0].sum).toBeUndefined();
+  // The extras keep their numbers without the input gradient (one layout serves both lowerings).
+  expect(lowerGraph(twice, false).extras).toEqual(lowerGraph(twice, true).extras);
+});
+
+test('gradient buffers: one dead before another of the same size is born shares its place; live ones never do', () => {
+  const op = (inputs: number[], output: number) => ({ code: L.OP_ACTIVATION, activation: 'linear' as const, H: 1, W: 1, C: 1, OH: 1, OW: 1, OC: 1, KH: 1, KW: 1, SH: 1, SW: 1, padTop: 0, padLeft: 0, inputs, output, kernelOffset: -1, biasOffset: -1 });
+  // A chain 0 -> 1 -> 2 -> 3 -> 4 of sizes 4, 8, 4, 8, 4 floats per sample. Backward: dy4 (the loss's)
+  // is read by op 3, which writes dy3, read by op 2, which writes dy2, ... dy1 is dead once op 1 ran
+  // and dy3 born at op 2... : dy3 and dy1 share (size 8), dy4 and dy2 share (size 4); dy0 (the input's,
+  // read by the host) has its own place. Each place is 16 floats (64-byte alignment).
+  const chain: Graph = { ops: [op([0], 1), op([1], 2), op([2], 3), op([3], 4)], buffers: [4, 8, 4, 8, 4], output: 4, numParams: 0, numTrainable: 0, inputSize: 4, outputSize: 4 };
+  const p = planGradientBuffers(chain);
+  expect(p.main[3]).toBe(p.main[1]);
+  expect(p.main[4]).toBe(p.main[2]);
+  expect(new Set([p.main[0], p.main[1], p.main[2]]).size).toBe(3);
+  expect(p.total).toBe(48);
+  // Fan-out: buffer 1 is read by op 1 (its own gradient), op 2 and the add (extras 0 and 1, summed
+  // right after op 0). Backward runs the add (writes dy2, dy3, extra 1), op 2 (reads dy3, writes extra
+  // 0), op 1 (reads dy2, writes dy1), the sum, op 0. What is alive at once never shares; dy3 is dead
+  // before dy1 is born, so they do.
+  const fan: Graph = { ops: [op([0], 1), op([1], 2), op([1], 3), { ...op([2, 3, 1], 4), code: L.OP_ADD }], buffers: [4, 4, 4, 4, 4], output: 4, numParams: 0, numTrainable: 0, inputSize: 4, outputSize: 4 };
+  const f = planGradientBuffers(fan);
+  const distinct = (...o: number[]) => expect(new Set(o).size).toBe(o.length);
+  distinct(f.main[4], f.main[2], f.main[3], f.extras[1]);   // the add's backward
+  distinct(f.main[3], f.extras[0], f.main[2], f.extras[1]);   // op 2's
+  distinct(f.main[2], f.main[1], f.extras[0], f.extras[1]);   // op 1's
+  expect(f.main[1]).toBe(f.main[3]);
 });
 
 describe('the functional API', () => {

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { createGunzip, gunzip as gunzipCb, gzip as gzipCb } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, gunzip as gunzipCb, gunzipSync, gzip as gzipCb } from 'node:zlib';
 import idxData from 'idx-data';
 import { asBytes, decodeIdxBody, isGzip, readIdxHeader } from './idx-format.js';
 import type { IdxArray, IdxTensor, IdxType } from './idx-format.js';
@@ -133,6 +133,24 @@ export async function streamGzipBytes(path: string, fileSize: number, where: str
     return { data, shape: header.shape, type: 'uint8' };
   } finally {
     await file.close();
+  }
+}
+
+/**
+ * The shape a uint8 IDX file's header declares, read without loading the data (for a split the caller
+ * asked none of); null for anything else or a header that cannot be read this way (a full load says why).
+ */
+export async function readUint8IdxShape(path: string): Promise<number[] | null> {
+  try {
+    const { head } = await readHead(path, path);
+    // The start of a gzip stream is enough: 1 KiB gives at most ~1 MB, and a sync flush lets zlib stop
+    // there without an "unexpected end" error.
+    const h = isGzip(head) ? gunzipSync(head.subarray(0, 1024), { finishFlush: zlibConstants.Z_SYNC_FLUSH }) : head;
+    if (h.length < 4 || h[0] !== 0 || h[1] !== 0 || h[2] !== 0x08 || h.length < 4 + 4 * h[3]) return null;
+    const view = new DataView(h.buffer, h.byteOffset, h.length);
+    return Array.from({ length: h[3] }, (_, d) => view.getUint32(4 + 4 * d, false));
+  } catch {
+    return null;
   }
 }
 

@@ -1,7 +1,7 @@
 // Node-only: MNIST / Fashion-MNIST from the four standard IDX files in a directory, raw or gzip.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadIdx } from './idx-node.js';
+import { loadIdx, readUint8IdxShape } from './idx-node.js';
 import { bytesFromIdx, imagesFromIdx, labelsFromIdx } from './idx-images.js';
 import { limitSplit } from './limit.js';
 import type { MnistData, MnistSplit } from './mnist.js';
@@ -44,6 +44,13 @@ export async function loadMnistFiles(dir: string, options: MnistFilesOptions = {
 }
 
 async function loadSplit(imagesPath: string, labelsPath: string, limit: number | undefined, what: string, bytes: boolean): Promise<MnistSplit<Tensor | ByteTensor>> {
+  // None of this split wanted (e.g. testLimit: 0 to train on as little memory as possible): its shape
+  // from the header, not its 10,000 images loaded and dropped.
+  const declared = limit === 0 ? await readUint8IdxShape(imagesPath) : null;
+  if (declared && declared.length === 3) {
+    const shape = [0, declared[1], declared[2], 1];
+    return { images: bytes ? { data: new Uint8Array(0), shape } : { data: new Float32Array(0), shape }, labels: new Int32Array(0) };
+  }
   const idx = await loadIdx(imagesPath);
   const images = bytes ? bytesFromIdx(idx, imagesPath) : imagesFromIdx(idx, imagesPath);
   const labels = labelsFromIdx(await loadIdx(labelsPath), labelsPath);

@@ -2,7 +2,7 @@
 // compiled model (plan, parameters, optimizer slots, gradient partials, activations for a batch
 // capacity), writes the plan, and runs whole batches with one call into wasm each.
 import * as L from './plan-layout.js';
-import { ACTIVATION_CODES, lowerGraph, planInferenceBuffers, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
+import { ACTIVATION_CODES, lowerGraph, planGradientBuffers, planInferenceBuffers, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
 import { compileVariant, instantiateKernels, simdSupported, relaxedSimdSupported, isThreadsVariant, type KernelExports, type Variant, type VariantRequest } from './wasm.js';
 import { ThreadPool } from './pool.js';
 import { describeValue } from '../train/validate.js';
@@ -333,8 +333,10 @@ export class Engine {
     let ys: number[], dys: number[], extras: number[] = [], aux: number[];
     if (training) {
       ys = [input, ...g.buffers.slice(1).map((size) => take(capacity * size))];
-      dys = g.buffers.map((size) => take(capacity * size));
-      extras = lowerGraph(g, true).extras.map((b) => take(capacity * g.buffers[b]));
+      const grads = planGradientBuffers(g);
+      const gradBase = take(capacity * grads.total);
+      dys = grads.main.map((o) => gradBase + o * capacity * 4);
+      extras = grads.extras.map((o) => gradBase + o * capacity * 4);
       aux = g.ops.map((op) => (op.auxPerSample ? take(capacity * op.auxPerSample) : 0));
     } else {
       const dOutput = take(capacity * g.outputSize);

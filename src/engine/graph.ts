@@ -165,3 +165,46 @@ export function planInferenceBuffers(graph: Graph): { offsets: number[]; total: 
   });
   return { offsets, total };
 }
+
+/**
+ * Where the gradient buffers live in training: a gradient is written by the backward of its buffer's
+ * reader (the loss for the output's own) and last read by the backward of the buffer's producer (an
+ * extra one by its buffer's gradient sum), and backward walks the records down, so a gradient dead
+ * before another is born can share its place; only with the same size, for the reason
+ * planInferenceBuffers gives. The input's own gradient (read by the host) and any gradient nothing
+ * writes get places of their own. Laid out for the lowering with the input gradient, whose extras are
+ * numbered as without it. Offsets and the total in floats per sample, rounded up to 16 floats.
+ */
+export function planGradientBuffers(graph: Graph): { main: number[]; extras: number[]; total: number } {
+  const lowered = lowerGraph(graph, true);
+  const bornMain = graph.buffers.map(() => Infinity), bornExtra = lowered.extras.map(() => Infinity);
+  const producedAt = graph.buffers.map(() => -Infinity), summedAt = graph.buffers.map(() => -Infinity);
+  const written = graph.buffers.map((_, b) => b === graph.output);   // the loss writes the output's
+  lowered.records.forEach((rec, i) => {
+    if (rec.sum) { summedAt[rec.sum.buffer] = i; return; }
+    producedAt[rec.op!.output] = i;
+    rec.dx.forEach((ref) => {
+      if (ref && 'main' in ref) { bornMain[ref.main] = i; written[ref.main] = true; }
+      else if (ref) bornExtra[ref.extra] = i;
+    });
+  });
+  interface Slot { size: number; born: number; dies: number; offset: number }
+  const mains: Slot[] = graph.buffers.map((size, b) => (written[b] && b !== 0
+    ? { size, born: bornMain[b], dies: producedAt[b], offset: -1 }
+    : { size, born: Infinity, dies: -Infinity, offset: -1 }));
+  const extras: Slot[] = lowered.extras.map((b, e) => ({ size: graph.buffers[b], born: bornExtra[e], dies: summedAt[b], offset: -1 }));
+  const order = [...mains, ...extras].sort((a, b) => b.born - a.born);   // stable: ties keep graph order
+  const free = new Map<number, number[]>();
+  let live: Slot[] = [];
+  let total = 0;
+  for (const s of order) {
+    // Slots last read at a record after (above) the one that writes s are dead by the time it runs.
+    for (const d of live.filter((l) => l.dies > s.born)) free.set(d.size, [...(free.get(d.size) ?? []), d.offset].sort((x, y) => x - y));
+    live = live.filter((l) => l.dies <= s.born);
+    const reuse = free.get(s.size);
+    if (reuse && reuse.length > 0) s.offset = reuse.shift()!;
+    else { s.offset = total; total += Math.ceil(s.size / 16) * 16; }
+    live.push(s);
+  }
+  return { main: mains.map((s) => s.offset), extras: extras.map((s) => s.offset), total };
+}

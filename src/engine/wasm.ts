@@ -125,7 +125,10 @@ export async function instantiateKernels(module: WebAssembly.Module, memory: Web
     // bare specifier without a bundler; there the small decoder below does the same job.
     const loaderName = '@assemblyscript/loader';
     const loader = await import(/* @vite-ignore */ /* webpackIgnore: true */ loaderName) as typeof import('@assemblyscript/loader');
-    const { exports } = await loader.instantiate<Record<string, unknown>>(module, { env: { memory } });
+    // instantiateSync: the module is compiled already, and the async instantiate() tests its argument
+    // against the global Response, which makes Node load its fetch implementation (~8 MB of RSS in
+    // every process and worker thread).
+    const { exports } = loader.instantiateSync<Record<string, unknown>>(module, { env: { memory } });
     return exports as unknown as KernelExports;
   }
   const env = {

@@ -3,7 +3,7 @@
 export { Sequential } from './model/sequential.js';
 export type { SequentialOptions } from './model/sequential.js';
 export { LayersModel, model } from './model/model.js';
-export type { ModelOptions, ModelArgs, ModelNode, CompileOptions, NamedWeight, OptimizerState, SaveOptions } from './model/model.js';
+export type { ModelOptions, ModelArgs, ModelNode, CompileOptions, NamedWeight, OptimizerState, SaveOptions, LayerActivations } from './model/model.js';
 export { input, SymbolicTensor } from './model/layer.js';
 export { layers } from './model/layers.js';
 export type {

@@ -4,7 +4,7 @@
 // highest, and the picture says so in its caption.
 import type { Tensor } from '../tensor.js';
 import { describeValue } from '../train/validate.js';
-import type { RgbaImage } from './image-grid.js';
+import { blankImage, type RgbaImage } from './image-grid.js';
 import { drawText, textWidth, TEXT_HEIGHT } from './tiny-font.js';
 
 export interface FeatureMapGridOptions {
@@ -75,10 +75,7 @@ export function featureMapGrid(activations: Tensor, options: FeatureMapGridOptio
   const gridW = columns * cellW + (columns - 1) * gap;
   const width = Math.max(gridW, ...lines.map((l) => textWidth(l, textScale)));
   const height = top + rows * cellH + (rows - 1) * gap;
-  const image: FeatureMapGrid = { width, height, data: new Uint8ClampedArray(width * height * 4), ranges };
-  for (let p = 0; p < image.data.length; p += 4) {
-    image.data[p] = background[0]; image.data[p + 1] = background[1]; image.data[p + 2] = background[2]; image.data[p + 3] = 255;
-  }
+  const image: FeatureMapGrid = { ...blankImage(width, height, background), ranges };
   lines.forEach((line, i) => drawText(image, line, 0, i * lineHeight + textScale, [40, 40, 40], textScale));
   for (let c = 0; c < maps; c++) {
     const [lo, hi] = ranges[c];

@@ -1,6 +1,6 @@
 // featureMapGrid: a layer's activations for one image as grey maps, each stretched to its own range, with
 // a caption that says so; the PNG it makes decodes back to those pixels.
-import { featureMapGrid, tensor, presets, Random } from '../../src/index.js';
+import { featureMapGrid, stackImages, tensor, presets, Random } from '../../src/index.js';
 import { encodePng, decodePng } from '../../src/io/node.js';
 import { drawText, textWidth } from '../../src/io/tiny-font.js';
 
@@ -91,4 +91,19 @@ test('clear errors', () => {
   expect(() => featureMapGrid(tensor(new Float32Array(6), [1, 2, 3]))).toThrow(/featureMapGrid: activations must be a tensor \[N, H, W, C\] \(maps\) or \[N, F\]/);
   expect(() => featureMapGrid(acts, { index: 2 })).toThrow("featureMapGrid: index 2 is past the batch's 2 images");
   expect(() => featureMapGrid(acts, { scale: 0 })).toThrow('featureMapGrid: scale must be an integer ≥ 1, got 0');
+});
+
+test('stackImages: pictures one under the other (left-aligned) or side by side, gaps in the background colour', () => {
+  const a = featureMapGrid(acts, { index: 1, caption: false, scale: 1, gap: 0 });    // 6 x 2
+  const b = featureMapGrid(tensor(Float32Array.from([0, 1]), [1, 2]), { caption: false, scale: 2 });   // 4 x 2
+  const down = stackImages([a, b], { gap: 1, background: [255, 0, 0] });
+  expect([down.width, down.height]).toEqual([6, 5]);
+  expect(Array.from(down.data.subarray(0, 6 * 2 * 4))).toEqual(Array.from(a.data));
+  expect(Array.from(down.data.subarray(2 * 6 * 4, 2 * 6 * 4 + 4))).toEqual([255, 0, 0, 255]);     // the gap
+  expect(grey(down, 2, 3)).toBe(255);                                                                // b's white cell
+  expect(Array.from(down.data.subarray((3 * 6 + 4) * 4, (3 * 6 + 4) * 4 + 4))).toEqual([255, 0, 0, 255]);   // beside the narrower b
+  const right = stackImages([b, a], { direction: 'right', gap: 0 });
+  expect([right.width, right.height]).toEqual([10, 2]);
+  expect(grey(right, 4, 1)).toBe(grey(a, 0, 1));
+  expect(() => stackImages([])).toThrow('stackImages: give a non-empty array of pictures');
 });

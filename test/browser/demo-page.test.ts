@@ -504,7 +504,7 @@ test('inside the network: every layer\'s feature maps for the digit on the pad, 
     await page.waitForTimeout(100);
     expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     // On a phone one CSS pixel a map pixel (1.5 on wider screens), never wider than the card.
-    const widths = await page.$$eval('#maps canvas', (cs) => cs.map((c) => [Math.round(c.getBoundingClientRect().width), c.width]));
+    const widths = await page.$$eval('#maps canvas', (cs) => (cs as HTMLCanvasElement[]).map((c) => [Math.round(c.getBoundingClientRect().width), c.width]));
     widths.forEach(([css, px]) => expect(css).toBe(px));
     await page.locator('#maps').screenshot({ path: artifactPath('demo-feature-maps-phone.png') });
     expect((page as unknown as { errors: string[] }).errors).toEqual([]);

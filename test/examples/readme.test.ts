@@ -1,11 +1,11 @@
 // The README's code is true: "A first example" is examples/first-example.mjs, which runs as written
 // against the built package; the History it documents is Keras's (history.history.loss).
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '../../src/io/node.js';
 import { ensureBuilt, ROOT } from '../cli/build-dist.js';
+import { runInPackage, runNode } from './run-node.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
@@ -18,10 +18,7 @@ test('"A first example" is examples/first-example.mjs, word for word', () => {
 });
 
 test('examples/first-example.mjs runs as written', async () => {
-  const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'examples', 'first-example.mjs')], { cwd: ROOT, timeout: 90_000 },
-      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }));
-  });
+  const r = await runNode([join(ROOT, 'examples', 'first-example.mjs')], { cwd: ROOT, timeout: 90_000 });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout).toContain('Total params: 4,385');
@@ -40,16 +37,9 @@ test('the README documents History as Keras has it', () => {
 test('"See inside the network" runs as written and prints what the README says', async () => {
   const section = README.slice(README.indexOf('## See inside the network'), README.indexOf('\n## ', README.indexOf('## See inside the network') + 3));
   const block = /```js\n([\s\S]*?)```/.exec(section)![1];
-  // Inside the package, so that 'denoise-wasm' resolves to the package itself; run in a folder of its own.
-  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-  const script = join(ROOT, 'test-artifacts', `inside-the-network-${process.pid}.mjs`);
   const dir = mkdtempSync(join(tmpdir(), 'denoise-inside-'));
-  writeFileSync(script, block);
   try {
-    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [script], { cwd: dir, timeout: 120_000 },
-        (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }));
-    });
+    const r = await runInPackage(block, 'inside-the-network', dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -62,7 +52,6 @@ test('"See inside the network" runs as written and prints what the README says',
     const png = decodePng(readFileSync(join(dir, 'feature-maps.png')));
     expect(png.width).toBeGreaterThanOrEqual(8 * 28 + 7 * 2);
   } finally {
-    rmSync(script, { force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 }, 150_000);

@@ -710,6 +710,7 @@ export class LayersModel {
 
   /** Writes this model's weights of layers another model holds back to that model (after fit, setWeights). */
   private pushShared(): void {
+    if (this.borrowed.length === 0) return;
     const mine = this.liveParams();
     for (const home of new Set(this.borrowed.map((b) => b.home))) {
       const flat = home.liveParams();

@@ -5,12 +5,12 @@ import {
   field, ptr, F_KIND, F_ACT, F_H, F_C, F_OH, F_OW, F_OC, F_X, F_Y, F_DX, F_DY, F_KERNEL, F_BIAS, F_DKERNEL,
   F_DBIAS, F_AUX, F_TABLE, F_COUNT, F_MEAN, F_VARIANCE, F_STATS, F_BN_EPSILON, F_BN_DECAY, H_MAX_CHUNKS,
   OP_CONV2D, OP_MAXPOOL2D, OP_UPSAMPLE2D, OP_DENSE, OP_ACTIVATION, OP_ADD, OP_SUBTRACT, OP_MULTIPLY, OP_AVERAGE,
-  OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_BATCH_NORM, OP_DROPOUT, OP_GAUSSIAN_NOISE, OP_LEAKY_RELU, OP_CONV2D_TRANSPOSE, fieldF32, chunkStart,
+  OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_BATCH_NORM, OP_DROPOUT, OP_GAUSSIAN_NOISE, OP_LEAKY_RELU, OP_CONV2D_TRANSPOSE, OP_AVGPOOL2D, fieldF32, chunkStart,
   F_SEED, F_DROP_THRESHOLD, F_DROP_SCALE, F_NOISE_STDDEV, F_CLIP, F_CLIP_LO, F_CLIP_HI, F_ALPHA,
 } from './plan';
 import { ConvShape, conv2dForward, conv2dBackward, conv2dScratchBytes } from './conv2d';
 import { conv2dTransposeForward, conv2dTransposeBackward } from './conv2d-transpose';
-import { maxPool2dForward, maxPool2dBackward } from './pool2d';
+import { maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward } from './pool2d';
 import { upSample2dForward, upSample2dBackward } from './upsample2d';
 import { denseForward, denseBackward, denseScratchBytes } from './dense';
 import { activationBackward, activationForward, activationBackwardInto, leakyReluForward, leakyReluBackward } from './activations';
@@ -58,6 +58,8 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training:
     conv2dTransposeForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch);
   } else if (kind == OP_MAXPOOL2D) {
     maxPool2dForward(s, ptr(op, F_X), ptr(op, F_Y), training ? ptr(op, F_AUX) : 0, n0, n1);
+  } else if (kind == OP_AVGPOOL2D) {
+    avgPool2dForward(s, ptr(op, F_X), ptr(op, F_Y), n0, n1);
   } else if (kind == OP_UPSAMPLE2D) {
     upSample2dForward(s, ptr(op, F_X), ptr(op, F_Y), n0, n1);
   } else if (kind == OP_DENSE) {
@@ -116,6 +118,8 @@ export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scra
                        n0 * field(op, F_H), n1 * field(op, F_H), scratch);
   } else if (kind == OP_MAXPOOL2D) {
     if (dx != 0) maxPool2dBackward(s, dy, ptr(op, F_AUX), dx, n0, n1);
+  } else if (kind == OP_AVGPOOL2D) {
+    if (dx != 0) avgPool2dBackward(s, dy, dx, n0, n1);
   } else if (kind == OP_UPSAMPLE2D) {
     if (dx != 0) upSample2dBackward(s, dy, dx, n0, n1);
   } else if (kind == OP_ACTIVATION) {

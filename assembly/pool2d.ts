@@ -82,3 +82,87 @@ export function maxPool2dBackward(s: ConvShape, dy: usize, argmax: usize, dx: us
     }
   }
 }
+
+// AveragePooling2D with TF semantics: each output is the mean of the real elements in its window; SAME
+// padding cells are left out of both the sum and the count (TF's AvgPool, Keras's AveragePooling2D).
+//
+//   x is (N, H, W, C), y is (N, OH, OW, C)
+// The SIMD body sums 4 channels at once in the same window order as the scalar loop and divides by the
+// same count, so both give the same bits. Threads: each call owns images [n0, n1).
+
+/** y = mean of each window's real elements, for images n0..n1. */
+export function avgPool2dForward(s: ConvShape, x: usize, y: usize, n0: i32, n1: i32): void {
+  const C = s.C;
+  const C4 = ASC_FEATURE_SIMD ? C & ~3 : 0;
+  const inSize = s.H * s.W * C, outSize = s.OH * s.OW * C;
+  for (let n = n0; n < n1; n++) {
+    const xn = x + (<usize>(n * inSize) << 2);
+    const yn = y + (<usize>(n * outSize) << 2);
+    for (let oh = 0; oh < s.OH; oh++) {
+      const h0 = max(oh * s.SH - s.padTop, 0), h1 = min(oh * s.SH - s.padTop + s.KH, s.H);
+      for (let ow = 0; ow < s.OW; ow++) {
+        const w0 = max(ow * s.SW - s.padLeft, 0), w1 = min(ow * s.SW - s.padLeft + s.KW, s.W);
+        const count = <f32>((h1 - h0) * (w1 - w0));
+        const o = (oh * s.OW + ow) * C;
+        if (ASC_FEATURE_SIMD) {
+          for (let c = 0; c < C4; c += 4) {
+            let vsum = f32x4.splat(0);
+            for (let h = h0; h < h1; h++) {
+              let p = xn + (<usize>((h * s.W + w0) * C + c) << 2);
+              for (let w = w0; w < w1; w++, p += <usize>C << 2) vsum = f32x4.add(vsum, v128.load(p));
+            }
+            v128.store(yn + (<usize>(o + c) << 2), f32x4.div(vsum, f32x4.splat(count)));
+          }
+        }
+        for (let c = C4; c < C; c++) {
+          let sum: f32 = 0;
+          for (let h = h0; h < h1; h++) {
+            for (let w = w0; w < w1; w++) sum += load<f32>(xn + (<usize>((h * s.W + w) * C + c) << 2));
+          }
+          store<f32>(yn + (<usize>(o + c) << 2), sum / count);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * dx = 0, then every window's real elements receive dy / count (overlapping windows accumulate, in
+ * output order: the same order for every channel, so SIMD and scalar agree bit for bit).
+ */
+export function avgPool2dBackward(s: ConvShape, dy: usize, dx: usize, n0: i32, n1: i32): void {
+  const C = s.C;
+  const C4 = ASC_FEATURE_SIMD ? C & ~3 : 0;
+  const inSize = s.H * s.W * C, outSize = s.OH * s.OW * C;
+  for (let n = n0; n < n1; n++) {
+    const dxn = dx + (<usize>(n * inSize) << 2);
+    const dyn = dy + (<usize>(n * outSize) << 2);
+    memory.fill(dxn, 0, <usize>inSize << 2);
+    for (let oh = 0; oh < s.OH; oh++) {
+      const h0 = max(oh * s.SH - s.padTop, 0), h1 = min(oh * s.SH - s.padTop + s.KH, s.H);
+      for (let ow = 0; ow < s.OW; ow++) {
+        const w0 = max(ow * s.SW - s.padLeft, 0), w1 = min(ow * s.SW - s.padLeft + s.KW, s.W);
+        const count = <f32>((h1 - h0) * (w1 - w0));
+        const o = (oh * s.OW + ow) * C;
+        if (ASC_FEATURE_SIMD) {
+          for (let c = 0; c < C4; c += 4) {
+            const g = f32x4.div(v128.load(dyn + (<usize>(o + c) << 2)), f32x4.splat(count));
+            for (let h = h0; h < h1; h++) {
+              let p = dxn + (<usize>((h * s.W + w0) * C + c) << 2);
+              for (let w = w0; w < w1; w++, p += <usize>C << 2) v128.store(p, f32x4.add(v128.load(p), g));
+            }
+          }
+        }
+        for (let c = C4; c < C; c++) {
+          const g = load<f32>(dyn + (<usize>(o + c) << 2)) / count;
+          for (let h = h0; h < h1; h++) {
+            for (let w = w0; w < w1; w++) {
+              const p = dxn + (<usize>((h * s.W + w) * C + c) << 2);
+              store<f32>(p, load<f32>(p) + g);
+            }
+          }
+        }
+      }
+    }
+  }
+}

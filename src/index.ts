@@ -3,11 +3,11 @@
 export { Sequential } from './model/sequential.js';
 export type { SequentialOptions } from './model/sequential.js';
 export { LayersModel, model } from './model/model.js';
-export type { ModelOptions, ModelArgs, ModelNode, CompileOptions, NamedWeight, OptimizerState, SaveOptions } from './model/model.js';
+export type { ModelOptions, ModelArgs, ModelNode, CompileOptions, NamedWeight, OptimizerState, SaveOptions, LayerActivations } from './model/model.js';
 export { input, SymbolicTensor } from './model/layer.js';
 export { layers } from './model/layers.js';
 export type {
-  Layer, LayerType, Shape, Activation, Padding, Conv2DArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs,
+  Layer, LayerType, Shape, Activation, Padding, Conv2DArgs, MaxPooling2DArgs, AveragePooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs,
   ActivationArgs, ConcatenateArgs, BatchNormalizationArgs, LeakyReLUArgs, DropoutArgs, GaussianNoiseArgs,
 } from './model/layers.js';
 export type { Conv2DTransposeArgs, Regularizer } from './model/layers.js';

@@ -99,3 +99,19 @@ test.each(['meanSquaredError', 'meanAbsoluteError'])('stride 2, valid, dense wit
   expect(checked).toBe(6 * 3 + 6);
   console.log(`gradcheck ${loss}: ${checked} entries, worst |error| / bound ${worst.toFixed(3)}, |error| ${worstAbs.toExponential(1)}, |error| / |g| ${worstRel.toExponential(1)}`);
 });
+
+test("average pooling (smooth, unlike max-pool): 'same' with partial windows, and overlapping 'valid'", async () => {
+  const m = new Sequential({ inputShape: [9, 9, 2], seed: 6 }, [
+    layers.conv2d({ filters: 5, kernelSize: 3, padding: 'same', activation: 'tanh' }),
+    layers.averagePooling2d({ poolSize: 2, padding: 'same' }),              // 9x9 -> 5x5: the last row and column average fewer cells
+    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh' }),
+    layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'valid' }), // 5x5 -> 3x3, overlapping windows
+    layers.flatten(),
+    layers.dense({ units: 3, activation: 'sigmoid' }),
+  ]);
+  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  // Its input gradients are small (each pool divides them by its window): ATOL 1e-6 for the loss's f32 noise over 2 eps.
+  const { checked, worst, worstAbs, worstRel } = await check(m, [3, 9, 9, 2], [3, 3], 3, { eps: 1e-2, atol: 1e-6, rtol: 3e-3 }, 3, 6);
+  expect(checked).toBe(6 * 3 + 6);
+  console.log(`gradcheck average pooling: ${checked} entries, worst |error| / bound ${worst.toFixed(3)}, |error| ${worstAbs.toExponential(1)}, |error| / |g| ${worstRel.toExponential(1)}`);
+});

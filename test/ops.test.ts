@@ -5,7 +5,7 @@
 // computeGradients() with an MSE loss for dL/dw, dL/db and dL/dx.
 import { Sequential, layers, tensor, type Layer } from '../src/index.js';
 import { conv2dForward, conv2dBackward } from './reference/conv2d.js';
-import { maxPool2dForward, maxPool2dBackward } from './reference/pool.js';
+import { maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward } from './reference/pool.js';
 import { upsample2dForward, upsample2dBackward } from './reference/upsample.js';
 import { denseForward, denseBackward } from './reference/dense.js';
 import { activationForward, activationBackward, type ActivationName } from './reference/activations.js';
@@ -74,6 +74,22 @@ function pool(name: string, N: number, [H, W, C]: number[], p: [number, number],
   };
 }
 
+function avgPool(name: string, N: number, [H, W, C]: number[], p: [number, number], s: [number, number], padding: Padding): Case {
+  return {
+    name: `averagePooling2d ${name}`, N, inputShape: [H, W, C],
+    layer: () => layers.averagePooling2d({ poolSize: p, strides: s, padding }),
+    ref: (x) => {
+      const xs = { N, H, W, C };
+      const opts = { PH: p[0], PW: p[1], SH: s[0], SW: s[1], padding };
+      return {
+        z: avgPool2dForward(x, xs, opts).y, act: 'linear',
+        backward: (dz) => ({ dx: avgPool2dBackward(xs, dz, opts).dx, dw: [] }),
+        reduction: { forward: p[0] * p[1], weights: [], input: p[0] * p[1] },
+      };
+    },
+  };
+}
+
 function upsample(name: string, N: number, [H, W, C]: number[], f: [number, number]): Case {
   return {
     name: `upSampling2d ${name}`, N, inputShape: [H, W, C],
@@ -119,6 +135,10 @@ const CASES: Case[] = [
   pool('3x3 stride 2 valid (overlapping), 7x6x4', 2, [7, 6, 4], [3, 3], [2, 2], 'valid'),
   pool('2x2 same on 7x7x8 (tutorial)', 2, [7, 7, 8], [2, 2], [2, 2], 'same'),
   pool('3x2 stride 1 same, 4x5x5', 2, [4, 5, 5], [3, 2], [1, 1], 'same'),
+  avgPool('2x2 same on odd 5x7x3 (partial windows)', 3, [5, 7, 3], [2, 2], [2, 2], 'same'),
+  avgPool('3x3 stride 2 valid (overlapping), 7x6x4', 2, [7, 6, 4], [3, 3], [2, 2], 'valid'),
+  avgPool('2x2 same on 7x7x8 (the tutorial\'s shape; vector path)', 2, [7, 7, 8], [2, 2], [2, 2], 'same'),
+  avgPool('3x2 stride 1 same, 4x5x5 (4 + 1 channels)', 2, [4, 5, 5], [3, 2], [1, 1], 'same'),
   upsample('2x2, 3x4x5', 2, [3, 4, 5], [2, 2]),
   upsample('3x2, 2x3x1', 3, [2, 3, 1], [3, 2]),
   upsample('2x2, 4x4x8 (tutorial; 8 channels take the vector path)', 2, [4, 4, 8], [2, 2]),
@@ -179,6 +199,7 @@ test('the SIMD and scalar builds give the same bits for forward, gradients and 3
     const model = new Sequential({ inputShape: [28, 28, 1], variant, seed: 3 }, [
       layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
       layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
+      layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }),
       layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'valid', activation: 'tanh' }),
       layers.flatten(),
       layers.dense({ units: 10, activation: 'relu' }),

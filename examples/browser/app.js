@@ -10,7 +10,7 @@
 import * as dw from '../../dist/browser/index.js';   // the package's "browser" entry, as bundlers resolve it
 import { prepareDigit, luminanceOf } from './prepare-digit.js';
 
-const { presets, loadMnist, addGaussianNoise, gridImage, sliceRows } = dw;
+const { presets, loadMnist, addGaussianNoise, gridImage, featureMapGrid, sliceRows } = dw;
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -574,11 +574,55 @@ async function denoiseNow() {
   const factor = Number($('noise').value);
   const noisy = addGaussianNoise(digit, { factor, seed: noiseSeed });
   await withModel(async (m) => {
-    const denoised = await m.predict(noisy);
+    // Every layer's output from one forward pass; the last is the denoised digit (predict's bits).
+    const activations = await m.activations(noisy);
+    const denoised = activations[activations.length - 1];
     putImage($('view-input'), gridImage([digit], { gap: 0 }));
     putImage($('view-noisy'), gridImage([noisy], { gap: 0 }));
     putImage($('view-denoised'), gridImage([denoised], { gap: 0 }));
+    drawMaps(activations);
     demo.denoiseCount++;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Inside the network: each layer's feature maps for the digit being denoised
+
+const MAP_GAP_COLOUR = [110, 110, 128];   // between maps: neither black (a map's lowest) nor white (its highest)
+
+/** One figure per layer (rebuilt when the model's layers change), each map grid redrawn. */
+function drawMaps(activations) {
+  const list = $('maps');
+  const key = activations.map((a) => `${a.layer} ${a.shape.join('x')}`).join(',');
+  if (list.dataset.layers !== key) {
+    list.dataset.layers = key;
+    // The encoder ends at the smallest layer; the decoder follows it.
+    const sizes = activations.map((a) => a.data.length);
+    const bottleneck = sizes.indexOf(Math.min(...sizes));
+    list.replaceChildren(...activations.map((a, i) => {
+      const shape = a.shape.slice(1).join('×');
+      const part = i === 0 ? 'input' : i === activations.length - 1 ? 'output' : i <= bottleneck ? 'encoder' : 'decoder';
+      const figure = document.createElement('figure');
+      figure.className = 'map';
+      const caption = document.createElement('figcaption');
+      caption.innerHTML = `<span class="part ${part}">${part}</span> <b></b> <span class="shape"></span>`;
+      caption.querySelector('b').textContent = a.layer;
+      caption.querySelector('.shape').textContent = shape;
+      const canvas = document.createElement('canvas');
+      canvas.className = 'pixels';
+      canvas.setAttribute('role', 'img');
+      const maps = a.shape.length === 4 ? a.shape[3] : 1;
+      canvas.setAttribute('aria-label', `${a.layer} (${a.className}): ${maps} feature map${maps === 1 ? '' : 's'} of ${a.shape.slice(1, 3).join(' by ')}`);
+      figure.append(caption, canvas);
+      return figure;
+    }));
+  }
+  activations.forEach((a, i) => {
+    const single = a.shape.length === 4 && a.shape[3] === 1;   // the digit in and out: drawn 3 times larger
+    const grid = featureMapGrid(a, { caption: false, background: MAP_GAP_COLOUR, ...(single ? { scale: 3 } : {}) });
+    const canvas = list.children[i].querySelector('canvas');
+    canvas.style.setProperty('--w', String(grid.width));
+    putImage(canvas, grid);
   });
 }
 

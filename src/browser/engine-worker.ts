@@ -60,6 +60,10 @@ async function handle(m: Envelope): Promise<[unknown, Transferable[]]> {
       const output = (await compute().forward(m.n)).slice();
       return [{ output, memoryBytes: bytes() }, [output.buffer]];
     }
+    case 'forwardAll': {
+      const outputs = await compute().forwardAll(m.n);
+      return [{ outputs, memoryBytes: bytes() }, outputs.map((o) => o.buffer)];
+    }
     case 'evaluate':
       return [{ loss: await compute().evaluate(m.n), memoryBytes: bytes() }, []];
     case 'gradients': {

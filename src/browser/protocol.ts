@@ -15,6 +15,7 @@ export type Request =
   /** n consecutive samples (x, and y when given), already gathered by the page; bytes stand for b / 255. */
   | { op: 'load'; n: number; x: Samples; y?: Samples }
   | { op: 'forward'; n: number }
+  | { op: 'forwardAll'; n: number }
   | { op: 'evaluate'; n: number }
   | { op: 'gradients'; n: number }
   | { op: 'trainStep'; n: number }
@@ -25,6 +26,7 @@ export type Request =
 export interface Replies {
   create: { info: EngineInfo; memoryBytes: number };
   forward: { output: Float32Array; memoryBytes: number };
+  forwardAll: { outputs: Float32Array[]; memoryBytes: number };
   evaluate: { loss: number; memoryBytes: number };
   gradients: { loss: number; grads: Float32Array; inputGradient: Float32Array | null; memoryBytes: number };
   trainStep: { loss: number; params: Float32Array; grads: Float32Array; state: SlotState; memoryBytes: number };

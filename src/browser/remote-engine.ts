@@ -224,6 +224,12 @@ export class RemoteEngine implements PublicEngine, StepsElsewhere {
     return r.output;
   }
 
+  async forwardAll(n: number): Promise<Float32Array[]> {
+    const r = await this.call({ op: 'forwardAll', n });
+    this.reportDeferred();
+    return r.outputs;
+  }
+
   async evaluate(n: number): Promise<number> {
     const r = await this.call({ op: 'evaluate', n });
     this.reportDeferred();

@@ -632,6 +632,17 @@ export class Engine {
     return this.f32(this.layout!.ys[this.graph.output], n * this.graph.outputSize);
   }
 
+  /**
+   * Runs the forward pass on the n loaded samples and returns every buffer's values (copies, n samples
+   * each, buffer 0 the input): a layer's activations. The training layout keeps every buffer (inference
+   * reuses them); the kernels are the same, so the output buffer holds forward()'s bits.
+   */
+  async forwardAll(n: number): Promise<Float32Array[]> {
+    this.keepForBackward(n);
+    await this.run(L.JOB_FORWARD, n);
+    return this.graph.buffers.map((size, b) => this.f32(this.layout!.ys[b], n * size).slice());
+  }
+
   /** Mean loss of the n loaded samples against their targets (plus the weight penalties, as Keras). */
   async evaluate(n: number): Promise<number> {
     await this.run(L.JOB_EVALUATE, n);

@@ -124,6 +124,7 @@ export const OP_BATCH_NORM = 13;     // training: statistics of the whole batch 
 export const OP_DROPOUT = 20;        // training only (identity in inference), as the Gaussian noise
 export const OP_GAUSSIAN_NOISE = 21;
 export const OP_LEAKY_RELU = 22;
+export const OP_AVGPOOL2D = 23;     // mean of each window's real elements (SAME padding left out of the count)
 // Conv2DTranspose: its geometry fields hold the Conv2D it is the adjoint of (H, W, C = the transpose's
 // output, OH, OW, OC = its input), so outputs are H*W*C floats per sample (assembly/conv2d-transpose.ts).
 export const OP_CONV2D_TRANSPOSE = 14;

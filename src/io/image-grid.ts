@@ -41,13 +41,7 @@ export function gridImage(rows: Tensor[], options: GridOptions = {}): RgbaImage 
   const cellH = h * scale;
   const width = columns * cellW + (columns - 1) * gap;
   const height = rows.length * cellH + (rows.length - 1) * gap;
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let p = 0; p < data.length; p += 4) {
-    data[p] = background[0];
-    data[p + 1] = background[1];
-    data[p + 2] = background[2];
-    data[p + 3] = 255;
-  }
+  const { data } = blankImage(width, height, background);
   rows.forEach((t, r) => {
     const [n, , , c] = dims[r];
     for (let col = 0; col < Math.min(columns, n); col++) {
@@ -79,4 +73,48 @@ function imageDims(t: Tensor, r: number): [number, number, number, number] {
 function toByte(v: number): number {
   // NaN fails both comparisons and goes to 0; `| 0` rounds the positive v·255 + 0.5 like Math.round.
   return v > 0 ? (v < 1 ? (v * 255 + 0.5) | 0 : 255) : 0;
+}
+
+/** Layout of stackImages. */
+export interface StackOptions {
+  /** 'down' (default): one under the other, left-aligned; 'right': side by side, top-aligned. */
+  direction?: 'down' | 'right';
+  /** Background pixels between pictures (default 4). */
+  gap?: number;
+  /** Colour of gaps and of the space beside narrower pictures (default white). */
+  background?: [number, number, number];
+}
+
+/** Pictures (gridImage's, featureMapGrid's) one under the other or side by side, as one picture. */
+export function stackImages(images: RgbaImage[], options: StackOptions = {}): RgbaImage {
+  const { direction = 'down', gap = 4, background = [255, 255, 255] } = options;
+  if (!Array.isArray(images) || images.length === 0) throw new Error('stackImages: give a non-empty array of pictures');
+  if (direction !== 'down' && direction !== 'right') throw new Error(`stackImages: direction must be 'down' or 'right', got ${describeValue(direction)}`);
+  if (!Number.isInteger(gap) || gap < 0) throw new Error(`stackImages: gap must be an integer ≥ 0, got ${describeValue(gap)}`);
+  images.forEach((im, i) => {
+    if (!im || !(im.data instanceof Uint8ClampedArray) || im.data.length !== im.width * im.height * 4) {
+      throw new Error(`stackImages: picture ${i} is not an RGBA picture { width, height, data } (as gridImage returns)`);
+    }
+  });
+  const down = direction === 'down';
+  const along = images.reduce((s, im) => s + (down ? im.height : im.width), 0) + gap * (images.length - 1);
+  const across = Math.max(...images.map((im) => (down ? im.width : im.height)));
+  const width = down ? across : along, height = down ? along : across;
+  const { data } = blankImage(width, height, background);
+  let at = 0;
+  for (const im of images) {
+    const x0 = down ? 0 : at, y0 = down ? at : 0;
+    for (let y = 0; y < im.height; y++) data.set(im.data.subarray(y * im.width * 4, (y + 1) * im.width * 4), ((y0 + y) * width + x0) * 4);
+    at += (down ? im.height : im.width) + gap;
+  }
+  return { width, height, data };
+}
+
+/** A picture of one colour (opaque). */
+export function blankImage(width: number, height: number, colour: [number, number, number]): RgbaImage {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0; p < data.length; p += 4) {
+    data[p] = colour[0]; data[p + 1] = colour[1]; data[p + 2] = colour[2]; data[p + 3] = 255;
+  }
+  return { width, height, data };
 }

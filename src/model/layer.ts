@@ -123,14 +123,36 @@ export abstract class Layer {
   readonly arity: 'one' | 'many' = 'one';
   // Weight shapes of the first application: every later one must match (they share the weights).
   private sharedWeights: string | null = null;
+  // The tensors its apply() calls returned, in order (TF.js's inbound nodes' outputs).
+  private readonly applied: SymbolicTensor[] = [];
+  // The name the first model built over it gave it (when its options name none): later models keep it.
+  private placedName: string | undefined;
 
   protected constructor(config: Record<string, unknown>) {
     this.config = config;
   }
 
-  /** The name given in the options, if any. */
+  /** The name given in the options, else the one the first model built over it gave it (conv2d_1). */
   get name(): string | undefined {
-    return this.config.name as string | undefined;
+    return (this.config.name as string | undefined) ?? this.placedName;
+  }
+
+  /** Called by a model: the name it gave the layer, kept for later models over the same layer. */
+  placeAs(name: string): void {
+    if (this.name === undefined) this.placedName = name;
+  }
+
+  /**
+   * The tensor the layer's apply() returned (TF.js's `layer.output`): `model({ inputs, outputs:
+   * layer.output })` is a model computing this layer's activations with the same weights.
+   */
+  get output(): SymbolicTensor {
+    const what = `${this.name ?? this.namePrefix}: output`;
+    if (this.applied.length === 0) throw new Error(`${what}: the layer has not been applied to anything yet (use it in a model, or call apply())`);
+    if (this.applied.length > 1) {
+      throw new Error(`${what}: the layer was applied ${this.applied.length} times, so which output is meant is not clear; keep the tensor each apply() returns`);
+    }
+    return this.applied[0];
   }
 
   /** Output shape, weights and op for inputs of these shapes; `name` is the layer's name in the model. */
@@ -160,7 +182,9 @@ export abstract class Layer {
       throw new Error(`${name}: a ${this.className} layer merges two or more tensors: apply it to an array, e.g. .apply([a, b]); got ${xs.length}`);
     }
     const built = this.buildChecked(xs.map((x) => x.sampleShape), name);
-    return new SymbolicTensor(built.outputShape, { layer: this, inputs: xs });
+    const out = new SymbolicTensor(built.outputShape, { layer: this, inputs: xs });
+    this.applied.push(out);
+    return out;
   }
 
   /** build() with a shape error that names the layer and its inputs, and the weight-sharing check. */

@@ -3,7 +3,7 @@
 import type { Layer, LayerType } from './layer.js';
 import { conv2dType, type Conv2DArgs } from './layers/conv2d.js';
 import { conv2dTransposeType, type Conv2DTransposeArgs } from './layers/conv2d-transpose.js';
-import { maxPooling2dType, type MaxPooling2DArgs } from './layers/pooling.js';
+import { maxPooling2dType, averagePooling2dType, type MaxPooling2DArgs, type AveragePooling2DArgs } from './layers/pooling.js';
 import { upSampling2dType, type UpSampling2DArgs } from './layers/upsampling.js';
 import { denseType, type DenseArgs } from './layers/dense.js';
 import { flattenType, reshapeType, type ReshapeArgs } from './layers/reshape.js';
@@ -14,13 +14,13 @@ import { addType, subtractType, multiplyType, averageType, maximumType, concaten
 
 export type { Layer, LayerType, Shape, Activation, Padding, WeightSpec, BuiltLayer } from './layer.js';
 export type { Regularizer } from './layers/kernel-options.js';
-export type { Conv2DArgs, Conv2DTransposeArgs, MaxPooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs, ActivationArgs, ConcatenateArgs, BatchNormalizationArgs };
+export type { Conv2DArgs, Conv2DTransposeArgs, MaxPooling2DArgs, AveragePooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs, ActivationArgs, ConcatenateArgs, BatchNormalizationArgs };
 export type { LeakyReLUArgs, DropoutArgs, GaussianNoiseArgs };
 
 export const LAYER_TYPES: readonly LayerType[] = [
   conv2dType, maxPooling2dType, upSampling2dType, denseType, flattenType, reshapeType, activationType,
   addType, subtractType, multiplyType, averageType, maximumType, concatenateType, batchNormalizationType,
-  leakyReluType, dropoutType, gaussianNoiseType, conv2dTransposeType,
+  leakyReluType, dropoutType, gaussianNoiseType, conv2dTransposeType, averagePooling2dType,
 ];
 
 /** The layer type of a Keras class name, or undefined. */
@@ -40,6 +40,8 @@ export const layers = {
   conv2d: (args: Conv2DArgs): Layer => conv2dType.create(args as never),
   conv2dTranspose: (args: Conv2DTransposeArgs): Layer => conv2dTransposeType.create(args as never),
   maxPooling2d: (args?: MaxPooling2DArgs): Layer => maxPooling2dType.create(args as never),
+  /** Mean of each window (Keras's AveragePooling2D; 'same' padding is left out of the mean, as TF does). */
+  averagePooling2d: (args?: AveragePooling2DArgs): Layer => averagePooling2dType.create(args as never),
   upSampling2d: (args?: UpSampling2DArgs): Layer => upSampling2dType.create(args as never),
   dense: (args: DenseArgs): Layer => denseType.create(args as never),
   flatten: (args?: NameOnly): Layer => flattenType.create(args as never),

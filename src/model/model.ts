@@ -78,6 +78,19 @@ export interface ModelNode {
 
 type PlacedWeight = WeightSpec & { trainable: boolean; offset: number };
 
+/** One layer's (or the input's) values for a batch: what model.activations() returns per layer application. */
+export interface LayerActivations extends Tensor {
+  /** The layer's name in the model (the input's name for the first entry). */
+  layer: string;
+  /** Keras's class name ('InputLayer' for the input). */
+  className: string;
+}
+
+// Each layer's weights live in the first model built over it (its home); a later model over the same
+// layer (a sub-model: model({ inputs: m.input, outputs: m.getLayer('conv2d_1').output })) reads them
+// from there before every use and writes back what it changes, so both always see the same weights.
+const homes = new WeakMap<Layer, LayersModel>();
+
 type Saver = (model: LayersModel, target: string | URL, options: SaveOptions) => Promise<void>;
 let modelSaver: Saver | null = null;
 
@@ -97,16 +110,28 @@ function single(v: SymbolicTensor | SymbolicTensor[], what: 'inputs' | 'outputs'
   return list[0];
 }
 
-/** Keras's layer names: the given one, else the prefix with a counter (conv2d, conv2d_1, ...), in order. */
+/**
+ * Keras's layer names: the given one, else the prefix with a counter (conv2d, conv2d_1, ...), in order.
+ * A layer keeps the name the first model over it gave it; counters skip such names, and a layer whose
+ * kept name another layer here already has (two models named them alike) takes the next free one.
+ */
 export function nameLayers(list: readonly Layer[], where: string): Map<Layer, string> {
   const names = new Map<Layer, string>();
   const counts = new Map<string, number>();
+  const placed = new Set(list.filter((l) => l.config.name === undefined && l.name !== undefined).map((l) => l.name));
   for (const layer of list) {
     if (names.has(layer)) continue;
-    const k = counts.get(layer.namePrefix) ?? 0;
-    counts.set(layer.namePrefix, k + 1);
-    const name = layer.name ?? (k === 0 ? layer.namePrefix : `${layer.namePrefix}_${k}`);
-    if ([...names.values()].includes(name)) throw new Error(`${where}: two layers are named ${JSON.stringify(name)}`);
+    const used = new Set(names.values());
+    let name = layer.name;
+    if (layer.config.name === undefined && name !== undefined && used.has(name)) name = undefined;
+    if (name !== undefined) counts.set(layer.namePrefix, (counts.get(layer.namePrefix) ?? 0) + 1);
+    while (name === undefined) {
+      const k = counts.get(layer.namePrefix) ?? 0;
+      counts.set(layer.namePrefix, k + 1);
+      const candidate = k === 0 ? layer.namePrefix : `${layer.namePrefix}_${k}`;
+      if (!placed.has(candidate) && !used.has(candidate)) name = candidate;
+    }
+    if (used.has(name)) throw new Error(`${where}: two layers are named ${JSON.stringify(name)}`);
     names.set(layer, name);
   }
   return names;
@@ -185,6 +210,12 @@ export class LayersModel {
   private readonly layerObjects: readonly Layer[];
   private readonly inputTensor: SymbolicTensor;
   private readonly outputTensor: SymbolicTensor;
+  // Per layer its placed weights in the layer's own order; the layers whose weights another model holds.
+  private readonly layerWeights: Map<Layer, PlacedWeight[]>;
+  private readonly borrowed: Array<{ layer: Layer; home: LayersModel }>;
+  private readonly layerByName: Map<string, Layer>;
+  // The buffer of each node's output (nodes' order), for activations().
+  private readonly nodeBuffers: number[];
   /** True for a chain of layers (Sequential): its summary and model files take Sequential's form. */
   protected readonly chain: boolean = false;
   // The weights while no engine holds them; null until first needed (the Glorot-uniform start from the
@@ -230,6 +261,7 @@ export class LayersModel {
     // others (moving statistics), so that gradients and the optimizer cover one prefix of it.
     const weightSpecs: PlacedWeight[] = [];
     const offsets = new Map<Layer, Partial<Record<WeightRole, number>>>();
+    const layerWeights = new Map<Layer, PlacedWeight[]>(layerList.map((l) => [l, []]));
     let numParams = 0;
     for (const trainable of [true, false]) {
       for (const l of layerList) {
@@ -237,7 +269,9 @@ export class LayersModel {
           if ((w.trainable ?? true) !== trainable) return;
           const role = w.role ?? (i === 0 ? 'kernel' : 'bias');
           offsets.set(l, { ...offsets.get(l), [role]: numParams });
-          weightSpecs.push({ ...w, trainable, offset: numParams });
+          const placed = { ...w, trainable, offset: numParams };
+          weightSpecs.push(placed);
+          layerWeights.get(l)![i] = placed;
           numParams += sizeOf(w.shape);
         });
       }
@@ -277,6 +311,14 @@ export class LayersModel {
     this.layerObjects = layerList;
     this.nodes = nodes;
     this.weightSpecs = weightSpecs;
+    this.layerWeights = layerWeights;
+    for (const l of layerList) {
+      l.placeAs(names.get(l)!);
+      if (!homes.has(l)) homes.set(l, this);
+    }
+    this.borrowed = layerList.filter((l) => homes.get(l) !== this && layerWeights.get(l)!.length > 0).map((l) => ({ layer: l, home: homes.get(l)! }));
+    this.layerByName = new Map(layerList.map((l) => [names.get(l)!, l]));
+    this.nodeBuffers = order.map((t) => bufferOf.get(t.id)!);
     this.graph = { ops, buffers, output: outBuffer, numParams, numTrainable, inputSize: buffers[0], outputSize: buffers[outBuffer], regularizers };
     this.seed = args.seed ?? 0;
   }
@@ -296,6 +338,61 @@ export class LayersModel {
     const m = new LayersModel({ ...this.options, ...options, name: this.name, inputs: x, outputs: copies.get(this.outputTensor.id)! });
     m.setWeights(this.getWeights());
     return m;
+  }
+
+  /** The model's input tensor (TF.js's `model.input`): the `inputs` of a model over some of its layers. */
+  get input(): SymbolicTensor {
+    return this.inputTensor;
+  }
+
+  /** The model's output tensor (TF.js's `model.output`). */
+  get output(): SymbolicTensor {
+    return this.outputTensor;
+  }
+
+  /**
+   * A layer of the model by name, or by its index in `layers` (TF.js's `model.getLayer`). Its `output`
+   * makes a model of its activations with the same weights:
+   * `model({ inputs: m.input, outputs: m.getLayer('conv2d_1').output })`.
+   */
+  getLayer(nameOrIndex: string | number): Layer {
+    if (typeof nameOrIndex === 'number') {
+      const l = Number.isInteger(nameOrIndex) ? this.layerObjects[nameOrIndex] : undefined;
+      if (!l) throw new Error(`getLayer: index ${nameOrIndex} is not one of the model's ${this.layerObjects.length} layers (0 to ${this.layerObjects.length - 1})`);
+      return l;
+    }
+    const l = this.layerByName.get(nameOrIndex);
+    if (!l) {
+      throw new Error(`getLayer: the model ${JSON.stringify(this.name)} has no layer named ${describeValue(nameOrIndex)}; ` +
+        `its layers are ${[...this.layerByName.keys()].join(', ')}`);
+    }
+    return l;
+  }
+
+  /**
+   * Every layer's output for x, from one forward pass per batch: the input first, then each layer
+   * application in the order the model computes them (`nodes`), with its name and class. The same
+   * kernels as predict(), so the last entry holds predict()'s bits. Conv layers' outputs are the feature
+   * maps (see featureMapGrid). A flatten or reshape shows its input's values in its own shape.
+   */
+  async activations(x: Images, options: { batchSize?: number } = {}): Promise<LayerActivations[]> {
+    const N = checkBatch(x, this.inputShape, 'activations: x');
+    checkFinite(x, 'activations: x');
+    const batchSize = checkPositiveInt(options.batchSize ?? 32, 'activations: batchSize');
+    const engine = await this.ready();
+    this.pullShared();
+    const buffers = this.graph.buffers.map((size) => new Float32Array(N * size));
+    for (let start = 0; start < N; start += batchSize) {
+      const n = Math.min(batchSize, N - start);
+      await engine.exclusive(async () => {
+        engine.loadRange(x.data, start, n);
+        (await engine.forwardAll(n)).forEach((values, b) => buffers[b].set(values, start * this.graph.buffers[b]));
+      });
+    }
+    return [
+      { layer: this.inputName, className: 'InputLayer', data: buffers[0], shape: [N, ...this.inputShape] },
+      ...this.nodes.map((node, k) => ({ layer: node.layer, className: node.className, data: buffers[this.nodeBuffers[k]], shape: [N, ...node.outputShape] })),
+    ];
   }
 
   /** Number of parameters: every weight, trainable or not (Keras's count_params()). */
@@ -449,6 +546,7 @@ export class LayersModel {
       this.checkPair(v[0], v[1], 'fit: validationData', loss);
     }
     const engine = await this.ready();
+    this.pullShared();
     engine.setStep(this.iterations);
     try {
       return await runFit(engine, x, y, {
@@ -465,6 +563,7 @@ export class LayersModel {
       });
     } finally {
       this.params = engine.getParams();
+      this.pushShared();
     }
   }
 
@@ -491,6 +590,7 @@ export class LayersModel {
       return this.checkPair(batch.xs, batch.ys, what, loss);
     };
     const engine = await this.ready();
+    this.pullShared();
     try {
       return await runFitDataset(engine, source, {
         ...options, epochs,
@@ -498,6 +598,7 @@ export class LayersModel {
       }, check);
     } finally {
       this.params = engine.getParams();
+      this.pushShared();
     }
   }
 
@@ -507,6 +608,7 @@ export class LayersModel {
     checkFinite(x, 'predict: x');
     const batchSize = checkPositiveInt(options.batchSize ?? 128, 'predict: batchSize');
     const engine = await this.ready();
+    this.pullShared();
     const outSize = sizeOf(this.outputShape);
     const out = new Float32Array(N * outSize);
     for (let start = 0; start < N; start += batchSize) {
@@ -524,7 +626,9 @@ export class LayersModel {
     const { loss } = this.requireCompiled('evaluate');
     this.checkPair(x, y, 'evaluate', loss);
     const batchSize = checkPositiveInt(options.batchSize ?? 128, 'evaluate: batchSize');
-    return meanLossOver(await this.ready(), x, y, batchSize);
+    const engine = await this.ready();
+    this.pullShared();
+    return meanLossOver(engine, x, y, batchSize);
   }
 
   /**
@@ -536,6 +640,7 @@ export class LayersModel {
     const { loss: lossName } = this.requireCompiled('computeGradients');
     const N = this.checkPair(x, y, 'computeGradients', lossName);
     const engine = await this.ready();
+    this.pullShared();
     return engine.exclusive(async () => {
       engine.setInputGradient(!!options.input);
       engine.setStep(this.iterations);   // the masks and noise of the next training step
@@ -553,6 +658,7 @@ export class LayersModel {
 
   /** The weights as copies, in Keras order: the trainable ones layer by layer (kernel then bias), then the others. */
   getWeights(): NamedWeight[] {
+    this.pullShared();
     return this.split(this.engine ? this.engine.getParams() : this.currentParams());
   }
 
@@ -581,6 +687,37 @@ export class LayersModel {
     });
     this.params = flat;
     this.engine?.setParams(flat);
+    this.pushShared();
+  }
+
+  // The flat parameters as they stand: the engine's, or the host copy (made on first use).
+  private liveParams(): Float32Array {
+    return this.engine ? this.engine.getParams() : this.currentParams();
+  }
+
+  /** Reads the weights of layers another model holds (see `homes`) into this model's parameters. */
+  private pullShared(): void {
+    if (this.borrowed.length === 0) return;
+    const flat = this.liveParams();
+    const sources = new Map<LayersModel, Float32Array>();
+    for (const { layer, home } of this.borrowed) {
+      if (!sources.has(home)) sources.set(home, home.liveParams());
+      copyLayerWeights(home.layerWeights.get(layer)!, sources.get(home)!, this.layerWeights.get(layer)!, flat);
+    }
+    this.params = flat;
+    this.engine?.setParams(flat);
+  }
+
+  /** Writes this model's weights of layers another model holds back to that model (after fit, setWeights). */
+  private pushShared(): void {
+    if (this.borrowed.length === 0) return;
+    const mine = this.liveParams();
+    for (const home of new Set(this.borrowed.map((b) => b.home))) {
+      const flat = home.liveParams();
+      for (const { layer } of this.borrowed.filter((b) => b.home === home)) copyLayerWeights(this.layerWeights.get(layer)!, mine, home.layerWeights.get(layer)!, flat);
+      home.params = flat;
+      home.engine?.setParams(flat);
+    }
   }
 
   private currentParams(): Float32Array {
@@ -604,6 +741,11 @@ export class LayersModel {
     this.engine = null;
     this.enginePromise = null;
   }
+}
+
+/** One layer's weights from the flat block src (placed as `from`) into dst (placed as `to`, the same weights in the same order). */
+function copyLayerWeights(from: readonly PlacedWeight[], src: Float32Array, to: readonly PlacedWeight[], dst: Float32Array): void {
+  from.forEach((w, i) => dst.set(src.subarray(w.offset, w.offset + sizeOf(w.shape)), to[i].offset));
 }
 
 // Keras defaults: Glorot-uniform kernels (limit sqrt(6 / (fanIn + fanOut))), zero biases, and the

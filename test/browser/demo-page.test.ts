@@ -467,3 +467,48 @@ test("in the page, fit posts each next batch's step to the engine worker before 
     await page.close();
   }
 });
+
+test('inside the network: every layer\'s feature maps for the digit on the pad, named and shaped, redrawn as it changes; small on a phone', async () => {
+  const page = await open('');
+  try {
+    await page.click('#btn-sample');
+    await page.evaluate(() => (window as unknown as { demo: Demo }).demo.idle());
+    const figures = () => page.$$eval('#maps figure', (fs) => fs.map((f) => ({
+      caption: f.querySelector('figcaption')!.textContent!.replace(/\s+/g, ' ').trim(),
+      label: f.querySelector('canvas')!.getAttribute('aria-label'),
+      size: [f.querySelector('canvas')!.width, f.querySelector('canvas')!.height],
+    })));
+    const shown = await figures();
+    expect(shown.map((f) => f.caption)).toEqual([
+      'input input_1 28×28×1', 'encoder conv2d 28×28×16', 'encoder max_pooling2d 14×14×16', 'encoder conv2d_1 14×14×8',
+      'encoder max_pooling2d_1 7×7×8', 'encoder conv2d_2 7×7×8', 'encoder max_pooling2d_2 4×4×8', 'decoder conv2d_3 4×4×8',
+      'decoder up_sampling2d 8×8×8', 'decoder conv2d_4 8×8×8', 'decoder up_sampling2d_1 16×16×8', 'decoder conv2d_5 14×14×16',
+      'decoder up_sampling2d_2 28×28×16', 'output conv2d_6 28×28×1',
+    ]);
+    expect(shown[1].label).toBe('conv2d (Conv2D): 16 feature maps of 28 by 28');
+    // featureMapGrid's layout: 8 maps a row, about 28 pixels high, 2 pixels apart.
+    expect(shown[1].size).toEqual([8 * 28 + 7 * 2, 2 * 28 + 2]);
+    expect(shown[6].size).toEqual([8 * 28 + 7 * 2, 28]);
+    expect(shown[0].size).toEqual([84, 84]);   // the digit in (and out), 3 times larger
+    // The input's grid is the noisy digit (values from 0 to 1, so stretching to its range keeps them).
+    const input = (await pixels(page, '#maps figure:first-child canvas')).filter((_, i) => Math.floor(i / 84) % 3 === 0 && i % 3 === 0);
+    const noisy = await pixels(page, '#view-noisy');
+    expect(Math.max(...input.map((v, i) => Math.abs(v - noisy[i])))).toBeLessThanOrEqual(1 / 255 + 1e-9);
+    expect(Math.max(...input) - Math.min(...input)).toBe(1);
+    const before = await pixels(page, '#maps figure:nth-child(2) canvas');
+    await page.click('#btn-sample');
+    await page.evaluate(() => (window as unknown as { demo: Demo }).demo.idle());
+    expect(await pixels(page, '#maps figure:nth-child(2) canvas')).not.toEqual(before);
+    expect((await figures()).map((f) => f.caption)).toEqual(shown.map((f) => f.caption));   // the list stays, its pictures change
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(100);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    // On a phone one CSS pixel a map pixel (1.5 on wider screens), never wider than the card.
+    const widths = await page.$$eval('#maps canvas', (cs) => (cs as HTMLCanvasElement[]).map((c) => [Math.round(c.getBoundingClientRect().width), c.width]));
+    widths.forEach(([css, px]) => expect(css).toBe(px));
+    await page.locator('#maps').screenshot({ path: artifactPath('demo-feature-maps-phone.png') });
+    expect((page as unknown as { errors: string[] }).errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+});

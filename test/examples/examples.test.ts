@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '../../src/io/node.js';
+import { featureMapGrid, tensor } from '../../src/index.js';
 import { ensureBuilt, ROOT } from '../cli/build-dist.mjs';
 
 let dir: string;
@@ -81,3 +82,38 @@ test('examples/functional-denoiser.mjs trains to the same bits as presets.kerasT
   expect(functional.weights).toEqual(preset.weights);
   expect(functional.weights).not.toEqual(functional.initial); // training moved the weights
 });
+
+// Issue 17: the feature maps of one held-out digit, layer by layer, and what a 10-neuron bottleneck costs.
+test('examples/feature-maps.mjs writes the digit and every layer\'s feature maps, encoder then decoder', async () => {
+  const out = join(dir, 'feature-maps.png');
+  const r = await runExample('feature-maps.mjs', { EPOCHS: '1', TRAIN_SIZE: '256', OUT: out });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const parts = r.stdout.split('\n').filter((l) => /^(held-out digit|encoder|decoder)/.test(l));
+  expect(parts).toEqual([
+    'held-out digit (noisy input): input_1 28x28x1 (InputLayer)',
+    ...['conv2d 28x28x16 (Conv2D)', 'max_pooling2d 14x14x16 (MaxPooling2D)', 'conv2d_1 14x14x8 (Conv2D)', 'max_pooling2d_1 7x7x8 (MaxPooling2D)',
+      'conv2d_2 7x7x8 (Conv2D)', 'max_pooling2d_2 4x4x8 (MaxPooling2D)'].map((l) => `encoder: ${l}`),
+    ...['conv2d_3 4x4x8 (Conv2D)', 'up_sampling2d 8x8x8 (UpSampling2D)', 'conv2d_4 8x8x8 (Conv2D)', 'up_sampling2d_1 16x16x8 (UpSampling2D)',
+      'conv2d_5 14x14x16 (Conv2D)', 'up_sampling2d_2 28x28x16 (UpSampling2D)', 'conv2d_6 28x28x1 (Conv2D)'].map((l) => `decoder: ${l}`),
+  ]);
+  // The picture is those 14 grids stacked 8 pixels apart: rebuild the layout from zeros of the same shapes.
+  const shapes = parts.map((l) => l.split(' ').find((w) => /^\d+x\d+x\d+$/.test(w))!.split('x').map(Number));
+  const grids = parts.map((l, i) => featureMapGrid(tensor(new Float32Array(shapes[i].reduce((a, b) => a * b)), [1, ...shapes[i]]), { title: l.replace(/ \(\w+\)$/, '') }));
+  const png = decodePng(readFileSync(out));
+  expect([png.width, png.height]).toEqual([Math.max(...grids.map((g) => g.width)), grids.reduce((h, g) => h + g.height, 0) + 8 * 13]);
+  expect(r.stdout).toContain(`wrote ${out} (${png.width}x${png.height})`);
+});
+
+test('examples/bottleneck.mjs trains both models and reports PSNR and SSIM side by side', async () => {
+  const out = join(dir, 'bottleneck.png');
+  const r = await runExample('bottleneck.mjs', { EPOCHS: '1', TRAIN_SIZE: '256', OUT: out });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^2000 held-out digits, noise 0\.4 \(noisy: PSNR \d+\.\d\d dB, SSIM 0\.\d{3}\); 1 epochs of 256 digits each$/m);
+  expect(r.stdout).toMatch(/^tutorial {4}4385 params +\d+ s {2}val_loss \d\.\d{4} {2}PSNR \d+\.\d\d dB {2}SSIM -?\d\.\d{3}$/m);
+  expect(r.stdout).toMatch(/^bottleneck {2}7083 params +\d+ s {2}val_loss \d\.\d{4} {2}PSNR \d+\.\d\d dB {2}SSIM -?\d\.\d{3}$/m);
+  const png = decodePng(readFileSync(out));
+  // 4 rows of 10 digits at scale 2, then the 10x10 codes drawn 10 times larger under a two-line caption.
+  expect([png.width, png.height]).toEqual([10 * 56 + 9 * 2, 4 * 56 + 3 * 2 + 6 + 2 * 7 + 2 + 100]);
+}, 120_000);

@@ -1,11 +1,11 @@
 // The README's "Train on your own pictures" section: its Node program runs as written against the built
 // package (tiny settings: epochs and batches per epoch cut down) on a folder of pictures of two sizes.
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '../../src/io/node.js';
 import { ensureBuilt, ROOT } from '../cli/build-dist.mjs';
+import { runInPackage } from './run-node.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 // The README's "Train on your own pictures" section, up to the next ## heading.
@@ -23,22 +23,11 @@ test('the Node example of "Train on your own pictures" runs', async () => {
     const data = new Uint8ClampedArray(w * h * 4).map((_, i) => (i % 4 === 3 ? 255 : ((i >> 2) % w) * 3));
     writeFileSync(join(dir, 'my-scans', name), encodePng({ width: w, height: h, data }));
   }
-  // Inside the package, so that 'denoise-wasm/node' resolves to the package itself.
-  const script = join(ROOT, 'test-artifacts', `own-pictures-doc-${process.pid}.mjs`);
-  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
-  writeFileSync(script, tiny);
-  try {
-    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [script], { cwd: dir, timeout: 120_000 },
-        (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }));
-    });
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^epoch 1: loss 0\.\d{4}, val_loss 0\.\d{4}$/m);
-    expect(r.stdout).toMatch(/^PSNR: noisy \d+\.\d{2} dB, denoised \d+\.\d{2} dB$/m);
-    expect(existsSync(join(dir, 'out', 'denoised.png'))).toBe(true);
-    expect(existsSync(join(dir, 'my-denoiser', 'model.json'))).toBe(true);
-  } finally {
-    rmSync(script, { force: true });
-  }
+  const r = await runInPackage(tiny, 'own-pictures-doc', dir);   // inside the package: 'denoise-wasm/node' resolves to it
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/^epoch 1: loss 0\.\d{4}, val_loss 0\.\d{4}$/m);
+  expect(r.stdout).toMatch(/^PSNR: noisy \d+\.\d{2} dB, denoised \d+\.\d{2} dB$/m);
+  expect(existsSync(join(dir, 'out', 'denoised.png'))).toBe(true);
+  expect(existsSync(join(dir, 'my-denoiser', 'model.json'))).toBe(true);
 });

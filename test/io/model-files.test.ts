@@ -86,6 +86,7 @@ describe('save and load', () => {
     const m = new Sequential({ inputShape: [8, 8, 2], name: 'mixed', threads: 1, seed: 9 }, [
       layers.conv2d({ filters: 3, kernelSize: [3, 2], strides: 2, activation: 'tanh', padding: 'valid' }),
       layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+      layers.averagePooling2d({ poolSize: [2, 1], strides: 1, padding: 'same' }),
       layers.upSampling2d({ size: [2, 3] }),
       layers.flatten(),
       layers.dense({ units: 6, activation: 'linear' }),

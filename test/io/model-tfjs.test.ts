@@ -70,6 +70,7 @@ describe('TF.js loads what we save', () => {
     const m = new Sequential({ inputShape: [9, 8, 2], threads: 1, seed: 4 }, [
       layers.conv2d({ filters: 3, kernelSize: [3, 2], strides: 2, activation: 'tanh' }),
       layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+      layers.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
       layers.upSampling2d({ size: [2, 3] }),
       layers.conv2d({ filters: 2, kernelSize: 1, activation: 'linear', padding: 'same' }),
       layers.flatten(),

@@ -10,9 +10,9 @@
  * 3-10x above the worst measured (in comments, printed at the end by Report), as in functional.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Sequential, layers, optimizers, sliceRows, type Layer, type NamedWeight } from '../../src/index.js';
-import { relToMax, relElementwise, strokeImages, Report } from './tfjs-helpers.js';
-import { tfReference, VARIANTS, runOptions, useTfCpu, type Variant } from './tfjs-worker-client.js';
+import { Sequential, layers, sliceRows, type Layer, type NamedWeight } from '../../src/index.js';
+import { relElementwise, strokeImages, Report } from './tfjs-helpers.js';
+import { tfReferenceOf, expectSameTwin, compareGradients, compareAdamTraining, VARIANTS, runOptions, useTfCpu, type Reference, type Variant } from './tfjs-worker-client.js';
 
 const report = new Report();
 const SIZE = 16, SEED = 21, LEARNING_RATE = 0.01;
@@ -38,13 +38,6 @@ function recipe(rate: number, stddev: number) {
   };
 }
 
-/** TF.js names weights by its own layer counters (conv2d_3/kernel); ours restart per model. Pair them by position. */
-function byPosition(ours: NamedWeight[], theirs: Map<string, ArrayLike<number>>): Array<[NamedWeight, ArrayLike<number>]> {
-  const t = [...theirs.values()];
-  expect(t.length).toBe(ours.length);
-  return ours.map((w, k) => [w, t[k]]);
-}
-
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 describe('LeakyReLU, elu, selu, softplus (Dropout rate 0, GaussianNoise stddev 0 in training) vs TF.js', () => {
@@ -55,67 +48,33 @@ describe('LeakyReLU, elu, selu, softplus (Dropout rate 0, GaussianNoise stddev 0
   const trained = new Map<Variant, { losses: number[]; weights: NamedWeight[] }>();
 
   beforeAll(async () => {
-    const t = r.theirs();
-    t.setWeights(init.map((w) => tf.tensor(w.data, w.shape)));
-    ref = await tfReference({
-      topology: t.toJSON(null, false), weights: t.getWeights().map((w) => ({ data: w.dataSync(), shape: w.shape })),
-      x: noisy, y: clean, loss: 'binaryCrossentropy', fwdN: FWD_N, gradN: GRAD_N, perSample: false, batch: BATCH, steps: STEPS,
-      learningRate: LEARNING_RATE,
+    ref = await tfReferenceOf(r.theirs(), init, {
+      x: noisy, y: clean, loss: 'binaryCrossentropy', fwdN: FWD_N, gradN: GRAD_N, perSample: false, batch: BATCH, steps: STEPS, learningRate: LEARNING_RATE,
     });
-    t.dispose();
   }, 120_000);
 
-  test('the TF.js twin has the same layers, shapes and parameter count', () => {
-    const m = r.ours(), t = r.theirs();
-    expect(t.layers.map((l) => l.getClassName())).toEqual(m.layers.map((l) => l.className));
-    expect(t.countParams()).toBe(m.countParams());
-    t.layers.forEach((l, i) => expect((l.outputShape as number[]).slice(1)).toEqual(m.nodes[i].outputShape));
-    t.dispose();
-  });
+  test('the TF.js twin has the same layers, shapes and parameter count', () => expectSameTwin(r.ours(), r.theirs()));
 
   test.each(VARIANTS)('forward, loss and every gradient (%s)', async (variant) => {
     const m = r.ours(runOptions(variant));
     expect((await m.engineInfo()).variant).toBe(variant);
-    const fwd = relElementwise((await m.predict(sliceRows(noisy, 0, FWD_N))).data, ref.out);
-    m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
-    const g = await m.computeGradients(sliceRows(noisy, 0, GRAD_N), sliceRows(clean, 0, GRAD_N));
-    const rl = Math.abs(g.loss - ref.grad.loss) / ref.grad.loss;
-    let worst = 0, at = '';
-    for (const [w, t] of byPosition(g.gradients, ref.grad.grads)) {
-      const d = relToMax(w.data, t);
-      if (!(d <= worst)) { worst = d; at = w.name; }
-    }
+    const d = await compareGradients(m, noisy, clean, FWD_N, GRAD_N, 'binaryCrossentropy', ref);
     // measured (all builds alike): forward 2.4e-7, loss 8.3e-9, gradients 2.8e-7 (conv2d_3/kernel)
-    report.add(`forward, batch ${FWD_N} (${variant})`, fwd, 1e-6);
-    report.add(`loss, batch ${GRAD_N} (${variant})`, rl, 3e-7);
-    report.add(`${init.length} gradients (${variant}, worst: ${at})`, worst, 3e-6);
-    expect(fwd).toBeLessThan(1e-6);
-    expect(rl).toBeLessThan(3e-7);
-    expect(worst).toBeLessThan(3e-6);
+    report.check(`forward, batch ${FWD_N} (${variant})`, d.forward, 1e-6);
+    report.check(`loss, batch ${GRAD_N} (${variant})`, d.loss, 3e-7);
+    report.check(`${init.length} gradients (${variant}, worst: ${d.at})`, d.worst, 3e-6);
     m.dispose();
   });
 
   test.each(VARIANTS)('20 adam steps, lr 0.01, batch 2 (%s)', async (variant) => {
     const m = r.ours(runOptions(variant));
-    m.compile({ optimizer: optimizers.adam({ learningRate: LEARNING_RATE }), loss: 'binaryCrossentropy' });
-    const losses: number[] = [];
-    await m.fit(sliceRows(noisy, 0, STEPS * BATCH), sliceRows(clean, 0, STEPS * BATCH), { epochs: 1, batchSize: BATCH, shuffle: false, onBatchEnd: (_b, l) => { losses.push(l.loss); } });
-    const weights = m.getWeights();
+    const d = await compareAdamTraining(m, noisy, clean, STEPS, BATCH, LEARNING_RATE, 'binaryCrossentropy', init, ref);
     m.dispose();
-    trained.set(variant, { losses, weights });
+    trained.set(variant, { losses: d.losses, weights: d.weights });
     expect(ref.train.losses[0] - Math.min(...ref.train.losses.slice(-5))).toBeGreaterThan(0.1 * ref.train.losses[0]);   // training moves
-    const rl = relElementwise(losses, ref.train.losses);
-    let worst = 0, at = '';
-    byPosition(weights, ref.train.weights).forEach(([w, t], k) => {
-      const i0 = init[k].data;
-      const d = relToMax(w.data.map((v, i) => v - i0[i]), Array.from(t, (v, i) => v - i0[i]));
-      if (!(d <= worst)) { worst = d; at = w.name; }
-    });
     // measured: training losses 8.0e-8, weight change 1.9e-6 (conv2d_1/kernel)
-    report.add(`adam: worst loss of ${STEPS} steps (${variant})`, rl, 5e-7);
-    report.add(`adam: weight change (${variant}, worst: ${at})`, worst, 1e-5);
-    expect(rl).toBeLessThan(5e-7);
-    expect(worst).toBeLessThan(1e-5);
+    report.check(`adam: worst loss of ${STEPS} steps (${variant})`, d.loss, 5e-7);
+    report.check(`adam: weight change (${variant}, worst: ${d.at})`, d.worst, 1e-5);
   });
 
   test('the three builds trained to the same bits', () => {

@@ -159,6 +159,11 @@ export class Report {
   add(what: string, measured: number, tol: number): void {
     this.rows.push(`${what.padEnd(62)} ${measured.toExponential(2).padStart(9)}  (tol ${tol.toExponential(0)})`);
   }
+  /** add(), then expects the measured value below the tolerance. */
+  check(what: string, measured: number, tol: number): void {
+    this.add(what, measured, tol);
+    expect(measured).toBeLessThan(tol);
+  }
   print(title: string): void {
     if (this.rows.length) console.log(`${title}\n${this.rows.join('\n')}`);
   }

@@ -4,7 +4,7 @@
  */
 import { convOutputSize, samePadding, padInfo } from './padding.js';
 import { conv2dForward, conv2dBackward, type Conv2DOptions, type Shape4 } from './conv2d.js';
-import { maxPool2dForward, maxPool2dBackward, type Pool2DOptions } from './pool.js';
+import { maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward, type Pool2DOptions } from './pool.js';
 import { upsample2dForward, upsample2dBackward } from './upsample.js';
 import { denseForward, denseBackward } from './dense.js';
 import {
@@ -304,6 +304,39 @@ describe('maxPool2d', () => {
       for (const i of y0.argmax) counts.set(i, (counts.get(i) ?? 0) + 1);
       expect(Math.max(...counts.values())).toBeGreaterThan(1);
     }
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+describe('avgPool2d', () => {
+  test("2x2 s2 same on 3x3: padding is left out of the mean (TF's AvgPool)", () => {
+    // x = 1..9 row by row; windows rows {0,1},{2}, cols {0,1},{2}
+    const r = avgPool2dForward(F(1, 2, 3, 4, 5, 6, 7, 8, 9), { N: 1, H: 3, W: 3, C: 1 }, { PH: 2, PW: 2, SH: 2, SW: 2, padding: 'same' });
+    expect(Array.from(r.y)).toEqual([(1 + 2 + 4 + 5) / 4, (3 + 6) / 2, (7 + 8) / 2, 9]);
+    expect(Array.from(r.count)).toEqual([4, 2, 2, 1]);
+    // backward: each dy over its window's real elements
+    const { dx } = avgPool2dBackward({ N: 1, H: 3, W: 3, C: 1 }, F(4, 2, 2, 1), { PH: 2, PW: 2, SH: 2, SW: 2, padding: 'same' });
+    expect(Array.from(dx)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  });
+
+  test('channels stay apart; valid 3x3 s1 on 3x3x2 is the mean of each channel', () => {
+    const x = Float64Array.from({ length: 18 }, (_, i) => (i % 2 ? -i : i));
+    const r = avgPool2dForward(x, { N: 1, H: 3, W: 3, C: 2 }, { PH: 3, PW: 3, SH: 1, SW: 1, padding: 'valid' });
+    expect(Array.from(r.y)).toEqual([(0 + 2 + 4 + 6 + 8 + 10 + 12 + 14 + 16) / 9, -(1 + 3 + 5 + 7 + 9 + 11 + 13 + 15 + 17) / 9]);
+  });
+
+  const cases: Array<[string, Shape4, Pool2DOptions]> = [
+    ['2x2 s2 same odd 5x7', { N: 2, H: 5, W: 7, C: 2 }, { PH: 2, PW: 2, SH: 2, SW: 2, padding: 'same' }],
+    ['3x3 s1 same overlapping', { N: 1, H: 5, W: 7, C: 2 }, { PH: 3, PW: 3, SH: 1, SW: 1, padding: 'same' }],
+    ['3x3 s2 valid overlapping', { N: 1, H: 5, W: 7, C: 3 }, { PH: 3, PW: 3, SH: 2, SW: 2, padding: 'valid' }],
+    ['3x2 s(1,2) same', { N: 1, H: 5, W: 7, C: 1 }, { PH: 3, PW: 2, SH: 1, SW: 2, padding: 'same' }],
+  ];
+  test.each(cases)('finite differences: %s', (_n, shape, opts) => {
+    const rng = mulberry32(43);
+    const x = randomArray(shape.N * shape.H * shape.W * shape.C, rng);
+    const r = randomArray(avgPool2dForward(x, shape, opts).y.length, rng);
+    const L = () => dot(avgPool2dForward(x, shape, opts).y, r);
+    checkGrad('avg pool dx', L, x, avgPool2dBackward(shape, r, opts).dx, 1e-3, { rtol: 1e-7, atol: 1e-9 });
   });
 });
 

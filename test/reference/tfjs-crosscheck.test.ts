@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { conv2dForward, conv2dBackward, type Conv2DOptions, type Shape4 } from './conv2d.js';
-import { maxPool2dForward, maxPool2dBackward, type Pool2DOptions } from './pool.js';
+import { maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward, type Pool2DOptions } from './pool.js';
 import { upsample2dForward, upsample2dBackward } from './upsample.js';
 import { denseForward, denseBackward } from './dense.js';
 import { activationForward, activationBackward, type ActivationName } from './activations.js';
@@ -110,6 +110,41 @@ describe('maxPool2d vs tf.maxPool', () => {
       const f = (xt: tf.Tensor) => tf.maxPool(xt as tf.Tensor4D, [o.PH, o.PW], [o.SH, o.SW], o.padding);
       const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), tf.tensor(Float32Array.from(r), f(a).shape))))(t4(x, s));
       expect(Array.from(data(dx))).toEqual(Array.from(maxPool2dBackward(x, s, r, o).dx));
+    }
+  });
+});
+
+describe('avgPool2d vs tf.avgPool', () => {
+  const cases: Array<[string, Shape4, Pool2DOptions]> = [
+    ['2x2 s2 same odd', { N: 2, H: 5, W: 7, C: 2 }, { PH: 2, PW: 2, SH: 2, SW: 2, padding: 'same' }],
+    ['3x3 s1 same', { N: 1, H: 5, W: 7, C: 2 }, { PH: 3, PW: 3, SH: 1, SW: 1, padding: 'same' }],
+    ['3x3 s2 valid', { N: 1, H: 5, W: 7, C: 2 }, { PH: 3, PW: 3, SH: 2, SW: 2, padding: 'valid' }],
+    ['2x2 s2 same even (no padding)', { N: 1, H: 6, W: 4, C: 3 }, { PH: 2, PW: 2, SH: 2, SW: 2, padding: 'same' }],
+  ];
+  const f = (o: Pool2DOptions) => (xt: tf.Tensor) => tf.avgPool(xt as tf.Tensor4D, [o.PH, o.PW], [o.SH, o.SW], o.padding);
+  test.each(cases)('forward: %s', (_n, s, o) => {
+    const x = f32(randomArray(s.N * s.H * s.W * s.C, mulberry32(80), -2, -1));   // all negative: a padded 0 would show
+    assertClose(data(f(o)(t4(x, s))), avgPool2dForward(x, s, o).y, TOL, 'avg pool y');
+  });
+
+  // TF.js cpu's AvgPoolGrad multiplies every dy by 1 / (PH * PW), also where 'same' padding made the
+  // window smaller, so its dx is not the gradient of its own forward there. Where no window holds
+  // padding the two agree; elsewhere ours follows the forward (finite differences above) and TF's
+  // AvgPoolGrad (which divides by the real count); TF.js's is shown, not copied.
+  test.each(cases)('backward: %s', (name, s, o) => {
+    const rng = mulberry32(81);
+    const x = f32(randomArray(s.N * s.H * s.W * s.C, rng));
+    const ref = avgPool2dForward(x, s, o);
+    const r = f32(randomArray(ref.y.length, rng));
+    const dx = data(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(o)(a), tf.tensor(Float32Array.from(r), f(o)(a).shape))))(t4(x, s)));
+    const ours = avgPool2dBackward(s, r, o).dx;
+    const padded = ref.count.some((c) => c !== o.PH * o.PW);
+    if (!padded) assertClose(dx, ours, TOL, 'avg pool dx');
+    else {
+      // TF.js's dx is ours with every window's 1/count replaced by 1/(PH*PW): rebuild it that way.
+      const full = avgPool2dBackward(s, r.map((v, i) => v * ref.count[Math.floor(i / s.C) % ref.count.length] / (o.PH * o.PW)), o).dx;
+      assertClose(dx, full, TOL, `${name}: TF.js's avgPoolGrad`);
+      expect(Math.max(...dx.map((v, i) => Math.abs(v - ours[i])))).toBeGreaterThan(1e-3);
     }
   });
 });

@@ -42,7 +42,7 @@ test('a table per noise level: every picture by name, then the mean; the model b
   const lines = r.out.split('\n');
   expect(lines[0]).toMatch(/^the photo denoiser on 2 picture\(s\) in .*photos \(1 colour, 1 grey\); Gaussian noise of standard deviation 25, 50 \(0-255 scale, clipped\), seed 12345\.$/);
   const cell = String.raw`(\d+\.\d\d) / (-?\d\.\d{3})`;
-  for (const [sigma, blur] of [[25, '1'], [50, '1.4']]) {
+  for (const [sigma, blur] of [[25, '1'], [50, '1.4']] as Array<[number, string]>) {
     const at = lines.indexOf(lines.find((l) => l.startsWith(`sigma ${sigma} `))!);
     expect(lines[at]).toMatch(new RegExp(`^sigma ${sigma} +noisy +median 3x3 +gaussian ${blur.replace('.', '\\.')} +photo denoiser$`));
     const row = (name: string, line: string) => {

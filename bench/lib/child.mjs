@@ -249,7 +249,33 @@ async function quality(t) {
   return out;
 }
 
-const tasks = { ours, tfjs, memory, startup, profile, peak, quality };
+// Photo denoising: presets.photoDenoiser() through denoiseImage on a W x W grey and a W x W colour picture
+// (RGBA, as a canvas gives them), after a warm-up, `runs` times each, alternating; seconds per picture.
+// Each call includes what denoiseImage does every time: the model's copy at the tile size and its engine.
+async function photo(t) {
+  const lib = await import('../../dist/index.js');
+  const { photoPicture } = await import('./photo-picture.mjs');
+  const grey = photoPicture(t.size, t.size, false, 1), colour = photoPicture(t.size, t.size, true, 2);
+  const model = lib.presets.photoDenoiser({ variant: t.variant, threads: t.threads, compile: false });
+  const info = await model.engineInfo();
+  await lib.denoiseImage(model, grey);   // warm-up: V8 tiers the wasm up
+  // cpu: CPU seconds of the whole process (every thread) per picture, which a busy machine inflates far less than wall time.
+  const out = { info, grey: [], colour: [], greyCpu: [], colourCpu: [] };
+  for (let i = 0; i < t.runs; i++) {
+    for (const [key, picture] of [['grey', grey], ['colour', colour]]) {
+      const t0 = performance.now(), c0 = process.cpuUsage();
+      await lib.denoiseImage(model, picture);
+      const c = process.cpuUsage(c0);
+      out[key].push((performance.now() - t0) / 1000);
+      out[`${key}Cpu`].push((c.user + c.system) / 1e6);
+    }
+  }
+  out.maxRss = maxRssBytes();
+  model.dispose();
+  return out;
+}
+
+const tasks = { ours, tfjs, memory, startup, profile, peak, quality, photo };
 try {
   const result = await tasks[task.kind](task);
   process.send({ ok: true, result }, () => process.exit(0));

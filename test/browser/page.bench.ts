@@ -6,7 +6,12 @@
 // Same digits, noise, seeds, validation set and thread count everywhere.
 //
 //   BENCH_REPS=5 BENCH_TRAIN=4000 BENCH_BATCHES=32,128 BENCH_THREADS=2 npm run bench:page
-import { execFile } from 'node:child_process';
+//
+// A second benchmark (`npm run bench:page -- -t photo` runs it alone): the photo denoiser through
+// denoiseImage on a 512x512 grey and a 512x512 colour picture in the page, interleaved with the same
+// measurement in plain Node (bench/lib/child.mjs's photo task, as `npm run bench -- --only photo` runs it).
+import { execFile, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CDPSession, Page } from 'playwright-core';
@@ -108,6 +113,61 @@ test('page benchmark (prints; asserts nothing about speed)', async () => {
         `frame gap median ${median(runs.map((x) => x.gap)).toFixed(0)} ms`);
     }
     console.log(lines.join('\n'));
+  } finally {
+    await Promise.all([browser.close(), server.close()]);
+  }
+}, 3_600_000);
+
+/** Seconds per picture in a plain Node process: bench/lib/child.mjs's photo task, `runs` of each picture. */
+function nodePhoto(runs: number): Promise<{ grey: number[]; colour: number[] }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(ROOT, 'bench', 'lib', 'child.mjs'), [JSON.stringify({ kind: 'photo', threads: THREADS, size: 512, runs })], { silent: true, cwd: ROOT });
+    let result: { ok: boolean; result: { grey: number[]; colour: number[] }; error?: string } | undefined;
+    child.on('message', (m) => { result = m as typeof result; });
+    child.on('exit', () => (result?.ok ? resolve(result.result) : reject(new Error(`node photo run failed: ${result?.error}`))));
+  });
+}
+
+test('photo benchmark: denoiseImage on 512x512 pictures in the page and in Node (prints; asserts nothing about speed)', async () => {
+  const [browser, server] = await Promise.all([launchChromium(), serveDemo()]);
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}?threads=${THREADS}`);
+    await page.waitForFunction(() => ['ready', 'error'].includes((window as unknown as { demo: Demo }).demo.status), null, { timeout: 120_000 });
+    // The page's model and pictures, made once; each rep denoises the grey picture, then the colour one.
+    // bench/lib/photo-picture.mjs (not served by the demo's server) goes in as its text, imported from a blob: URL.
+    const pictureModule = readFileSync(join(ROOT, 'bench', 'lib', 'photo-picture.mjs'), 'utf8');
+    await page.evaluate(async ({ threads, pictureModule }) => {
+      const dw = await import(new URL('../../dist/browser/index.js', location.href).href);
+      const { photoPicture } = await import(URL.createObjectURL(new Blob([pictureModule], { type: 'text/javascript' })));
+      const model = dw.presets.photoDenoiser({ threads, compile: false });
+      const w = window as unknown as Record<string, unknown>;
+      Object.assign(w, { photoBench: { dw, model, grey: photoPicture(512, 512, false, 1), colour: photoPicture(512, 512, true, 2), info: await model.engineInfo() } });
+      await dw.denoiseImage(model, (w.photoBench as { grey: unknown }).grey);   // warm-up
+    }, { threads: THREADS, pictureModule });
+    const info = await page.evaluate(() => (window as unknown as { photoBench: { info: unknown } }).photoBench.info);
+    const inPage = (): Promise<{ grey: number; colour: number }> => page.evaluate(async () => {
+      const b = (window as unknown as { photoBench: { dw: { denoiseImage: (m: unknown, p: unknown) => Promise<unknown> }; model: unknown; grey: unknown; colour: unknown } }).photoBench;
+      const out: Record<string, number> = {};
+      for (const key of ['grey', 'colour'] as const) {
+        const t0 = performance.now();
+        await b.dw.denoiseImage(b.model, b[key]);
+        out[key] = (performance.now() - t0) / 1000;
+      }
+      return out as { grey: number; colour: number };
+    });
+    const page_: Array<{ grey: number; colour: number }> = [], node: Array<{ grey: number; colour: number }> = [];
+    for (let r = 0; r < REPS; r++) {
+      const steps = [async () => { page_.push(await inPage()); }, async () => { const n = await nodePhoto(1); node.push({ grey: n.grey[0], colour: n.colour[0] }); }];
+      for (let i = 0; i < steps.length; i++) await steps[(i + r) % steps.length]();
+      process.stderr.write(`photo rep ${r + 1} measured\n`);
+    }
+    const s = (a: number[]) => `${median(a).toFixed(2)} s (${Math.min(...a).toFixed(2)}-${Math.max(...a).toFixed(2)})`;
+    console.log([
+      `photo benchmark: presets.photoDenoiser() through denoiseImage, 512x512 RGBA pictures, ${THREADS} threads, ${REPS} interleaved reps; page engine ${JSON.stringify(info)}`,
+      `  grey:   page ${s(page_.map((x) => x.grey))}, Node ${s(node.map((x) => x.grey))}, page/Node ${median(page_.map((x, i) => x.grey / node[i].grey)).toFixed(2)}`,
+      `  colour: page ${s(page_.map((x) => x.colour))}, Node ${s(node.map((x) => x.colour))}, page/Node ${median(page_.map((x, i) => x.colour / node[i].colour)).toFixed(2)}`,
+    ].join('\n'));
   } finally {
     await Promise.all([browser.close(), server.close()]);
   }

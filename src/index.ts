@@ -12,6 +12,8 @@ export type {
 } from './model/layers.js';
 export type { Conv2DTransposeArgs, Regularizer } from './model/layers.js';
 export { presets } from './presets.js';
+export { denoiseImage, DEFAULT_DENOISE_MARGIN, DEFAULT_DENOISE_TILE } from './denoise-image.js';
+export type { DenoiseImageOptions, DenoiseImageInput, PicturePixels } from './denoise-image.js';
 export type { PresetOptions } from './presets.js';
 export { optimizers } from './train/optimizers.js';
 export type { OptimizerConfig, OptimizerName } from './train/optimizers.js';

@@ -19,10 +19,12 @@ Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join('\n')}
 
 Run denoise-wasm <command> --help for a command's flags; denoise-wasm --version prints the version.
-The shipped denoiser is for light strokes on a dark background (like MNIST digits), not photographs.
+denoise uses the photo denoiser (grey or colour photographs, any noise level up to 50 on the 0-255
+scale); --model digits the MNIST digit denoiser (light strokes on a dark background).
 
 Examples:
-  denoise-wasm denoise scan.png -o scan-clean.png
+  denoise-wasm denoise photo.jpg -o photo-clean.png
+  denoise-wasm eval --photos my-photos/
   denoise-wasm train --epochs 5 -o my-denoiser/
   denoise-wasm eval --model my-denoiser/`;
 

@@ -61,7 +61,7 @@ export interface LayerType {
   fromKeras(get: KerasConfigReader, fail: (what: string) => Error): Record<string, unknown>;
   /** The Keras config (snake_case, without name/trainable/dtype) from the layer's own config. */
   toKeras(config: Record<string, unknown>): Record<string, unknown>;
-  /** Works on images of any size with the same weights (the CLI tiles big pictures through such models). */
+  /** Works on images of any size with the same weights (denoiseImage tiles big pictures through such models). */
   fullyConvolutional: boolean;
   /** How much coarser the pixel grid gets after it, per axis (pooling and strides; 1 when it keeps it). */
   gridStride?(config: Record<string, unknown>): [number, number];

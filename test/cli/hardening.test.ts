@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { main } from '../../src/cli/main.js';
 import { encodePng } from '../../src/io/png-node.js';
-import { planTiles } from '../../src/cli/commands/tiles.js';
+import { planTiles } from '../../src/denoise-image.js';
 import { presets } from '../../src/index.js';
 import { readFileSync } from 'node:fs';
 import { ensureBuilt, ROOT } from './build-dist.js';
@@ -147,44 +147,51 @@ describe('what the CLI says about itself', () => {
     expect(await cli('--version')).toEqual({ code: 0, out: `${version}\n`, err: '' });
   });
 
-  test('the tile size in --help and the README is the one the code uses (144x144 for the pretrained denoiser)', async () => {
-    const model = presets.pretrained({ threads: 1 });
-    const plan = planTiles(model, 500, 500, 1);
-    expect([plan.tileW, plan.tileH]).toEqual([144, 144]);
-    if (plan.model !== model) plan.model.dispose();
-    model.dispose();
+  test('the tile size and context in --help and the README are the ones the code uses (304x304, 24 pixels, for both shipped models)', async () => {
+    for (const model of [presets.photoDenoiser({ threads: 1 }), presets.pretrained({ threads: 1 })]) {
+      const plan = planTiles(model, 600, 512);
+      expect([plan.tileW, plan.tileH, plan.marginW, plan.marginH, plan.coreW, plan.coreH]).toEqual([304, 248, 24, 24, 256, 200]);
+      if (plan.model !== model) plan.model.dispose();
+      model.dispose();
+    }
     const help = (await cli('denoise', '--help')).out;
-    expect(help).toMatch(/tiles of about\s+144x144/);
-    expect(help).toMatch(/light strokes on a dark background/);
-    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toMatch(/tiles of about 144x144/);
+    expect(help).toMatch(/24 pixels of context on each side/);
+    expect(help).toMatch(/tiles of up to\s+304x304 \(a centre of up to 256x256/);
+    expect(help).toMatch(/digits: the MNIST digit denoiser[\s\S]*for light strokes on a dark background/);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toMatch(/24 pixels of context/);
+    expect(readme).toMatch(/tiles of up to 304x304/);
   });
 });
 
-describe('denoise warns on pictures the shipped model is not for', () => {
+describe('denoise --model digits warns on pictures the digit model is not for', () => {
   async function denoiseRgba(name: string, data: Uint8ClampedArray, W: number, H: number, ...flags: string[]) {
     await writeFile(join(dir, name), encodePng({ width: W, height: H, data }));
     return cli('denoise', join(dir, name), '-o', join(dir, `out-${name}`), '--threads', '1', ...flags);
   }
+  const W = 60, H = 40;
+  const photo = new Uint8ClampedArray(W * H * 4);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) photo.set([120 + x * 2, 100 + y * 3, 90 + x, 255], (y * W + x) * 4);
 
-  test('a light picture (a photo-like gradient, dark strokes on white) gets a warning on stderr, and still a result', async () => {
-    const W = 60, H = 40;
-    const photo = new Uint8ClampedArray(W * H * 4);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) photo.set([120 + x * 2, 100 + y * 3, 90 + x, 255], (y * W + x) * 4);
+  test('a light picture (a photo-like gradient, dark strokes on white) gets a warning on stderr with --model digits, and still a result', async () => {
     const inverted = strokes(W, H).map((v, i) => (i % 4 === 3 ? v : 255 - v));
     for (const [name, data] of [['photo.png', photo], ['page.png', inverted]] as const) {
-      const r = await denoiseRgba(name, data, W, H);
+      const r = await denoiseRgba(name, data, W, H, '--model', 'digits');
       expect(r.code).toBe(0);
-      expect(r.err).toMatch(new RegExp(`warning: .*${name.replace('.', '\\.')} does not look like light strokes on a dark background \\(median brightness 0\\.\\d\\d, above 0\\.3\\)`));
+      expect(r.err).toMatch(new RegExp(`warning: .*${name.replace('.', '\\.')} does not look like light strokes on a dark background \\(median brightness 0\\.\\d\\d, above 0\\.3\\); the digit denoiser \\(--model digits\\) .*: leave --model out for the photo denoiser`));
     }
   });
 
-  test('light strokes on a dark background, even noisy, get no warning', async () => {
-    const W = 60, H = 40;
+  test('light strokes on a dark background, even noisy, get no warning; nor does a photo with the photo denoiser (the default)', async () => {
     const noisy = strokes(W, H);
     let s = 1;
     for (let i = 0; i < noisy.length; i++) if (i % 4 !== 3) { s = (s * 1103515245 + 12345) >>> 0; noisy[i] = noisy[i] + ((s >>> 16) % 200) - 60; }
-    const r = await denoiseRgba('strokes.png', noisy, W, H);
+    const r = await denoiseRgba('strokes.png', noisy, W, H, '--model', 'digits');
     expect(r.code).toBe(0);
     expect(r.err).not.toMatch(/warning/);
+    const p = await denoiseRgba('photo.png', photo, W, H);
+    expect(p.code).toBe(0);
+    expect(p.err).not.toMatch(/warning/);
+    expect(p.err).toMatch(/with the photo denoiser/);
   });
 });

@@ -40,15 +40,27 @@ export function threadsFlag(values: FlagValues): 'auto' | number {
   return values.threads === undefined || values.threads === 'auto' ? 'auto' : intFlag(values, 'threads', 1);
 }
 
+/** The denoisers that ship with the package, by the names --model takes. */
+export const SHIPPED_MODELS = {
+  photo: { label: 'the photo denoiser', make: (options: { threads: 'auto' | number; compile: boolean }) => presets.photoDenoiser(options) },
+  digits: { label: 'the digit denoiser', make: (options: { threads: 'auto' | number; compile: boolean }) => presets.pretrained(options) },
+};
+export type ShippedModel = keyof typeof SHIPPED_MODELS;
+
 /**
- * A saved model (directory or model.json), or the pretrained denoiser when `path` is undefined.
- * `forTraining: false` skips the training configuration and optimizer state (denoise and eval need
- * only the weights, so a damaged optimizer state does not stop them).
+ * A saved model (directory or model.json), a shipped one by name ('photo', 'digits'; a folder of that
+ * name is ./photo), or `fallback` (a shipped one) when `path` is undefined. `forTraining: false` skips the
+ * training configuration and optimizer state (denoise and eval need only the weights, so a damaged
+ * optimizer state does not stop them). `shipped` says which shipped model it is, if one.
  */
-export async function openModel(path: string | undefined, threads: 'auto' | number, forTraining = true): Promise<{ model: LayersModel; label: string }> {
-  if (path === undefined) return { model: presets.pretrained({ threads }), label: 'the pretrained denoiser' };
+export async function openModel(path: string | undefined, threads: 'auto' | number, forTraining = true, fallback: ShippedModel = 'digits'):
+    Promise<{ model: LayersModel; label: string; shipped?: ShippedModel }> {
+  const name = path ?? fallback;
+  if (name === 'photo' || name === 'digits') {
+    return { model: SHIPPED_MODELS[name].make({ threads, compile: forTraining }), label: SHIPPED_MODELS[name].label, shipped: name };
+  }
   try {
-    return { model: await loadModel(path, { threads, compile: forTraining }), label: path };
+    return { model: await loadModel(name, { threads, compile: forTraining }), label: name };
   } catch (e) {
     throw new CommandError((e as Error).message.replace(/^loadModel: /, 'cannot load the model '));
   }

@@ -1,38 +1,46 @@
-// denoise-wasm denoise in.png -o out.png [--model DIR]
+// denoise-wasm denoise in.jpg -o out.png [--model photo|digits|DIR]
 import { writeFile } from 'node:fs/promises';
+import { DEFAULT_DENOISE_MARGIN, DEFAULT_DENOISE_TILE, denoiseImage, imageChannels } from '../../denoise-image.js';
 import { CommandError, UsageError, intFlag, openModel, parseFlags, readInput, threadsFlag, type CliIo, type Command } from './common.js';
 import { decodeImage, encodeImage, formatForPath } from './images.js';
 import { DEFAULT_MAX_PIXELS } from '../../io/image-header.js';
-import { denoiseTiled, imageChannels, planTiles } from './tiles.js';
+
+/** Pictures of at least this many pixels get a progress line on a terminal (512x512). */
+export const PROGRESS_PIXELS = 512 * 512;
 
 export const denoise: Command = {
   name: 'denoise',
-  summary: 'denoise a PNG or JPEG image of any size',
-  help: `Usage: denoise-wasm denoise <image> -o <output> [--model DIR] [--threads N] [--max-pixels N]
+  summary: 'denoise a photograph (or, with --model digits, light strokes on dark) of any size, PNG or JPEG',
+  help: `Usage: denoise-wasm denoise <image> -o <output> [--model photo|digits|DIR] [--threads N] [--max-pixels N]
 
-Denoises a grey or colour PNG or JPEG image of any size with the pretrained denoiser (or a saved model)
-and writes a PNG or JPEG (by the output's extension; JPEG at quality 95).
-
-What the pretrained denoiser is for: light strokes on a dark background, like MNIST digits (handwriting,
-line drawings, light-on-dark scans). It was not trained on photographs and makes them worse; a warning
-goes to stderr when the picture does not look like that (median brightness above 0.3).
+Denoises a grey or colour PNG or JPEG image of any size and writes a PNG or JPEG (by the output's
+extension; JPEG at quality 95). By default with the photo denoiser (presets.photoDenoiser(), a residual
+U-Net trained on photographs). It is blind: it estimates the noise itself, so no noise level is asked
+for (it was trained on Gaussian noise of standard deviation 0 to 50 on the 0-255 scale).
 
   -o, --out FILE    where to write the result (.png, .jpg or .jpeg)
-  --model DIR       a saved model (a directory with model.json, or the model.json itself; TF.js models
-                    work too); default: the pretrained denoiser that ships with the package
+  --model NAME|DIR  photo (default): the photo denoiser; digits: the MNIST digit denoiser
+                    (presets.pretrained()), for light strokes on a dark background like MNIST digits
+                    (handwriting, line drawings, light-on-dark scans): it makes photographs worse, and a
+                    warning goes to stderr when the picture does not look like that (median brightness
+                    above 0.3); or a saved model (a directory with model.json, or the model.json itself;
+                    TF.js models work too; a folder named photo or digits is ./photo, ./digits)
   --threads N       compute threads (default: one per core)
   --max-pixels N    largest image accepted, width x height (default ${DEFAULT_MAX_PIXELS.toLocaleString('en-US')}); the
                     header is checked before decoding, so a small file cannot claim a huge image
   -h, --help        print this help
 
-Sizes: the image is processed in overlapping tiles (16 pixels of context on each side, mirrored at
-the image's edges), so any width and height work. Fully convolutional models run on tiles of about
-144x144 (a 112x112 centre and the context) at a size they map to themselves; fixed-size models (e.g. a Dense one) on tiles of their own
-input size. Colour: a one-channel (grey) model denoises R, G and B separately, each as a grey image
-(this also removes colour noise); a grey image is denoised once. A three-channel model gets RGB.
-Transparency is kept as it is.
+Sizes: the image is processed in overlapping tiles (${DEFAULT_DENOISE_MARGIN} pixels of context on each side, mirrored at the
+image's edges; the photo denoiser reaches ${DEFAULT_DENOISE_MARGIN} pixels, so the tiles give the same result as one run
+over the whole picture), so any width and height work. Fully convolutional models run on tiles of up to
+${DEFAULT_DENOISE_TILE + 2 * DEFAULT_DENOISE_MARGIN}x${DEFAULT_DENOISE_TILE + 2 * DEFAULT_DENOISE_MARGIN} (a centre of up to ${DEFAULT_DENOISE_TILE}x${DEFAULT_DENOISE_TILE} and the context) at a size they map to themselves; fixed-size
+models (e.g. a Dense one) on tiles of their own input size. Colour: a one-channel (grey) model, as both
+shipped ones are, denoises R, G and B separately, each as a grey image (this also removes colour
+noise); a grey image is denoised once. A three-channel model gets RGB. Transparency is kept as it is.
+On a terminal, pictures of ${PROGRESS_PIXELS.toLocaleString('en-US')} pixels or more show their progress on stderr.
 
-Example: denoise-wasm denoise scan.png -o clean.png`,
+Examples: denoise-wasm denoise photo.jpg -o clean.png
+          denoise-wasm denoise digits-scan.png -o clean.png --model digits`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
     const flags = parseFlags(argv, { out: { type: 'string', short: 'o' }, model: { type: 'string' }, threads: { type: 'string' },
@@ -47,61 +55,48 @@ Example: denoise-wasm denoise scan.png -o clean.png`,
     const maxPixels = intFlag(flags.values, 'max-pixels', DEFAULT_MAX_PIXELS);
     const image = decodeImage(await readInput(input, 'image'), input, { maxPixels });
     const { width: W, height: H, data: rgba } = image;
-    const { model, label } = await openModel(flags.values.model as string | undefined, threads, false);
+    const { model, label, shipped } = await openModel(flags.values.model as string | undefined, threads, false, 'photo');
     const t0 = performance.now();
-    let C: number;
+    let result: Uint8ClampedArray, C: number;
     try {
-      C = imageChannels(model);
-    } catch (e) {
-      throw new CommandError(`${label}: ${(e as Error).message}`);
-    }
-    let grey = true;
-    for (let p = 0; p < rgba.length && grey; p += 4) grey = rgba[p] === rgba[p + 1] && rgba[p] === rgba[p + 2];
-    // What goes through the model: one HWC image per grey plane (C = 1) or one RGB image (C = 3).
-    const channels = C === 3 ? [[0, 1, 2]] : grey ? [[0]] : [[0], [1], [2]];
-    const inputs = channels.map((chs) => {
-      const a = new Float32Array(W * H * C);
-      for (let i = 0; i < W * H; i++) for (let c = 0; c < C; c++) a[i * C + c] = rgba[i * 4 + chs[Math.min(c, chs.length - 1)]] / 255;
-      return a;
-    });
-    if (flags.values.model === undefined) {
-      const median = medianBrightness(rgba);
-      if (median > PHOTO_MEDIAN) {
-        io.err.write(`denoise-wasm denoise: warning: ${input} does not look like light strokes on a dark background (median ` +
-          `brightness ${median.toFixed(2)}, above ${PHOTO_MEDIAN}); the pretrained denoiser was trained on MNIST-like digits and ` +
-          'can make photographs and dark-on-light pictures worse (see denoise-wasm denoise --help)\n');
+      try {
+        C = imageChannels(model);
+      } catch (e) {
+        throw new CommandError(`${label}: ${(e as Error).message}`);
       }
-    }
-    const plan = planTiles(model, H, W, threads);
-    let outputs: Float32Array[];
-    try {
-      outputs = await denoiseTiled(plan, inputs, H, W);
-    } finally {
-      if (plan.model !== model) plan.model.dispose();
-      model.dispose();
-    }
-    const result = new Uint8ClampedArray(rgba);   // keeps alpha
-    channels.forEach((chs, k) => {
-      const o = outputs[k];
-      for (let i = 0; i < W * H; i++) {
-        for (let c = 0; c < C; c++) {
-          const v = Math.round(o[i * C + c] * 255);
-          if (C === 1 && grey) { result[i * 4] = v; result[i * 4 + 1] = v; result[i * 4 + 2] = v; }
-          else result[i * 4 + chs[c]] = v;
+      if (shipped === 'digits') {
+        const median = medianBrightness(rgba);
+        if (median > PHOTO_MEDIAN) {
+          io.err.write(`denoise-wasm denoise: warning: ${input} does not look like light strokes on a dark background (median ` +
+            `brightness ${median.toFixed(2)}, above ${PHOTO_MEDIAN}); the digit denoiser (--model digits) was trained on MNIST digits ` +
+            'and can make photographs and dark-on-light pictures worse: leave --model out for the photo denoiser\n');
         }
       }
-    });
+      const showProgress = io.err.isTTY === true && W * H >= PROGRESS_PIXELS;
+      const onProgress = showProgress ? (f: number) => io.err.write(`\rdenoising ${input}: ${Math.floor(f * 100)}%`) : undefined;
+      if (showProgress) io.err.write(`denoising ${input}: 0%`);
+      result = (await denoiseImage(model, { width: W, height: H, data: rgba }, { onProgress })).data;
+      if (showProgress) io.err.write('\n');
+    } finally {
+      model.dispose();
+    }
     try {
       await writeFile(out, encodeImage({ width: W, height: H, data: result }, format));
     } catch (e) {
       throw new CommandError(`cannot write ${out}: ${(e as Error).message}`);
     }
     const seconds = (performance.now() - t0) / 1000;
+    const grey = isGrey(rgba);
     io.err.write(`denoised ${input} (${W}x${H}, ${grey ? 'grey' : C === 3 ? 'colour, RGB' : 'colour, per channel'}) with ${label} ` +
-      `in ${seconds.toFixed(1)} s (tiles ${plan.tileW}x${plan.tileH}) -> ${out}\n`);
+      `in ${seconds.toFixed(1)} s -> ${out}\n`);
     return 0;
   },
 };
+
+function isGrey(rgba: Uint8ClampedArray): boolean {
+  for (let p = 0; p < rgba.length; p += 4) if (rgba[p] !== rgba[p + 1] || rgba[p] !== rgba[p + 2]) return false;
+  return true;
+}
 
 /** Above this median brightness a picture is not light strokes on a dark background (MNIST: about 0). */
 export const PHOTO_MEDIAN = 0.3;

@@ -1,22 +1,18 @@
 // The demo's Photos panel: a photo (opened from a file, or the sample), Gaussian noise of a chosen sigma
-// (0-255 scale) added in the page, and the photo denoiser that ships with the package
-// (presets.photoDenoiser(), a blind grey U-Net run on R, G and B apart) taking it out; the noisy and the
-// denoised photo side by side with the time it took and the PSNR of each against the photo as opened, and
-// a before/after wipe (a range input: arrows, Page Up/Down, Home/End; or drag on the picture).
+// (0-255 scale) added in the page, and the photo denoiser that ships with the package taking it out
+// (presets.photoDenoiser(), a blind grey U-Net, run by the library's denoiseImage on R, G and B apart);
+// the noisy and the denoised photo side by side with the time it took and the PSNR of each against the
+// photo as opened, and a before/after wipe (a range input: arrows, Page Up/Down, Home/End; or drag on the picture).
 // All in the browser; nothing is sent anywhere. Independent of app.js (its own module, section and styles).
 //
 // The sample, chelsea.jpg, is scikit-image's chelsea.png ("Chelsea the cat", CC0 by the photographer,
 // Stefan van der Walt, as skimage/data/_fetchers.py states), saved as JPEG quality 95 with OpenCV.
 //
 // URL parameters: threads=auto|N (the model's compute threads, as the rest of the demo).
-import * as dw from '../../dist/browser/index.js';
-import { denoiseImage as localDenoiseImage } from './photo-denoise.js';
+import { presets, denoiseImage, addGaussianNoise, psnr } from '../../dist/browser/index.js';
 
-const { presets, addGaussianNoise, psnr } = dw;
-// The library's tiled denoiseImage when the package has it; until then the stand-in next to this file.
-const denoiseImage = typeof dw.denoiseImage === 'function' ? dw.denoiseImage : localDenoiseImage;
-/** Longest side a photo is scaled down to (the stand-in runs a whole picture at once). */
-const MAX_SIDE = typeof dw.denoiseImage === 'function' ? 1600 : 800;
+/** Longest side a photo is scaled down to: the slider denoises again at every move, and that should not take long. */
+const MAX_SIDE = 1024;
 const NOISE_SEED = 11;
 
 const $ = (id) => document.getElementById(id);
@@ -28,7 +24,6 @@ const photos = {
   status: 'empty',   // empty | loading | denoising | done | error
   name: null, width: 0, height: 0, grey: false, sigma: Number($('photo-sigma').value),
   seconds: null, psnrNoisy: null, psnrDenoised: null, denoiseCount: 0, error: null,
-  usesLibraryDenoiseImage: denoiseImage !== localDenoiseImage,
 };
 window.photos = photos;
 /** Resolves once no denoising is pending or running (for the tests). */

@@ -85,3 +85,15 @@ interface Result { image: string; sigma: number; psnr: Record<string, number>; s
     expect(table).toContain(`| camera (96x96) | ${psnr.noisy.toFixed(2)} / ${ssim.noisy.toFixed(3)} |`);
   }, 660_000);   // about 10 s on an idle 2-core machine; minutes when it is shared
 });
+
+test("the README's mean table is the mean rows of docs/photo-comparison.md (paste it again after a new run)", () => {
+  const cells = (row: string) => row.split('|').slice(2, -1).map((c) => c.replaceAll('**', '').trim());
+  const doc = readFileSync(join(ROOT, 'docs', 'photo-comparison.md'), 'utf8');
+  const fromDoc = [...doc.matchAll(/^\*\*sigma (\d+)\*\*[\s\S]*?^(\| \*\*mean\*\* .*)$/gm)].map((m) => [m[1], ...cells(m[2])]);
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('### Quality against classical methods');
+  const section = readme.slice(start, readme.indexOf('\n## ', start));
+  const fromReadme = [...section.matchAll(/^\| (\d+) (\|.*)$/gm)].map((m) => [m[1], ...cells(`| x ${m[2]}`)]).filter((r) => r.length === 8);
+  expect(fromDoc.map((r) => r[0])).toEqual(['15', '25', '50']);
+  expect(fromReadme).toEqual(fromDoc);
+});

@@ -11,7 +11,7 @@
 //   ... --photos DIR          skimage's data folder (default: Debian's python3-skimage's)
 //   ... --python PATH         a python3 with cv2 and skimage (default /usr/bin/python3, Debian's)
 //   ... --sigmas 15,25,50     --images camera.png,moon.png   --crop N (centre N x N crops)   --threads N
-//   ... --out FILE.md         --picture FILE.png | --no-picture   --json FILE (every score, for tests)
+//   ... --out FILE.md         --picture FILE.png | --no-picture   --json FILE (every score, for tests)   --help
 //
 // Protocol, the same for every method:
 //   noise   clean + sigma·N(0, 1) on the 0-255 scale by the library's addGaussianNoise (its seeded Random;
@@ -41,6 +41,11 @@ import { TRAIN, HELD_OUT } from './train-photo.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {   // the header above
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  console.log(lines.slice(1, lines.findIndex((l) => l.startsWith('import'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
+}
 const arg = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : dflt; };
 const list = (s) => s.split(',').map((v) => v.trim()).filter(Boolean);
 const photosDir = arg('--photos', '/usr/lib/python3/dist-packages/skimage/data');
@@ -213,6 +218,7 @@ async function tune(sigma, work) {
 const t0 = performance.now();
 const work = mkdtempSync(join(tmpdir(), 'compare-photos-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));   // still removes `work`
 try {
   execFileSync(python, [helper, '--check'], { stdio: ['ignore', 'ignore', 'pipe'] });
 } catch (e) {

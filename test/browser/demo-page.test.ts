@@ -6,9 +6,9 @@
 // (grey paper, uneven light, dark ink, not square) is prepared as MNIST digits are, so that the
 // pretrained model denoises it into the digit. Screenshots land in test-artifacts/browser/.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ROOT, artifactPath, findChromium, launchChromium, serveDemo, type Browser, type Server } from './chromium.js';
+import { axe } from './axe.js';
+import { artifactPath, findChromium, launchChromium, serveDemo, type Browser, type Server } from './chromium.js';
 
 interface Demo {
   status: string;
@@ -61,26 +61,6 @@ async function tabTo(page: Page, id: string): Promise<string[]> {
     if (now === id) return seen;
   }
   throw new Error(`#${id} is not reachable with Tab; the focus went through ${seen.join(', ')}`);
-}
-
-/** axe-core over the whole page: prints its report and returns the violations. */
-async function axe(page: Page, label: string): Promise<Array<{ id: string; targets: string[] }>> {
-  if (!(await page.evaluate(() => 'axe' in window))) {
-    await page.addScriptTag({ content: readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8') });
-  }
-  const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { version: string; run(ctx: Document): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; failureSummary: string }> }>; passes: unknown[]; incomplete: Array<{ id: string }> }> } }).axe;
-    const r = await axe.run(document);
-    return { version: axe.version, violations: r.violations, passes: r.passes.length, incomplete: r.incomplete.map((i) => i.id) };
-  });
-  const lines = [`axe-core ${result.version}, ${label}: ${result.violations.length} violations, ${result.passes} rules passed` +
-    (result.incomplete.length ? `, needs review: ${result.incomplete.join(', ')}` : '')];
-  for (const v of result.violations) {
-    lines.push(`  ${v.id} (${v.impact}): ${v.help}`);
-    for (const n of v.nodes) lines.push(`    ${n.target.join(' ')}: ${n.failureSummary.replace(/\s+/g, ' ')}`);
-  }
-  console.log(lines.join('\n'));
-  return result.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
 }
 
 /** A canvas's red channel, 0..1 (the demo draws grey). */

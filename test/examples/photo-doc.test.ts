@@ -18,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 test('"From code" is examples/denoise-photo.mjs, word for word', () => {
   const block = /### From code\n\n```js\n([\s\S]*?)```/.exec(DOC)![1];
   expect(block).toBe(readFileSync(join(ROOT, 'examples', 'denoise-photo.mjs'), 'utf8'));
-  expect(DOC).toContain('### Quality against classical methods\n\n(table: see scripts/compare-photos.mjs)');
+  expect(DOC).toContain('### Quality against classical methods\n\n`scripts/compare-photos.mjs`');   // its table: test/scripts/compare-photos.test.ts
 });
 
 test('examples/denoise-photo.mjs runs as written on a photo given on its command line', async () => {

@@ -24,8 +24,8 @@
 //           every score, python only denoises.
 //   methods median 3x3 and Gaussian blur: the library's medianFilter / gaussianFilter (kernel side
 //           2·ceil(3σ)+1); NLM, wavelet, TV: classical-denoisers.py (what each does is written there);
-//           ours: presets.photoDenoiser() through the library's denoiseImage (tiles with mirrored
-//           context, R, G and B apart), its output clipped to [0, 1] as denoiseImage gives it.
+//           ours: presets.photoDenoiser() (grey pictures) or presets.photoDenoiser({ channels: 3 }) (colour)
+//           through the library's denoiseImage (tiles with mirrored context), its output clipped to [0, 1].
 //   tuning  each classical parameter per sigma on centre 256x256 crops of training photos (TUNE_GREY as
 //           grey, and TUNE_COLOUR in colour for NLM's colour filter), by the mean PSNR over the crops, on
 //           the grids of GRIDS; the held-out pictures are never used. The values are cached in
@@ -162,10 +162,11 @@ function runNode(method, params, noisy) {
   return { tensor: out, seconds: (performance.now() - t0) / 1000 };
 }
 
-let model;
-/** Ours: the library's denoiseImage (tiles with mirrored context; R, G and B apart), output clipped to [0, 1]. */
+const models = {};
+/** Ours: the library's denoiseImage (tiles with mirrored context) with the grey or the colour model, output clipped to [0, 1]. */
 async function runOurs(noisy) {
-  model ??= presets.photoDenoiser({ threads });
+  const channels = noisy.shape[3];
+  const model = (models[channels] ??= presets.photoDenoiser({ threads, channels }));
   const t0 = performance.now();
   const out = await denoiseImage(model, noisy);
   return { tensor: out, seconds: (performance.now() - t0) / 1000 };
@@ -276,8 +277,9 @@ for (const [i, name] of HELD_OUT.entries()) {
     if (name === 'camera.png' && sigma === 25) figure = { clean, outputs, bestClassical: CLASSICAL.reduce((a, b) => (r.psnr[b] > r.psnr[a] ? b : a)) };
   }
 }
-const engineInfo = model ? await model.engineInfo() : null;   // the build and threads the tiles' copies ran with
-model?.dispose();
+const anyModel = models[1] ?? models[3];
+const engineInfo = anyModel ? await anyModel.engineInfo() : null;   // the build and threads the tiles' copies ran with
+for (const m of Object.values(models)) m.dispose();
 const wall = (performance.now() - t0) / 1000;
 
 // ---------------------------------------------------------------------------------------------------
@@ -288,15 +290,17 @@ const cell = (p, s) => `${p.toFixed(2)} / ${s.toFixed(3)}`;
 const mean = (rows, f) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
 // The weights the model ran with (float32, in getWeights order: the bytes of its weights.bin).
 const weightsHash = createHash('sha256');
-const shipped = presets.photoDenoiser();
-for (const w of shipped.getWeights()) weightsHash.update(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength));
-shipped.dispose();
+for (const channels of [1, 3]) {
+  const shipped = presets.photoDenoiser({ channels });
+  for (const w of shipped.getWeights()) weightsHash.update(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength));
+  shipped.dispose();
+}
 const md = [];
 md.push(`PSNR (dB) / SSIM against the clean picture, higher is better; the best PSNR of each row in bold. ` +
   `Held-out photographs of scikit-image${crop ? ` (centre ${crop}x${crop} crops)` : ''}, Gaussian noise of standard deviation sigma ` +
   `on the 0-255 scale (seeded, clipped, rounded to 8 bits; the same noisy picture for every method). ` +
   `Classical parameters tuned per sigma on training photos (scripts/classical-params.json); ours is ` +
-  `presets.photoDenoiser() (weights sha256 ${weightsHash.digest('hex').slice(0, 12)}...), one blind model for every sigma.`, '');
+  `presets.photoDenoiser() (grey pictures) and presets.photoDenoiser({ channels: 3 }) (colour; weights sha256 ${weightsHash.digest('hex').slice(0, 12)}...), one blind model for every sigma.`, '');
 for (const sigma of sigmas) {
   const rows = results.filter((r) => r.sigma === sigma);
   if (rows.length === 0) continue;

@@ -18,12 +18,14 @@ function pretrained(options: PresetOptions = {}): LayersModel {
 }
 
 /**
- * The photo denoiser that ships with the package: a residual U-Net (116,881 parameters) for grey
- * photographs, blind to the noise level (trained on standard deviations 0 to 50 on the 0-255 scale);
- * colour photographs go through it channel by channel. Built for 48x48x1 input and fully convolutional
- * (any size that is a multiple of 4). Compiled (MSE, adam) unless compile: false.
+ * The photo denoisers that ship with the package: a residual U-Net (116,881 parameters grey, 117,171
+ * colour) blind to the noise level (trained on standard deviations 0 to 50 on the 0-255 scale).
+ * `channels: 1` (default) is the grey model (a colour picture goes through it channel by channel),
+ * `channels: 3` the colour one (R, G and B at once: one pass, and it sees how the channels agree).
+ * Built for 48x48 input and fully convolutional (any size that is a multiple of 4; denoiseImage runs it
+ * on pictures of any size). Compiled (MSE, adam) unless compile: false.
  */
-function photoDenoiser(options: PresetOptions = {}): LayersModel {
+function photoDenoiser(options: PresetOptions & { channels?: 1 | 3 } = {}): LayersModel {
   return photoDenoiserModel(options);
 }
 

@@ -1,6 +1,6 @@
 // The demo's Photos panel: a photo (opened from a file, or the sample), Gaussian noise of a chosen sigma
 // (0-255 scale) added in the page, and the photo denoiser that ships with the package taking it out
-// (presets.photoDenoiser(), a blind grey U-Net, run by the library's denoiseImage on R, G and B apart);
+// (presets.photoDenoiser(), blind residual U-Nets: the grey one for grey photos, the colour one for colour, run by denoiseImage);
 // the noisy and the denoised photo side by side with the time it took and the PSNR of each against the
 // photo as opened, and a before/after wipe (a range input: arrows, Page Up/Down, Home/End; or drag on the picture).
 // All in the browser; nothing is sent anywhere. Independent of app.js (its own module, section and styles).
@@ -31,7 +31,7 @@ photos.idle = async () => {
   while (running || wanted) await (running ?? new Promise((r) => setTimeout(r, 10)));
 };
 
-let model = null;
+const models = {};   // the grey (1) and colour (3) photo denoisers, made on first use
 let clean = null;     // RGBA { width, height, data } of the photo as opened (scaled down if large)
 let noisy = null;
 let running = null;   // the denoising under way (a promise)
@@ -131,8 +131,9 @@ async function denoiseOnce() {
   photos.psnrNoisy = psnr(cleanT, toTensor(noisy, photos.grey)).mean;
   $('photo-noisy-caption').textContent = `noisy, sigma ${sigma}: ${dB(photos.psnrNoisy)}`;
   photos.status = 'denoising';
-  say(`Denoising ${photos.name} (${clean.width}×${clean.height}, ${photos.grey ? 'grey' : 'colour: R, G and B one by one'})…`);
-  model ??= presets.photoDenoiser({ threads });
+  say(`Denoising ${photos.name} (${clean.width}×${clean.height}, ${photos.grey ? 'grey' : 'colour'})…`);
+  const channels = photos.grey ? 1 : 3;
+  const model = (models[channels] ??= presets.photoDenoiser({ threads, channels }));
   const t0 = performance.now();
   const out = await denoiseImage(model, noisy, { onProgress: (f) => say(`Denoising ${photos.name}… ${Math.round(f * 100)}%`) });
   const seconds = (performance.now() - t0) / 1000;
@@ -160,7 +161,7 @@ async function open(blob, name) {
     $('photo-results').hidden = false;
     const size = `${clean.width}×${clean.height}`;
     $('photo-about').textContent = `${name}, ${size}${read.original === size ? '' : ` (scaled down from ${read.original})`}: ` +
-      (photos.grey ? 'grey, denoised once.' : 'colour; the model is grey, so R, G and B are denoised one by one.');
+      (photos.grey ? 'grey: the grey model.' : 'colour: the colour model, R, G and B at once.');
   } catch (e) {
     return fail(new Error(`${name}: ${e.message}`));
   }

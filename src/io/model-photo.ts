@@ -1,16 +1,25 @@
-// The photo denoiser that ships with the package (presets.photoDenoiser()): model.json and weights.bin of
-// pretrained/photo/, embedded in model-photo-data.ts as text and base64 by scripts/train-photo.mjs.
+// The photo denoisers that ship with the package (presets.photoDenoiser()): model.json and weights.bin of
+// pretrained/photo/ (grey) and pretrained/photo-colour/ (colour), embedded in model-photo-data.ts and
+// model-photo-colour-data.ts as text and base64 by scripts/train-photo.mjs.
 import type { LayersModel } from '../model/model.js';
 import { modelFromFiles, type LoadModelOptions } from './model-format.js';
 import { base64ToBytes } from './model-pretrained.js';
 import { PHOTO_MODEL_JSON, PHOTO_WEIGHTS_BASE64 } from './model-photo-data.js';
+import { PHOTO_COLOUR_MODEL_JSON, PHOTO_COLOUR_WEIGHTS_BASE64 } from './model-photo-colour-data.js';
+import { describeValue } from '../train/validate.js';
 
 /**
- * A blind residual U-Net for grey photographs (colour ones channel by channel), trained on scikit-image's
- * photographs with Gaussian noise of standard deviation 0 to 50 (0-255 scale); built for 48x48x1 patches,
- * fully convolutional (any size that is a multiple of 4). See README, "Denoising photographs".
+ * A blind residual U-Net for photographs, trained on scikit-image's photographs with Gaussian noise of
+ * standard deviation 0 to 50 (0-255 scale): channels 1 (grey; a colour picture goes through it channel
+ * by channel) or 3 (colour, R, G and B at once). Built for 48x48 patches, fully convolutional (any size
+ * that is a multiple of 4). See README, "Denoising photographs".
  */
-export function photoDenoiserModel(options: LoadModelOptions = {}): LayersModel {
-  const weights = base64ToBytes(PHOTO_WEIGHTS_BASE64);
-  return modelFromFiles(JSON.parse(PHOTO_MODEL_JSON), () => weights, options, 'presets.photoDenoiser()');
+export function photoDenoiserModel(options: LoadModelOptions & { channels?: 1 | 3 } = {}): LayersModel {
+  const { channels = 1, ...rest } = options;
+  if (channels !== 1 && channels !== 3) {
+    throw new Error(`presets.photoDenoiser: channels must be 1 (grey photographs) or 3 (colour), got ${describeValue(channels)}`);
+  }
+  const [json, b64] = channels === 3 ? [PHOTO_COLOUR_MODEL_JSON, PHOTO_COLOUR_WEIGHTS_BASE64] : [PHOTO_MODEL_JSON, PHOTO_WEIGHTS_BASE64];
+  const weights = base64ToBytes(b64);
+  return modelFromFiles(JSON.parse(json), () => weights, rest, 'presets.photoDenoiser()');
 }

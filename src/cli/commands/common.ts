@@ -40,10 +40,13 @@ export function threadsFlag(values: FlagValues): 'auto' | number {
   return values.threads === undefined || values.threads === 'auto' ? 'auto' : intFlag(values, 'threads', 1);
 }
 
+/** How a shipped model is opened; channels picks the photo denoiser's grey (1) or colour (3) model. */
+interface ShippedOptions { threads: 'auto' | number; compile: boolean; channels?: 1 | 3 }
+
 /** The denoisers that ship with the package, by the names --model takes. */
 export const SHIPPED_MODELS = {
-  photo: { label: 'the photo denoiser', make: (options: { threads: 'auto' | number; compile: boolean }) => presets.photoDenoiser(options) },
-  digits: { label: 'the digit denoiser', make: (options: { threads: 'auto' | number; compile: boolean }) => presets.pretrained(options) },
+  photo: { label: 'the photo denoiser', make: (options: ShippedOptions) => presets.photoDenoiser(options) },
+  digits: { label: 'the digit denoiser', make: (options: ShippedOptions) => presets.pretrained(options) },
 };
 export type ShippedModel = keyof typeof SHIPPED_MODELS;
 
@@ -51,13 +54,15 @@ export type ShippedModel = keyof typeof SHIPPED_MODELS;
  * A saved model (directory or model.json), a shipped one by name ('photo', 'digits'; a folder of that
  * name is ./photo), or `fallback` (a shipped one) when `path` is undefined. `forTraining: false` skips the
  * training configuration and optimizer state (denoise and eval need only the weights, so a damaged
- * optimizer state does not stop them). `shipped` says which shipped model it is, if one.
+ * optimizer state does not stop them). `shipped` says which shipped model it is, if one. `channels` 3 opens the
+ * photo denoiser's colour model (for colour pictures).
  */
-export async function openModel(path: string | undefined, threads: 'auto' | number, forTraining = true, fallback: ShippedModel = 'digits'):
-    Promise<{ model: LayersModel; label: string; shipped?: ShippedModel }> {
+export async function openModel(path: string | undefined, threads: 'auto' | number, forTraining = true, fallback: ShippedModel = 'digits',
+    channels: 1 | 3 = 1): Promise<{ model: LayersModel; label: string; shipped?: ShippedModel }> {
   const name = path ?? fallback;
   if (name === 'photo' || name === 'digits') {
-    return { model: SHIPPED_MODELS[name].make({ threads, compile: forTraining }), label: SHIPPED_MODELS[name].label, shipped: name };
+    const label = SHIPPED_MODELS[name].label + (name === 'photo' && channels === 3 ? ' (colour)' : '');
+    return { model: SHIPPED_MODELS[name].make({ threads, compile: forTraining, channels }), label, shipped: name };
   }
   try {
     return { model: await loadModel(name, { threads, compile: forTraining }), label: name };

@@ -55,7 +55,8 @@ Examples: denoise-wasm denoise photo.jpg -o clean.png
     const maxPixels = intFlag(flags.values, 'max-pixels', DEFAULT_MAX_PIXELS);
     const image = decodeImage(await readInput(input, 'image'), input, { maxPixels });
     const { width: W, height: H, data: rgba } = image;
-    const { model, label, shipped } = await openModel(flags.values.model as string | undefined, threads, false, 'photo');
+    const grey = isGrey(rgba);
+    const { model, label, shipped } = await openModel(flags.values.model as string | undefined, threads, false, 'photo', grey ? 1 : 3);
     const t0 = performance.now();
     let result: Uint8ClampedArray, C: number;
     try {
@@ -86,7 +87,6 @@ Examples: denoise-wasm denoise photo.jpg -o clean.png
       throw new CommandError(`cannot write ${out}: ${(e as Error).message}`);
     }
     const seconds = (performance.now() - t0) / 1000;
-    const grey = isGrey(rgba);
     io.err.write(`denoised ${input} (${W}x${H}, ${grey ? 'grey' : C === 3 ? 'colour, RGB' : 'colour, per channel'}) with ${label} ` +
       `in ${seconds.toFixed(1)} s -> ${out}\n`);
     return 0;

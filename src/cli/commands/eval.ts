@@ -127,14 +127,16 @@ async function evalPhotos(v: FlagValues, io: CliIo): Promise<number> {
   }
   const small = pictures.find((p) => p.width < 7 || p.height < 7);
   if (small) throw new CommandError(`${small.name} is ${small.width}x${small.height}; SSIM needs pictures of at least 7x7 pixels (take it out of ${dir})`);
-  const { model, label } = await openModel(v.model as string | undefined, threads, false, 'photo');
+  const { model, label, shipped } = await openModel(v.model as string | undefined, threads, false, 'photo');
+  const colour = pictures.filter((p) => p.channels === 3).length;
+  // The shipped photo denoiser: its colour model for colour pictures, as `denoise` does.
+  const colourModel = shipped === 'photo' && colour > 0 ? (await openModel('photo', threads, false, 'photo', 3)).model : null;
   try {
     try {
       imageChannels(model);
     } catch (e) {
       throw new CommandError(`${label}: ${(e as Error).message}`);
     }
-    const colour = pictures.filter((p) => p.channels === 3).length;
     io.out.write(`${label} on ${pictures.length} picture(s) in ${dir} (${colour} colour, ${pictures.length - colour} grey); ` +
       `Gaussian noise of standard deviation ${sigmas.join(', ')} (0-255 scale, clipped), seed ${seed}.\n` +
       'PSNR (dB) / SSIM against the clean pictures; higher is better.\n');
@@ -148,7 +150,7 @@ async function evalPhotos(v: FlagValues, io: CliIo): Promise<number> {
         const p = pictures[i];
         const clean = toFloat(byteTensor(p.data, [1, p.height, p.width, p.channels]));
         const noisy = addGaussianNoise(clean, { factor: sigma / 255, seed: seed + 1000 * i + sigma });
-        const outputs: Tensor[] = [noisy, medianFilter(noisy, 3), gaussianFilter(noisy, { sigma: g, size: 2 * Math.ceil(3 * g) + 1 }), await denoiseImage(model, noisy)];
+        const outputs: Tensor[] = [noisy, medianFilter(noisy, 3), gaussianFilter(noisy, { sigma: g, size: 2 * Math.ceil(3 * g) + 1 }), await denoiseImage(p.channels === 3 && colourModel ? colourModel : model, noisy)];
         outputs.forEach((x, k) => { scores[k].psnr.push(psnr(x, clean).mean); scores[k].ssim.push(ssim(x, clean).mean); });
       }
       const cell = (k: number, i: number) => `${scores[k].psnr[i].toFixed(2)} / ${scores[k].ssim[i].toFixed(3)}`;
@@ -160,5 +162,6 @@ async function evalPhotos(v: FlagValues, io: CliIo): Promise<number> {
     return 0;
   } finally {
     model.dispose();
+    colourModel?.dispose();
   }
 }

@@ -18,7 +18,7 @@ function pretrained(options: PresetOptions = {}): LayersModel {
 }
 
 /**
- * The photo denoisers that ship with the package: a residual U-Net (116,881 parameters grey, 117,171
+ * The photo denoisers that ship with the package: a residual U-Net (116,881 parameters grey, 117,459
  * colour) blind to the noise level (trained on standard deviations 0 to 50 on the 0-255 scale).
  * `channels: 1` (default) is the grey model (a colour picture goes through it channel by channel),
  * `channels: 3` the colour one (R, G and B at once: one pass, and it sees how the channels agree).

@@ -250,19 +250,24 @@ async function quality(t) {
 }
 
 // Photo denoising: presets.photoDenoiser() through denoiseImage on a W x W grey and a W x W colour picture
-// (RGBA, as a canvas gives them), after a warm-up, `runs` times each, alternating; seconds per picture.
+// (RGBA, as a canvas gives them), after a warm-up, `runs` times each, alternating; seconds per picture:
+// grey with the grey model, colour with the colour model (channels: 3) and with the grey model per channel.
 // Each call includes what denoiseImage does every time: the model's copy at the tile size and its engine.
 async function photo(t) {
   const lib = await import('../../dist/index.js');
   const { photoPicture } = await import('./photo-picture.mjs');
   const grey = photoPicture(t.size, t.size, false, 1), colour = photoPicture(t.size, t.size, true, 2);
-  const model = lib.presets.photoDenoiser({ variant: t.variant, threads: t.threads, compile: false });
-  const info = await model.engineInfo();
-  await lib.denoiseImage(model, grey);   // warm-up: V8 tiers the wasm up
+  const options = { variant: t.variant, threads: t.threads, compile: false };
+  const greyModel = lib.presets.photoDenoiser(options), colourModel = lib.presets.photoDenoiser({ ...options, channels: 3 });
+  const info = await greyModel.engineInfo();
+  await lib.denoiseImage(greyModel, grey);   // warm-up: V8 tiers the wasm up
+  await lib.denoiseImage(colourModel, colour);
   // cpu: CPU seconds of the whole process (every thread) per picture, which a busy machine inflates far less than wall time.
-  const out = { info, grey: [], colour: [], greyCpu: [], colourCpu: [] };
+  const cases = [['grey', greyModel, grey], ['colour', colourModel, colour], ['perChannel', greyModel, colour]];
+  const out = { info };
+  for (const [key] of cases) { out[key] = []; out[`${key}Cpu`] = []; }
   for (let i = 0; i < t.runs; i++) {
-    for (const [key, picture] of [['grey', grey], ['colour', colour]]) {
+    for (const [key, model, picture] of cases) {
       const t0 = performance.now(), c0 = process.cpuUsage();
       await lib.denoiseImage(model, picture);
       const c = process.cpuUsage(c0);
@@ -271,7 +276,8 @@ async function photo(t) {
     }
   }
   out.maxRss = maxRssBytes();
-  model.dispose();
+  greyModel.dispose();
+  colourModel.dispose();
   return out;
 }
 

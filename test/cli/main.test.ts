@@ -107,12 +107,12 @@ test('mistakes and failures: one clear line and a non-zero exit', async () => {
 });
 
 describe('denoise', () => {
-  test('a colour photograph-like JPEG goes through the photo denoiser by default, per channel: noise down in every channel', async () => {
+  test('a colour photograph-like JPEG goes through the colour photo denoiser by default: noise down in every channel', async () => {
     const { clean, noisy, W, H } = photoLike(100, 75, 25);
     await writeFile(join(dir, 'photo.png'), encodePng({ width: W, height: H, data: noisy }));
     const r = await run('denoise', join(dir, 'photo.png'), '-o', join(dir, 'photo-out.jpg'), '--threads', '1');
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/^denoised .*photo\.png \(100x75, colour, per channel\) with the photo denoiser in \d+\.\d s -> .*photo-out\.jpg\n$/);
+    expect(r.err).toMatch(/^denoised .*photo\.png \(100x75, colour, RGB\) with the photo denoiser \(colour\) in \d+\.\d s -> .*photo-out\.jpg\n$/);
     const out = jpeg.decode(await readFile(join(dir, 'photo-out.jpg')), { useTArray: true });
     expect([out.width, out.height]).toEqual([W, H]);
     const plane = (rgba: ArrayLike<number>, ch: number) => Float32Array.from({ length: W * H }, (_, i) => rgba[i * 4 + ch] / 255);

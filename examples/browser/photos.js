@@ -115,6 +115,7 @@ function requestDenoise() {
         await denoiseOnce();
       }
     } catch (e) {
+      wanted = false;   // a slider move queued behind the failure is dropped with it (else idle() would wait forever)
       fail(e);
     } finally {
       running = null;

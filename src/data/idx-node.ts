@@ -85,17 +85,22 @@ export async function streamGzipBytes(path: string, fileSize: number, where: str
   const HEADER = 16;
   if (fileSize < 18 || fileSize > 2 ** 31) return null;
   const file = await open(path, 'r');
+  let gunzip: ReturnType<typeof createGunzip> | undefined;
   try {
     const trailer = new Uint8Array(4);
     await file.read(trailer, 0, 4, fileSize - 4);
     const isize = (trailer[0] | (trailer[1] << 8) | (trailer[2] << 16) | (trailer[3] << 24)) >>> 0;
     const dataBytes = isize - HEADER;
     if (dataBytes < 64 || isize > fileSize * 1100) return null;
-    const gunzip = createGunzip({ chunkSize: dataBytes });
+    // zlib allocates chunkSize at once: first the header, from the stream's start, must agree with the trailer.
+    const declared = await readUint8IdxShape(path);
+    if (!declared || declared.length !== 3 || declared.reduce((n, d) => n * d, 1) !== dataBytes) return null;
+    gunzip = createGunzip({ chunkSize: dataBytes });
     const chunks: Uint8Array[] = [];
     let total = 0;
-    gunzip.on('data', (c: Uint8Array) => { chunks.push(c); total += c.length; });
-    const ended = new Promise<boolean>((resolve) => { gunzip.on('end', () => resolve(true)); gunzip.on('error', () => resolve(false)); });
+    const z = gunzip;
+    z.on('data', (c: Uint8Array) => { chunks.push(c); total += c.length; });
+    const ended = new Promise<boolean>((resolve) => { z.on('end', () => resolve(true)); z.on('error', () => resolve(false)); });
     const input = Buffer.allocUnsafe(Math.min(1 << 16, fileSize));   // at most ~66 MB of output per read, then the size check
     let failed = false;
     for (let pos = 0; pos < fileSize && !failed && total <= isize;) {
@@ -103,10 +108,11 @@ export async function streamGzipBytes(path: string, fileSize: number, where: str
       if (bytesRead === 0) break;
       pos += bytesRead;
       // The callback comes once zlib is done with the chunk, so the buffer can be refilled.
-      failed = await new Promise<boolean>((resolve) => gunzip.write(input.subarray(0, bytesRead), (e) => resolve(!!e)));
+      failed = await new Promise<boolean>((resolve) => z.write(input.subarray(0, bytesRead), (e) => resolve(!!e)));
     }
-    gunzip.end();
-    if (failed || !(await ended) || total !== isize) return null;   // corrupt gzip, or not what the trailer says
+    z.end();
+    const ok = !failed && (await ended);
+    if (!ok || total !== isize) return null;   // corrupt gzip, or not what the trailer says
     const first = chunks[0];
     let header: ReturnType<typeof readIdxHeader>;
     try {
@@ -132,6 +138,7 @@ export async function streamGzipBytes(path: string, fileSize: number, where: str
     }
     return { data, shape: header.shape, type: 'uint8' };
   } finally {
+    gunzip?.destroy();   // also when a read failed half way: zlib's handle is freed
     await file.close();
   }
 }

@@ -174,6 +174,8 @@ export function planInferenceBuffers(graph: Graph): { offsets: number[]; total: 
  * planInferenceBuffers gives. The input's own gradient (read by the host) and any gradient nothing
  * writes get places of their own. Laid out for the lowering with the input gradient, whose extras are
  * numbered as without it. Offsets and the total in floats per sample, rounded up to 16 floats.
+ * This relies on every op's backward overwriting the gradients it writes, never adding into them (a
+ * place shared with a dead gradient holds its values): a kernel that accumulates must zero first.
  */
 export function planGradientBuffers(graph: Graph): { main: number[]; extras: number[]; total: number } {
   const lowered = lowerGraph(graph, true);

@@ -34,9 +34,10 @@ Sizes: the image is processed in overlapping tiles (${DEFAULT_DENOISE_MARGIN} pi
 image's edges; the photo denoiser reaches ${DEFAULT_DENOISE_MARGIN} pixels, so the tiles give the same result as one run
 over the whole picture), so any width and height work. Fully convolutional models run on tiles of up to
 ${DEFAULT_DENOISE_TILE + 2 * DEFAULT_DENOISE_MARGIN}x${DEFAULT_DENOISE_TILE + 2 * DEFAULT_DENOISE_MARGIN} (a centre of up to ${DEFAULT_DENOISE_TILE}x${DEFAULT_DENOISE_TILE} and the context) at a size they map to themselves; fixed-size
-models (e.g. a Dense one) on tiles of their own input size. Colour: a one-channel (grey) model, as both
-shipped ones are, denoises R, G and B separately, each as a grey image (this also removes colour
-noise); a grey image is denoised once. A three-channel model gets RGB. Transparency is kept as it is.
+models (e.g. a Dense one) on tiles of their own input size. Colour: the photo denoiser takes a colour
+picture with its colour model (R, G and B at once) and a grey one with its grey model; a one-channel
+model (--model digits, or a saved grey one) denoises R, G and B separately, each as a grey image; a grey
+image is denoised once. A three-channel model gets RGB. Transparency is kept as it is.
 On a terminal, pictures of ${PROGRESS_PIXELS.toLocaleString('en-US')} pixels or more show their progress on stderr.
 
 Examples: denoise-wasm denoise photo.jpg -o clean.png

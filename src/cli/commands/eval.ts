@@ -8,6 +8,7 @@ import { gaussianFilter, medianFilter } from '../../metrics/filters.js';
 import { psnr } from '../../metrics/psnr.js';
 import { ssim } from '../../metrics/ssim.js';
 import { byteTensor, toFloat, type Tensor } from '../../tensor.js';
+import type { LayersModel } from '../../model/model.js';
 import { describeValue } from '../../train/validate.js';
 import type { FlagValues } from '../flags.js';
 import { formatTable } from '../table.js';
@@ -34,8 +35,8 @@ Photographs (--photos DIR: a folder of your own clean PNG/JPEG pictures, any siz
 each picture gets Gaussian noise of each standard deviation of --sigmas (0-255 scale, added in floating
 point and clipped to [0, 255]; the noise of the i-th picture by name at sigma s is seeded with
 seed + 1000 i + s, so runs repeat), and the table gives, per picture and their mean, PSNR / SSIM of the
-noisy picture, a 3x3 median filter, a Gaussian blur and the model (default: the photo denoiser), colour
-pictures per channel. The blur's standard deviation (pixels) is the one that scored best on
+noisy picture, a 3x3 median filter, a Gaussian blur and the model (default: the photo denoiser, its
+colour model for colour pictures; a saved grey model takes colour pictures per channel). The blur's standard deviation (pixels) is the one that scored best on
 scikit-image's photographs at that noise: ${BLUR_SIGMAS.map(([n, g]) => `${g} at ${n}`).join(', ')} (linear between,
 the nearest outside), over a kernel of 2 ceil(3 sd) + 1 pixels.
 
@@ -129,9 +130,10 @@ async function evalPhotos(v: FlagValues, io: CliIo): Promise<number> {
   if (small) throw new CommandError(`${small.name} is ${small.width}x${small.height}; SSIM needs pictures of at least 7x7 pixels (take it out of ${dir})`);
   const { model, label, shipped } = await openModel(v.model as string | undefined, threads, false, 'photo');
   const colour = pictures.filter((p) => p.channels === 3).length;
-  // The shipped photo denoiser: its colour model for colour pictures, as `denoise` does.
-  const colourModel = shipped === 'photo' && colour > 0 ? (await openModel('photo', threads, false, 'photo', 3)).model : null;
+  let colourModel: LayersModel | null = null;
   try {
+    // The shipped photo denoiser: its colour model for colour pictures, as `denoise` does.
+    if (shipped === 'photo' && colour > 0) colourModel = (await openModel('photo', threads, false, 'photo', 3)).model;
     try {
       imageChannels(model);
     } catch (e) {

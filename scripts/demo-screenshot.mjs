@@ -3,6 +3,8 @@
 // headless Chromium (Debian's, driven by playwright-core), draws a digit on the pad, and screenshots.
 //
 //   node scripts/demo-screenshot.mjs [out.png] [--train 8000] [--epochs 5] [--batch 32] [--width 1280]
+//   CHROMIUM_PATH=...: another Chromium than Debian's /usr/bin/chromium (e.g. the path the devDependency
+//   @sparticuz/chromium gives: node -e "import('@sparticuz/chromium').then(async (c) => console.log(await c.default.executablePath()))")
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -25,7 +25,10 @@ export function lossForwardBackward(kind: i32, fusedSigmoid: bool, out: usize, t
       const inside = p >= EPS && p <= ONE_MINUS_EPS;
       // A NaN p fails both comparisons and stays NaN, so the loss reports it instead of the clip hiding it.
       const pc: f32 = inside ? p : (p < EPS ? EPS : (p > ONE_MINUS_EPS ? ONE_MINUS_EPS : p));
-      sum += -(<f64>t * Math.log(<f64>pc) + (1.0 - <f64>t) * Math.log(1.0 - <f64>pc));
+      // A target of exactly 0 or 1 (most pixels of digits) needs one logarithm: 0·log(·) is -0 there
+      // (the log is finite and negative after the clip), and x + -0 = x, so the sum keeps its bits.
+      const lp = <f64>t == 0.0 ? 0.0 : Math.log(<f64>pc), lq = <f64>t == 1.0 ? 0.0 : Math.log(1.0 - <f64>pc);
+      sum += -(<f64>t * lp + (1.0 - <f64>t) * lq);
       if (inside) g = fusedSigmoid ? (p - t) * scale : ((p - t) / (p * (1 - p))) * scale;
     } else if (kind == LOSS_MSE) {
       const d = p - t;

@@ -20,7 +20,9 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
         const w0 = max(ow * s.SW - s.padLeft, 0), w1 = min(ow * s.SW - s.padLeft + s.KW, s.W);
         const o = (oh * s.OW + ow) * C;
         const first = (h0 * s.W + w0) * C;   // the window's first element starts as the best
-        if (ASC_FEATURE_SIMD) {
+        if (ASC_FEATURE_SIMD && h1 - h0 == 2 && w1 - w0 == 2) {
+          maxPool2x2(xn + (<usize>first << 2), C, s.W * C, C4, first, yn + (<usize>o << 2), argmax == 0 ? 0 : an + (<usize>o << 2));
+        } else if (ASC_FEATURE_SIMD) {
           // Channels in groups of 4: compare-and-select keeps the earliest maximum, as the scalar loop
           // does. The winner's window offset is tracked and the lanes' channel added at the end.
           for (let c = 0; c < C4; c += 4) {
@@ -65,6 +67,33 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
           if (argmax != 0) store<i32>(an + (<usize>(o + c) << 2), at);
         }
       }
+    }
+  }
+}
+
+// A window of 2 x 2 real elements (the usual pool, away from a same-padded edge), channels c < C4 in
+// groups of 4: the generic loop unrolled, the same compare-and-select in window order. p is the window's
+// first element, `first` its offset in the image, C the channels and rowFloats the image's row length in
+// floats; an == 0: no winners to record.
+@inline function maxPool2x2(p: usize, C: i32, rowFloats: i32, C4: i32, first: i32, y: usize, an: usize): void {
+  const right = <usize>C << 2, down = <usize>rowFloats << 2;
+  for (let c = 0; c < C4; c += 4) {
+    const q = p + (<usize>c << 2);
+    const v01 = v128.load(q + right), v10 = v128.load(q + down), v11 = v128.load(q + down + right);
+    let best = v128.load(q);
+    const b01 = f32x4.gt(v01, best);
+    best = v128.bitselect(v01, best, b01);
+    const b10 = f32x4.gt(v10, best);
+    best = v128.bitselect(v10, best, b10);
+    const b11 = f32x4.gt(v11, best);
+    best = v128.bitselect(v11, best, b11);
+    v128.store(y + (<usize>c << 2), best);
+    if (an != 0) {
+      let at = i32x4.splat(first);
+      at = v128.bitselect(i32x4.splat(first + C), at, b01);
+      at = v128.bitselect(i32x4.splat(first + rowFloats), at, b10);
+      at = v128.bitselect(i32x4.splat(first + rowFloats + C), at, b11);
+      v128.store(an + (<usize>c << 2), i32x4.add(at, i32x4(c, c + 1, c + 2, c + 3)));
     }
   }
 }

@@ -35,6 +35,6 @@ export function conv2dTransposeBackward(s: ConvShape, x: usize, w: usize, dz: us
       for (let m = 0; m < pixels; m++) addFloats(db, dzn + (<usize>(m * s.C) << 2), s.C);
     }
   }
-  conv2dWeightGrad(s, dz, x, dw, 0, n0, n1, scratch);
+  conv2dWeightGrad(s, dz, x, dw, 0, n0, n1, scratch, 0);
   if (dx != 0) conv2dForward(s, dz, w, 0, ACT_LINEAR, dx, n0, n1, scratch);
 }

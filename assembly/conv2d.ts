@@ -16,7 +16,7 @@
 import { biasActivationForward, biasActivationColumns, activationForward } from './activations';
 import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRunsScalar, madd, STORE, BIAS, BIAS_RELU } from './gemm';
 import { ACT_LINEAR, ACT_RELU } from './plan';
-import { copyFloats, zeroFloats, addFloats } from './copy';
+import { copyFloats, zeroFloats } from './copy';
 
 // Geometry of one conv layer; a view of the op record's words F_H..F_PAD_LEFT (see network.ts).
 @final @unmanaged export class ConvShape {
@@ -205,15 +205,63 @@ function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: u
 //   dW[k][oc] += Σ_m A(m; k) dz[m][oc]    db[oc] += Σ_m dz[m][oc]    (this chunk's partials)
 //   dx = the adjoint of the convolution applied to dz, by stride phases (skipped when dx == 0)
 
-/** Backward for images n0..n1 into this chunk's partials dw/db (db == 0: no bias) and into dx. */
+/**
+ * Backward for images n0..n1 into this chunk's partials dw/db (db == 0: no bias) and into dx. relu != 0
+ * (with a bias): dz still holds dL/dy of a ReLU layer whose output is at relu; ReLU' is applied image by
+ * image in the bias-gradient pass (see biasGradient) instead of in a pass of its own.
+ */
 export function conv2dBackward(s: ConvShape, x: usize, w: usize, dz: usize, dx: usize, dw: usize, db: usize,
-                               n0: i32, n1: i32, scratch: usize): void {
-  conv2dWeightGrad(s, x, dz, dw, db, n0, n1, scratch);
+                               n0: i32, n1: i32, scratch: usize, relu: usize): void {
+  conv2dWeightGrad(s, x, dz, dw, db, n0, n1, scratch, relu);
   if (dx != 0) conv2dInputGrad(s, w, dz, dx, n0, n1, scratch);
 }
 
-/** dW += Σ_m A(m; k) dz[m] (A: windows of x) and db += Σ_m dz[m] (unless db == 0), images n0..n1. */
-export function conv2dWeightGrad(s: ConvShape, x: usize, dz: usize, dw: usize, db: usize, n0: i32, n1: i32, scratch: usize): void {
+/**
+ * db += Σ_m dz[m] over M pixels of OC channels: per channel a running sum in m order (the same bits as
+ * adding each pixel's row to db in turn), kept in a register. relu != 0: dz = dy where the ReLU output at
+ * relu is positive, else 0, is written back first, in the same pass (activationBackward's values).
+ */
+function biasGradient(dz: usize, M: i32, OC: i32, db: usize, relu: usize): void {
+  const sc = <usize>OC << 2;
+  let oc = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0);
+    for (; oc + 4 <= OC; oc += 4) {
+      const o = <usize>oc << 2;
+      let vacc = v128.load(db + o);
+      let p = dz + o;
+      if (relu != 0) {
+        let q = relu + o;
+        for (let m = 0; m < M; m++, p += sc, q += sc) {
+          const v = v128.and(v128.load(p), f32x4.gt(v128.load(q), zero));
+          v128.store(p, v);
+          vacc = f32x4.add(vacc, v);
+        }
+      } else for (let m = 0; m < M; m++, p += sc) vacc = f32x4.add(vacc, v128.load(p));
+      v128.store(db + o, vacc);
+    }
+  }
+  for (; oc < OC; oc++) {
+    const o = <usize>oc << 2;
+    let acc = load<f32>(db + o);
+    for (let m = 0; m < M; m++) {
+      const p = dz + <usize>m * sc + o;
+      let v = load<f32>(p);
+      if (relu != 0) {
+        v = load<f32>(relu + <usize>m * sc + o) > 0 ? v : 0;
+        store<f32>(p, v);
+      }
+      acc = acc + v;
+    }
+    store<f32>(db + o, acc);
+  }
+}
+
+/**
+ * dW += Σ_m A(m; k) dz[m] (A: windows of x) and db += Σ_m dz[m] (unless db == 0), images n0..n1; relu:
+ * see conv2dBackward (needs db).
+ */
+export function conv2dWeightGrad(s: ConvShape, x: usize, dz: usize, dw: usize, db: usize, n0: i32, n1: i32, scratch: usize, relu: usize): void {
   const M = s.OH * s.OW, OC = s.OC, C = s.C;
   const inPlace = readsInPlace(s);
   const ld = inPlace ? s.W * C : paddedW(s) * C;
@@ -223,7 +271,7 @@ export function conv2dWeightGrad(s: ConvShape, x: usize, dz: usize, dw: usize, d
   for (let n = n0; n < n1; n++) {
     const xn = x + (<usize>(n * s.H * s.W * C) << 2);
     const dzn = dz + (<usize>(n * M * OC) << 2);
-    if (db != 0) for (let m = 0; m < M; m++) addFloats(db, dzn + (<usize>(m * OC) << 2), OC);
+    if (db != 0) biasGradient(dzn, M, OC, db, relu == 0 ? 0 : relu + (<usize>(n * M * OC) << 2));
     const src = inPlace ? xn : xpOf(s, scratch);
     if (!inPlace) padImage(s, xn, src);
     if (ASC_FEATURE_SIMD) weightGradSimd(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);

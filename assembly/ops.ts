@@ -6,7 +6,7 @@ import {
   F_DBIAS, F_AUX, F_TABLE, F_COUNT, F_MEAN, F_VARIANCE, F_STATS, F_BN_EPSILON, F_BN_DECAY, H_MAX_CHUNKS,
   OP_CONV2D, OP_MAXPOOL2D, OP_UPSAMPLE2D, OP_DENSE, OP_ACTIVATION, OP_ADD, OP_SUBTRACT, OP_MULTIPLY, OP_AVERAGE,
   OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_BATCH_NORM, OP_DROPOUT, OP_GAUSSIAN_NOISE, OP_LEAKY_RELU, OP_CONV2D_TRANSPOSE, OP_AVGPOOL2D, fieldF32, chunkStart,
-  F_SEED, F_DROP_THRESHOLD, F_DROP_SCALE, F_NOISE_STDDEV, F_CLIP, F_CLIP_LO, F_CLIP_HI, F_ALPHA,
+  F_SEED, F_DROP_THRESHOLD, F_DROP_SCALE, F_NOISE_STDDEV, F_CLIP, F_CLIP_LO, F_CLIP_HI, F_ALPHA, ACT_RELU,
 } from './plan';
 import { ConvShape, conv2dForward, conv2dBackward, conv2dScratchBytes } from './conv2d';
 import { conv2dTransposeForward, conv2dTransposeBackward } from './conv2d-transpose';
@@ -105,14 +105,16 @@ export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scra
   const s = shapeOf(op);
   const dy = ptr(op, F_DY), dx = ptr(op, F_DX);
   if (kind == OP_CONV2D || kind == OP_DENSE || kind == OP_CONV2D_TRANSPOSE) {
-    if (!skipActivation) {
+    // A layer without a bias (use_bias: false) has F_DBIAS 0: its kernels then skip the bias gradient.
+    const dw = ptr(op, F_DKERNEL) + chunkOffset, db = ptr(op, F_DBIAS) != 0 ? ptr(op, F_DBIAS) + chunkOffset : 0;
+    // A ReLU Conv2D with a bias takes ReLU' in its bias-gradient pass; the rest get dL/dz here.
+    const fusedRelu = kind == OP_CONV2D && !skipActivation && field(op, F_ACT) == ACT_RELU && db != 0;
+    if (!skipActivation && !fusedRelu) {
       const size = kind == OP_CONV2D_TRANSPOSE ? s.H * s.W * s.C : outSize(op);
       const o = <usize>(n0 * size) << 2;
       activationBackward(dy + o, ptr(op, F_Y) + o, (n1 - n0) * size, field(op, F_ACT));
     }
-    // A layer without a bias (use_bias: false) has F_DBIAS 0: its kernels then skip the bias gradient.
-    const dw = ptr(op, F_DKERNEL) + chunkOffset, db = ptr(op, F_DBIAS) != 0 ? ptr(op, F_DBIAS) + chunkOffset : 0;
-    if (kind == OP_CONV2D) conv2dBackward(s, ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db, n0, n1, scratch);
+    if (kind == OP_CONV2D) conv2dBackward(s, ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db, n0, n1, scratch, fusedRelu ? ptr(op, F_Y) : 0);
     else if (kind == OP_CONV2D_TRANSPOSE) conv2dTransposeBackward(s, ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db, n0, n1, scratch);
     else denseBackward(field(op, F_C), field(op, F_OC), ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db,
                        n0 * field(op, F_H), n1 * field(op, F_H), scratch);

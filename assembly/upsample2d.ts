@@ -13,25 +13,27 @@ export function upSample2dForward(s: ConvShape, x: usize, y: usize, n0: i32, n1:
     const yn = y + (<usize>(n * s.OH * s.OW * C) << 2);
     for (let h = 0; h < s.H; h++) {
       const yrow = yn + <usize>(h * s.KH) * rowBytes;
-      if (ASC_FEATURE_SIMD && (C & 3) == 0) {
-        // Each vector of 4 channels is loaded once and stored in all fh x fw places of its block.
-        for (let w = 0; w < s.W; w++) {
-          const src = xn + (<usize>((h * s.W + w) * C) << 2);
-          const d = yrow + (<usize>(w * s.KW * C) << 2);
-          for (let c = 0; c < C; c += 4) {
-            const v = v128.load(src + (<usize>c << 2));
-            for (let i = 0; i < s.KH; i++) {
-              let q = d + <usize>i * rowBytes + (<usize>c << 2);
-              for (let j = 0; j < s.KW; j++, q += <usize>C << 2) v128.store(q, v);
-            }
-          }
-        }
-        continue;
-      }
       let d = yrow;
+      const pixel = <usize>C << 2;
       for (let w = 0; w < s.W; w++) {
         const src = xn + (<usize>((h * s.W + w) * C) << 2);
-        for (let j = 0; j < s.KW; j++, d += <usize>C << 2) copyFloats(d, src, C);
+        if (ASC_FEATURE_SIMD && C == 8) {
+          // The tutorial's 8 channels: two vectors, loaded once, stored fw times.
+          const v0 = v128.load(src), v1 = v128.load(src, 16);
+          for (let j = 0; j < s.KW; j++, d += 32) { v128.store(d, v0); v128.store(d, v1, 16); }
+          continue;
+        }
+        if (ASC_FEATURE_SIMD && s.KW == 2 && (C & 3) == 0) {
+          // The usual factor 2: each vector of 4 channels loaded once and stored twice.
+          for (let c: usize = 0; c < pixel; c += 16) {
+            const v = v128.load(src + c);
+            v128.store(d + c, v);
+            v128.store(d + pixel + c, v);
+          }
+          d += pixel << 1;
+          continue;
+        }
+        for (let j = 0; j < s.KW; j++, d += pixel) copyFloats(d, src, C);
       }
       for (let i = 1; i < s.KH; i++) memory.copy(yrow + <usize>i * rowBytes, yrow, rowBytes);
     }
@@ -53,11 +55,18 @@ export function upSample2dBackward(s: ConvShape, dy: usize, dx: usize, n0: i32, 
         // Gather the block: its first term is copied and the rest added in order (no zeroing pass).
         let c = 0;
         if (ASC_FEATURE_SIMD) {   // 4 channels at a time, the sum in a register, terms in the same order
+          const pixel = <usize>C << 2;
           for (; c + 4 <= C; c += 4) {
             const o = <usize>c << 2;
             let v = v128.load(block + o);
-            for (let i = 0; i < fh; i++) {
-              for (let j = i == 0 ? 1 : 0; j < fw; j++) v = f32x4.add(v, v128.load(block + <usize>i * rowBytes + (<usize>(j * C) << 2) + o));
+            if (fh == 2 && fw == 2) {   // the usual factor 2, unrolled
+              v = f32x4.add(v, v128.load(block + pixel + o));
+              v = f32x4.add(v, v128.load(block + rowBytes + o));
+              v = f32x4.add(v, v128.load(block + rowBytes + pixel + o));
+            } else {
+              for (let i = 0; i < fh; i++) {
+                for (let j = i == 0 ? 1 : 0; j < fw; j++) v = f32x4.add(v, v128.load(block + <usize>i * rowBytes + <usize>j * pixel + o));
+              }
             }
             v128.store(d + o, v);
           }

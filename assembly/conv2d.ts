@@ -72,14 +72,22 @@ function padImage(s: ConvShape, xn: usize, xp: usize): void {
   const HP = paddedH(s), WP = paddedW(s), C = s.C;
   const left = min(s.padLeft, WP);
   const inner = max(0, min(s.W, WP - s.padLeft));    // input columns 0..inner-1 land in the row
-  for (let hp = 0; hp < HP; hp++) {
-    const row = xp + (<usize>(hp * WP * C) << 2);
-    const ih = hp - s.padTop;
-    if (ih < 0 || ih >= s.H) { zeroFloats(row, WP * C); continue; }
+  const rowBytes = <usize>(WP * C) << 2;
+  const top = min(s.padTop, HP), bottom = max(top, min(HP, s.padTop + s.H));   // rows [top, bottom) hold image rows
+  if (top > 0) memory.fill(xp, 0, <usize>top * rowBytes);
+  for (let hp = top; hp < bottom; hp++) {
+    const row = xp + <usize>hp * rowBytes;
     zeroFloats(row, left * C);
-    copyFloats(row + (<usize>(left * C) << 2), xn + (<usize>(ih * s.W * C) << 2), inner * C);
+    copyRun(row + (<usize>(left * C) << 2), xn + (<usize>((hp - s.padTop) * s.W * C) << 2), inner * C);
     zeroFloats(row + (<usize>((left + inner) * C) << 2), (WP - left - inner) * C);
   }
+  if (bottom < HP) memory.fill(xp + <usize>bottom * rowBytes, 0, <usize>(HP - bottom) * rowBytes);
+}
+
+// dst[0..n) = src[0..n): memory.copy (one call, a fast memmove) for long runs, copyFloats for short ones.
+@inline function copyRun(dst: usize, src: usize, n: i32): void {
+  if (n >= 64) memory.copy(dst, src, <usize>n << 2);
+  else copyFloats(dst, src, n);
 }
 
 /** dxn = the unpadded part of dxp (the transpose of padImage). */
@@ -91,7 +99,7 @@ function cropImage(s: ConvShape, dxp: usize, dxn: usize): void {
     const dst = dxn + (<usize>(ih * s.W * C) << 2);
     const hp = ih + s.padTop;
     if (hp >= HP) { zeroFloats(dst, s.W * C); continue; }   // rows no window reaches get no gradient
-    copyFloats(dst, dxp + (<usize>((hp * WP + s.padLeft) * C) << 2), inner * C);
+    copyRun(dst, dxp + (<usize>((hp * WP + s.padLeft) * C) << 2), inner * C);
     zeroFloats(dst + (<usize>(inner * C) << 2), (s.W - inner) * C);
   }
 }
@@ -297,7 +305,7 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
     const dzn = dz + (<usize>(n * s.OH * s.OW * OC) << 2);
     const dxn = dx + (<usize>(n * s.H * s.W * C) << 2);
     for (let oh = 0; oh < rowsIn; oh++) {
-      copyFloats(dzp + (<usize>(((oh + JH - 1) * WPd + JW - 1) * OC) << 2), dzn + (<usize>(oh * s.OW * OC) << 2), colsIn * OC);
+      copyRun(dzp + (<usize>(((oh + JH - 1) * WPd + JW - 1) * OC) << 2), dzn + (<usize>(oh * s.OW * OC) << 2), colsIn * OC);
     }
     let wPhase = wT;
     for (let rh = 0; rh < s.SH; rh++) {

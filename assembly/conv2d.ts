@@ -14,7 +14,7 @@
 // separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
 // y/dx and its own chunk's partial gradients, and uses only its own scratch.
 import { biasActivationForward, biasActivationColumns, activationForward } from './activations';
-import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRunsScalar, madd, STORE, BIAS, BIAS_RELU } from './gemm';
+import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRuns4Column, dotRunsScalar, madd, STORE, BIAS, BIAS_RELU } from './gemm';
 import { ACT_LINEAR, ACT_RELU } from './plan';
 import { copyFloats, zeroFloats } from './copy';
 
@@ -199,6 +199,12 @@ function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: u
   for (; oc < OC; oc++) {
     const wc = w + (<usize>oc << 2);
     let m = 0;
+    if (sb == 4) {   // a single channel: its column of w is contiguous
+      for (; m < M4; m += 4) {
+        dotRuns4Column(KH, run, segBytes, rowPtr(src, rowBase, m), rowPtr(src, rowBase, m + 1), rowPtr(src, rowBase, m + 2),
+                       rowPtr(src, rowBase, m + 3), wc, yn + <usize>m * sc, sc);
+      }
+    }
     for (; m < M4; m += 4) {
       dotRuns4Simd(KH, run, segBytes, rowPtr(src, rowBase, m), rowPtr(src, rowBase, m + 1), rowPtr(src, rowBase, m + 2),
                    rowPtr(src, rowBase, m + 3), wc, sb, yn + <usize>m * sc + (<usize>oc << 2), sc);

@@ -224,6 +224,40 @@ export function dotRuns4Simd(KH: i32, run: i32, segBytes: usize, a0: usize, a1: 
   store<f32>(c + 3 * sc, foldLanes(vacc3) + tail3);
 }
 
+/** dotRuns4Simd for one contiguous column of B (sb == 4: a 1-channel output), pointers stepped; same bits. */
+export function dotRuns4Column(KH: i32, run: i32, segBytes: usize, a0: usize, a1: usize, a2: usize, a3: usize,
+                               b: usize, c: usize, sc: usize): void {
+  let vacc0 = f32x4.splat(0), vacc1 = f32x4.splat(0), vacc2 = f32x4.splat(0), vacc3 = f32x4.splat(0);
+  let tail0: f32 = 0, tail1: f32 = 0, tail2: f32 = 0, tail3: f32 = 0;
+  const run4 = run & ~3;
+  let bk = b;
+  for (let kh = 0; kh < KH; kh++) {
+    const o = <usize>kh * segBytes;
+    let p0 = a0 + o, p1 = a1 + o, p2 = a2 + o, p3 = a3 + o;
+    const bEnd = bk + (<usize>run4 << 2);
+    while (bk < bEnd) {
+      const vb = v128.load(bk);
+      vacc0 = madd(v128.load(p0), vb, vacc0);
+      vacc1 = madd(v128.load(p1), vb, vacc1);
+      vacc2 = madd(v128.load(p2), vb, vacc2);
+      vacc3 = madd(v128.load(p3), vb, vacc3);
+      p0 += 16; p1 += 16; p2 += 16; p3 += 16; bk += 16;
+    }
+    for (let j = run4; j < run; j++) {
+      const bj = load<f32>(bk);
+      tail0 = tail0 + load<f32>(p0) * bj;
+      tail1 = tail1 + load<f32>(p1) * bj;
+      tail2 = tail2 + load<f32>(p2) * bj;
+      tail3 = tail3 + load<f32>(p3) * bj;
+      p0 += 4; p1 += 4; p2 += 4; p3 += 4; bk += 4;
+    }
+  }
+  store<f32>(c, foldLanes(vacc0) + tail0);
+  store<f32>(c + sc, foldLanes(vacc1) + tail1);
+  store<f32>(c + 2 * sc, foldLanes(vacc2) + tail2);
+  store<f32>(c + 3 * sc, foldLanes(vacc3) + tail3);
+}
+
 // (l0 + l2) + (l1 + l3), the fold every dot product here uses.
 @inline function foldLanes(v: v128): f32 {
   const vsum = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));

@@ -401,7 +401,9 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
   }
   for (; k < K; k++) {
     const off = colOffset(k, run, ld);
-    for (let oc = 0; oc < OC4; oc += 4) wgradRow1x4(M, src, rowBase, off, dzn + (<usize>oc << 2), sc, dw + <usize>k * sc + (<usize>oc << 2));
+    let oc = 0;
+    for (; oc + 16 <= OC; oc += 16) wgradRow1x16(M, src, rowBase, off, dzn + (<usize>oc << 2), sc, dw + <usize>k * sc + (<usize>oc << 2));
+    for (; oc < OC4; oc += 4) wgradRow1x4(M, src, rowBase, off, dzn + (<usize>oc << 2), sc, dw + <usize>k * sc + (<usize>oc << 2));
   }
   // Narrow channels (OC % 4): kernel rows as vector lanes, 16 at a time where they share a run.
   for (let oc = OC4; oc < OC; oc++) {
@@ -436,6 +438,24 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
     dzm += sdz;
   }
   addVec(c, vacc);
+}
+
+// One kernel row x 16 channels in one pass over the pixels (one broadcast of A for 4 vectors of dz).
+@inline function wgradRow1x16(M: i32, src: usize, rowBase: usize, off: usize, dz: usize, sdz: usize, c: usize): void {
+  let vacc0 = f32x4.splat(0), vacc1 = f32x4.splat(0), vacc2 = f32x4.splat(0), vacc3 = f32x4.splat(0);
+  let dzm = dz;
+  for (let m = 0; m < M; m++) {
+    const va = v128.load32_splat(rowPtr(src, rowBase, m) + off);
+    vacc0 = madd(va, v128.load(dzm), vacc0);
+    vacc1 = madd(va, v128.load(dzm, 16), vacc1);
+    vacc2 = madd(va, v128.load(dzm, 32), vacc2);
+    vacc3 = madd(va, v128.load(dzm, 48), vacc3);
+    dzm += sdz;
+  }
+  addVec(c, vacc0);
+  addVec(c + 16, vacc1);
+  addVec(c + 32, vacc2);
+  addVec(c + 48, vacc3);
 }
 
 // One channel x 16 kernel rows that are contiguous in every window: 4 vectors of rows, one broadcast of dz.

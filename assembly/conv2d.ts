@@ -14,7 +14,7 @@
 // separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
 // y/dx and its own chunk's partial gradients, and uses only its own scratch.
 import { biasActivationForward, biasActivationColumns, activationForward } from './activations';
-import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRuns4Column, dotRunsScalar, madd, STORE, BIAS, BIAS_RELU } from './gemm';
+import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRuns4Column, dotRunsScalar, madd, STORE, BIAS, BIAS_RELU, POOL_BIAS, POOL_BIAS_RELU } from './gemm';
 import { ACT_LINEAR, ACT_RELU } from './plan';
 import { copyFloats, zeroFloats } from './copy';
 
@@ -115,9 +115,16 @@ function fillRowBase(s: ConvShape, ld: i32, rowBase: usize): void {
 // ---------------------------------------------------------------------------------------------------
 // Forward: y[m][oc] = Σ_kh Σ_j A(m; kh, j) * w[kh*run + j][oc]
 
-/** y[n] = act(conv(x[n], w) + b) for images n0..n1 (b == 0: no bias). */
+/**
+ * y[n] = act(conv(x[n], w) + b) for images n0..n1 (b == 0: no bias). pooled != 0 (inference, SIMD builds,
+ * see fusedPools in graph.ts): y is not written; the 2x2 max pool of it goes to pooled instead.
+ */
 export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i32, y: usize,
-                              n0: i32, n1: i32, scratch: usize): void {
+                              n0: i32, n1: i32, scratch: usize, pooled: usize): void {
+  if (ASC_FEATURE_SIMD && pooled != 0) {
+    conv2dForwardPooled(s, x, w, b, act, pooled, n0, n1, scratch);
+    return;
+  }
   const M = s.OH * s.OW, OC = s.OC, C = s.C;
   const inPlace = readsInPlace(s);
   const ld = inPlace ? s.W * C : paddedW(s) * C;
@@ -143,6 +150,41 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
     } else {
       forwardScalar(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
       biasActivationForward(yn, M, OC, b, act);
+    }
+  }
+}
+
+// The conv with a 2x2, stride-2 max pool fused in: rowBase lists the output pixels block by block, each
+// block's 4 pixels in the pool's window order, so one 4x8 tile covers one window and its epilogue writes
+// the window's maximum (POOL_BIAS*). Needs OC % 8 == 0, even OH and OW, a bias, ReLU or linear.
+function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i32, pooled: usize,
+                             n0: i32, n1: i32, scratch: usize): void {
+  const OC = s.OC, C = s.C, PH = s.OH >> 1, PW = s.OW >> 1;
+  const inPlace = readsInPlace(s);
+  const ld = inPlace ? s.W * C : paddedW(s) * C;
+  const rowBase = rowBaseOf(s, scratch);
+  let m = 0;
+  for (let i = 0; i < PH; i++) {
+    for (let j = 0; j < PW; j++) {
+      for (let di = 0; di < 2; di++) {
+        for (let dj = 0; dj < 2; dj++, m++) store<i32>(rowBase + (<usize>m << 2), ((2 * i + di) * s.SH * ld + (2 * j + dj) * s.SW * C) << 2);
+      }
+    }
+  }
+  const run = s.KW * C, segBytes = <usize>ld << 2, sb = <usize>OC << 2;
+  const mode = act == ACT_RELU ? POOL_BIAS_RELU : POOL_BIAS;
+  for (let n = n0; n < n1; n++) {
+    const xn = x + (<usize>(n * s.H * s.W * C) << 2);
+    const src = inPlace ? xn : xpOf(s, scratch);
+    if (!inPlace) padImage(s, xn, src);
+    const pn = pooled + (<usize>(n * PH * PW * OC) << 2);
+    for (let oc = 0; oc < OC; oc += 8) {
+      const wc = w + (<usize>oc << 2), bc = b + (<usize>oc << 2);
+      for (let blk = 0; blk < PH * PW; blk++) {
+        const q = blk << 2;
+        tile4x8(s.KH, run, segBytes, 4, rowPtr(src, rowBase, q), rowPtr(src, rowBase, q + 1), rowPtr(src, rowBase, q + 2),
+                rowPtr(src, rowBase, q + 3), wc, sb, pn + (<usize>(blk * OC + oc) << 2), 0, mode, bc);
+      }
     }
   }
 }

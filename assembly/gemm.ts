@@ -91,6 +91,11 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
       bk += sb;
     }
   }
+  if (mode >= POOL_BIAS) {   // the 4 rows are a 2x2 pooling window: its maximum goes to c
+    storePooled(c, vacc0x0123, vacc1x0123, vacc2x0123, vacc3x0123, mode - POOL_BIAS + BIAS, bias);
+    storePooled(c + 16, vacc0x4567, vacc1x4567, vacc2x4567, vacc3x4567, mode - POOL_BIAS + BIAS, bias + 16);
+    return;
+  }
   storeVec(c, vacc0x0123, mode, bias);          storeVec(c + 16, vacc0x4567, mode, bias + 16);
   storeVec(c + sc, vacc1x0123, mode, bias);     storeVec(c + sc + 16, vacc1x4567, mode, bias + 16);
   storeVec(c + 2 * sc, vacc2x0123, mode, bias); storeVec(c + 2 * sc + 16, vacc2x4567, mode, bias + 16);
@@ -285,18 +290,37 @@ export function dotRunsScalar(KH: i32, run: i32, segBytes: usize, a: usize, b: u
 
 // How a tile writes its 4 columns at p: plain, added to what is there, or with the columns' bias (and a
 // ReLU) applied in the same order as activations.ts does it, so a fused epilogue gives the same bits.
+// POOL_*: tile4x8 only, its 4 rows being one 2x2 max-pooling window: BIAS or BIAS_RELU on each row, then
+// the window's maximum, taken as maxPool2x2 (pool2d.ts) takes it, is the one row written.
 export const STORE = 0;
 export const ACCUMULATE = 1;
 export const BIAS = 2;
 export const BIAS_RELU = 3;
+export const POOL_BIAS = 4;
+export const POOL_BIAS_RELU = 5;
+
+@inline function withBias(v: v128, mode: i32, bias: usize): v128 {
+  v = f32x4.add(v, v128.load(bias));
+  return mode == BIAS_RELU ? f32x4.pmax(f32x4.splat(0), v) : v;
+}
 
 @inline function storeVec(p: usize, v: v128, mode: i32, bias: usize): void {
   if (mode == ACCUMULATE) v = f32x4.add(v128.load(p), v);
-  else if (mode >= BIAS) {
-    v = f32x4.add(v, v128.load(bias));
-    if (mode == BIAS_RELU) v = f32x4.pmax(f32x4.splat(0), v);
-  }
+  else if (mode >= BIAS) v = withBias(v, mode, bias);
   v128.store(p, v);
+}
+
+// p = the maximum of rows r0..r3 (window order) after `mode` (BIAS or BIAS_RELU): compare-and-select, a
+// later row winning only when greater, as in pool2d.ts.
+@inline function storePooled(p: usize, r0: v128, r1: v128, r2: v128, r3: v128, mode: i32, bias: usize): void {
+  let best = withBias(r0, mode, bias);
+  let v = withBias(r1, mode, bias);
+  best = v128.bitselect(v, best, f32x4.gt(v, best));
+  v = withBias(r2, mode, bias);
+  best = v128.bitselect(v, best, f32x4.gt(v, best));
+  v = withBias(r3, mode, bias);
+  best = v128.bitselect(v, best, f32x4.gt(v, best));
+  v128.store(p, best);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // results for any thread count and for the SIMD and scalar builds; how graphs are lowered into plan
 // records; and the errors of the functional API.
 import { input, layers, model, Sequential, tensor, Random, type LayersModel, type SymbolicTensor } from '../src/index.js';
-import { lowerGraph, planGradientBuffers, type Graph } from '../src/engine/graph.js';
+import { fusedPools, lowerGraph, planGradientBuffers, type Graph } from '../src/engine/graph.js';
 import * as L from '../src/engine/plan-layout.js';
 import { activationForward, activationBackward, type ActivationName } from './reference/activations.js';
 import { mergeForward, mergeBackward, concatenateForward, concatenateBackward, type MergeMode } from './reference/merge.js';
@@ -339,5 +339,43 @@ describe('the functional API', () => {
     expect(() => model({ inputs: x, outputs: layers.flatten().apply(x) })).toThrow(/no layer that computes anything/);
     expect(() => new Sequential({ inputShape: [4] }, [layers.add()])).toThrow(/merges several tensors; build such models with the functional API/);
     expect(() => input({ shape: [28, 28.5, 1] })).toThrow(/input: shape must be positive integers .* got \[28, 28.5, 1\]/);
+  });
+});
+
+describe('inference: a 2x2 max pool runs in the tiles of the Conv2D before it', () => {
+  // conv -> pool pairs, fused or not (fusedPools), and the predictions of the SIMD build (fused) against
+  // the scalar build and against a training layout of the same model (neither fuses): the same bits.
+  type Build = (variant: 'simd' | 'scalar') => Sequential;
+  const CASES: { name: string; fused: boolean; shape: number[]; build: Build }[] = [
+    { name: 'the tutorial (28x28x16 and 14x14x8 fused, 7x7 not)', fused: true, shape: [28, 28, 1], build: (variant) => new Sequential({ inputShape: [28, 28, 1], seed: 4, threads: 1, variant }, [
+      layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
+      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
+      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
+      layers.upSampling2d(), layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+    ]) },
+    { name: 'linear, strided and valid (10x10x3, stride 2 -> 4x4x8 -> 2x2x8)', fused: true, shape: [10, 10, 3], build: (variant) => new Sequential({ inputShape: [10, 10, 3], seed: 5, threads: 1, variant }, [
+      layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid' }), layers.maxPooling2d(),
+    ]) },
+    { name: 'not fused: 12 channels, a sigmoid, an odd size', fused: false, shape: [8, 8, 2], build: (variant) => new Sequential({ inputShape: [8, 8, 2], seed: 6, threads: 1, variant }, [
+      layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d(),
+      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'sigmoid' }), layers.maxPooling2d(),
+      layers.conv2d({ filters: 8, kernelSize: 2, padding: 'valid', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
+    ]) },
+  ];
+
+  test.each(CASES)('$name', async ({ fused, shape, build }) => {
+    const m = build('simd');
+    const graph = (m as unknown as { graph: Graph }).graph;
+    expect(fusedPools(graph).some((p) => p >= 0)).toBe(fused);
+    // Values around 0, quantised: ReLU's zeros, the pool's choices and its ties all matter.
+    const size = shape.reduce((a, b) => a * b);
+    const X = tensor(data(11, 5 * size, -1, 1).map((v) => Math.round(v * 4) / 4), [5, ...shape]);
+    const fast = (await m.predict(X)).data;
+    const acts = await m.activations(X);   // the training layout: every buffer kept, nothing fused
+    expect(fast).toEqual(acts[acts.length - 1].data);
+    expect((await m.predict(X)).data).toEqual(fast);   // back on the inference layout
+    const scalar = build('scalar');
+    expect((await scalar.predict(X)).data).toEqual(fast);
+    m.dispose(); scalar.dispose();
   });
 });

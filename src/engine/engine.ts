@@ -2,7 +2,7 @@
 // compiled model (plan, parameters, optimizer slots, gradient partials, activations for a batch
 // capacity), writes the plan, and runs whole batches with one call into wasm each.
 import * as L from './plan-layout.js';
-import { ACTIVATION_CODES, lowerGraph, planGradientBuffers, planInferenceBuffers, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
+import { ACTIVATION_CODES, fusedPools, lowerGraph, planGradientBuffers, planInferenceBuffers, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
 import { compileVariant, instantiateKernels, simdSupported, relaxedSimdSupported, isThreadsVariant, type KernelExports, type Variant, type VariantRequest } from './wasm.js';
 import { ThreadPool } from './pool.js';
 import { describeValue } from '../train/validate.js';
@@ -444,6 +444,15 @@ export class Engine {
       if (this.stats[k]) words[r + L.F_STATS] = this.stats[k];
       words[r + L.F_AUX] = lay.aux[k];
     });
+    // Inference plans of the SIMD builds: a 2x2 max pool right after a Conv2D runs in the conv's tiles.
+    if (!lay.training && this.info.variant !== 'scalar') {
+      const recordOf = new Map(lowered.records.map((rec, i) => [rec.op, L.HEADER_WORDS + i * L.OP_WORDS]));
+      fusedPools(g).forEach((pool, k) => {
+        if (pool < 0) return;
+        words[recordOf.get(g.ops[k])! + L.F_POOLED] = lay.ys[g.ops[pool].output];
+        words[recordOf.get(g.ops[pool])! + L.F_KIND] = L.OP_FUSED;
+      });
+    }
     // The weight penalties' table, after the operand tables.
     words[L.H_REGULARIZERS] = this.plan + table * 4;
     words[L.H_NUM_REGULARIZERS] = regs.length;

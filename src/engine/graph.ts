@@ -167,6 +167,27 @@ export function planInferenceBuffers(graph: Graph): { offsets: number[]; total: 
 }
 
 /**
+ * Inference plans fuse a 2x2, stride-2 max pool into the Conv2D before it: the conv's tiles then take 2x2
+ * blocks of output pixels and write only each block's maximum (assembly/conv2d.ts), so the conv's full
+ * output is never stored and the pool never runs. Returns, per op, the index of the pool it absorbs (-1:
+ * none). Only where the bits are the pool's own: the conv's even-sized output goes to that pool alone,
+ * its channels come in panels of 8 (no narrow remainder) and its activation is ReLU or linear (done in
+ * the tiles' epilogue, as unfused).
+ */
+export function fusedPools(graph: Graph): number[] {
+  const readers = graph.buffers.map(() => 0);
+  graph.ops.forEach((op) => op.inputs.forEach((b) => { readers[b]++; }));
+  return graph.ops.map((op, i) => {
+    const next = graph.ops[i + 1];
+    const fits = op.code === L.OP_CONV2D && op.biasOffset >= 0 && (op.activation === 'relu' || op.activation === 'linear') &&
+      op.OC % 8 === 0 && op.OH % 2 === 0 && op.OW % 2 === 0 && op.output !== graph.output && readers[op.output] === 1 &&
+      next !== undefined && next.code === L.OP_MAXPOOL2D && next.inputs[0] === op.output &&
+      next.KH === 2 && next.KW === 2 && next.SH === 2 && next.SW === 2 && next.OH * 2 === op.OH && next.OW * 2 === op.OW;
+    return fits ? i + 1 : -1;
+  });
+}
+
+/**
  * Where the gradient buffers live in training: a gradient is written by the backward of its buffer's
  * reader (the loss for the output's own) and last read by the backward of the buffer's producer (an
  * extra one by its buffer's gradient sum), and backward walks the records down, so a gradient dead

@@ -107,6 +107,7 @@ export const F_ALPHA = 28;           // leaky ReLU: f32 slope for x < 0
 export const F_STATS = 27;           // BatchNormalization: its batch-statistics block (per-chunk f64 sums, forward then backward)
 export const F_BN_EPSILON = 28;      // BatchNormalization: f32 epsilon
 export const F_BN_DECAY = 29;        // BatchNormalization: f32 1 - momentum
+export const F_POOLED = 27;          // Conv2D in an inference plan: where the 2x2 max pool after it writes (0: none; see OP_FUSED)
 
 export const OP_CONV2D = 1;
 export const OP_MAXPOOL2D = 2;
@@ -125,6 +126,7 @@ export const OP_DROPOUT = 20;        // training only (identity in inference), a
 export const OP_GAUSSIAN_NOISE = 21;
 export const OP_LEAKY_RELU = 22;
 export const OP_AVGPOOL2D = 23;     // mean of each window's real elements (SAME padding left out of the count)
+export const OP_FUSED = 24;          // inference: an op the one before it does (a 2x2 max pool in its Conv2D's tiles)
 // Conv2DTranspose: its geometry fields hold the Conv2D it is the adjoint of (H, W, C = the transpose's
 // output, OH, OW, OC = its input), so outputs are H*W*C floats per sample (assembly/conv2d-transpose.ts).
 export const OP_CONV2D_TRANSPOSE = 14;

@@ -36,5 +36,5 @@ export function conv2dTransposeBackward(s: ConvShape, x: usize, w: usize, dz: us
     }
   }
   conv2dWeightGrad(s, dz, x, dw, 0, n0, n1, scratch, 0);
-  if (dx != 0) conv2dForward(s, dz, w, 0, ACT_LINEAR, dx, n0, n1, scratch, 0);
+  if (dx != 0) conv2dForward(s, dz, w, 0, ACT_LINEAR, dx, n0, n1, scratch, 0, 0);
 }

@@ -116,17 +116,18 @@ function fillRowBase(s: ConvShape, ld: i32, rowBase: usize): void {
 // Forward: y[m][oc] = Σ_kh Σ_j A(m; kh, j) * w[kh*run + j][oc]
 
 /**
- * y[n] = act(conv(x[n], w) + b) for images n0..n1 (b == 0: no bias). pooled != 0 (inference, SIMD builds,
- * see fusedPools in graph.ts): y is not written; the 2x2 max pool of it goes to pooled instead.
+ * y[n] = act(conv(x[n], w) + b) for images n0..n1 (b == 0: no bias). Inference plans may fuse (graph.ts):
+ * up != 0 points at the op record's F_UP_X, F_UP_FH, F_UP_FW: x is then the upsampling of that input,
+ * never stored (padUpsampled); pooled != 0 (SIMD builds): y is not written, its 2x2 max pool goes to pooled.
  */
 export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i32, y: usize,
-                              n0: i32, n1: i32, scratch: usize, pooled: usize): void {
+                              n0: i32, n1: i32, scratch: usize, pooled: usize, up: usize): void {
   if (ASC_FEATURE_SIMD && pooled != 0) {
-    conv2dForwardPooled(s, x, w, b, act, pooled, n0, n1, scratch);
+    conv2dForwardPooled(s, x, w, b, act, pooled, n0, n1, scratch, up);
     return;
   }
   const M = s.OH * s.OW, OC = s.OC, C = s.C;
-  const inPlace = readsInPlace(s);
+  const inPlace = readsInPlace(s) && up == 0;
   const ld = inPlace ? s.W * C : paddedW(s) * C;
   const rowBase = rowBaseOf(s, scratch);
   fillRowBase(s, ld, rowBase);
@@ -134,9 +135,7 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
   const segBytes = <usize>ld << 2;
   const sb = <usize>OC << 2;
   for (let n = n0; n < n1; n++) {
-    const xn = x + (<usize>(n * s.H * s.W * C) << 2);
-    const src = inPlace ? xn : xpOf(s, scratch);
-    if (!inPlace) padImage(s, xn, src);
+    const src = imageSource(s, x, n, up, inPlace, scratch);
     const yn = y + (<usize>(n * M * OC) << 2);
     if (b == 0) {   // no bias (use_bias: false): the activation alone, after the tiles
       if (ASC_FEATURE_SIMD) forwardSimd(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn, STORE, 0);
@@ -157,11 +156,12 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
 // The conv with a 2x2, stride-2 max pool fused in: rowBase lists the output pixels block by block, each
 // block's 4 pixels in the pool's window order, so one 4x8 tile covers one window and its epilogue writes
 // the window's maximum (POOL_BIAS*). Needs OC % 8 == 0, even OH and OW, a bias, ReLU or linear.
+// The image is always copied first: the pooled output may share the input's place (graph.ts
+// planInferenceBuffers frees the conv's input before the pool's output is placed), sample n with sample n.
 function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i32, pooled: usize,
-                             n0: i32, n1: i32, scratch: usize): void {
+                             n0: i32, n1: i32, scratch: usize, up: usize): void {
   const OC = s.OC, C = s.C, PH = s.OH >> 1, PW = s.OW >> 1;
-  const inPlace = readsInPlace(s);
-  const ld = inPlace ? s.W * C : paddedW(s) * C;
+  const ld = paddedW(s) * C;
   const rowBase = rowBaseOf(s, scratch);
   let m = 0;
   for (let i = 0; i < PH; i++) {
@@ -174,9 +174,7 @@ function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i3
   const run = s.KW * C, segBytes = <usize>ld << 2, sb = <usize>OC << 2;
   const mode = act == ACT_RELU ? POOL_BIAS_RELU : POOL_BIAS;
   for (let n = n0; n < n1; n++) {
-    const xn = x + (<usize>(n * s.H * s.W * C) << 2);
-    const src = inPlace ? xn : xpOf(s, scratch);
-    if (!inPlace) padImage(s, xn, src);
+    const src = imageSource(s, x, n, up, false, scratch);
     const pn = pooled + (<usize>(n * PH * PW * OC) << 2);
     for (let oc = 0; oc < OC; oc += 8) {
       const wc = w + (<usize>oc << 2), bc = b + (<usize>oc << 2);
@@ -187,6 +185,54 @@ function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i3
       }
     }
   }
+}
+
+// Where the tiles read image n: x itself (inPlace), or its padded copy in scratch, made from x or, for a
+// fused upsampling (up != 0), from the upsampling's input.
+@inline function imageSource(s: ConvShape, x: usize, n: i32, up: usize, inPlace: bool, scratch: usize): usize {
+  const xp = xpOf(s, scratch);
+  if (up != 0) {
+    padUpsampled(s, up, n, xp);
+    return xp;
+  }
+  const xn = x + (<usize>(n * s.H * s.W * s.C) << 2);
+  if (inPlace) return xn;
+  padImage(s, xn, xp);
+  return xp;
+}
+
+/**
+ * xp = padImage of image n of the nearest-neighbour upsampling (factors fh, fw) of the image at
+ * load(up), read straight from it: x[ih][iw] = source[ih / fh][iw / fw] (the same values, never stored).
+ * up: the op record's F_UP_X, F_UP_FH, F_UP_FW words. The source is read before any output is written.
+ */
+function padUpsampled(s: ConvShape, up: usize, n: i32, xp: usize): void {
+  const fh = load<i32>(up, 4), fw = load<i32>(up, 8);
+  const C = s.C, srcW = s.W / fw;
+  const source = <usize>load<i32>(up) + (<usize>(n * (s.H / fh) * srcW * C) << 2);
+  const HP = paddedH(s), WP = paddedW(s);
+  const left = min(s.padLeft, WP);
+  const inner = max(0, min(s.W, WP - s.padLeft));
+  const rowBytes = <usize>(WP * C) << 2, pixel = <usize>C << 2;
+  const top = min(s.padTop, HP), bottom = max(top, min(HP, s.padTop + s.H));
+  if (top > 0) memory.fill(xp, 0, <usize>top * rowBytes);
+  for (let hp = top; hp < bottom; hp++) {
+    const row = xp + <usize>hp * rowBytes;
+    const ih = hp - s.padTop;
+    if (ih % fh != 0 && hp > top) {   // the same source row as the row above
+      memory.copy(row, row - rowBytes, rowBytes);
+      continue;
+    }
+    zeroFloats(row, left * C);
+    const srow = source + <usize>(ih / fh) * <usize>(srcW * C) * 4;
+    let d = row + (<usize>(left * C) << 2), sp = srow, j = 0;
+    for (let iw = 0; iw < inner; iw++, d += pixel) {
+      copyFloats(d, sp, C);
+      if (++j == fw) { j = 0; sp += pixel; }
+    }
+    zeroFloats(d, (WP - left - inner) * C);
+  }
+  if (bottom < HP) memory.fill(xp + <usize>bottom * rowBytes, 0, <usize>(HP - bottom) * rowBytes);
 }
 
 @inline function rowPtr(src: usize, rowBase: usize, m: i32): usize {

@@ -6,7 +6,7 @@ import {
   F_DBIAS, F_AUX, F_TABLE, F_COUNT, F_MEAN, F_VARIANCE, F_STATS, F_BN_EPSILON, F_BN_DECAY, H_MAX_CHUNKS,
   OP_CONV2D, OP_MAXPOOL2D, OP_UPSAMPLE2D, OP_DENSE, OP_ACTIVATION, OP_ADD, OP_SUBTRACT, OP_MULTIPLY, OP_AVERAGE,
   OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_BATCH_NORM, OP_DROPOUT, OP_GAUSSIAN_NOISE, OP_LEAKY_RELU, OP_CONV2D_TRANSPOSE, OP_AVGPOOL2D, fieldF32, chunkStart,
-  F_SEED, F_DROP_THRESHOLD, F_DROP_SCALE, F_NOISE_STDDEV, F_CLIP, F_CLIP_LO, F_CLIP_HI, F_ALPHA, ACT_RELU, F_POOLED,
+  F_SEED, F_DROP_THRESHOLD, F_DROP_SCALE, F_NOISE_STDDEV, F_CLIP, F_CLIP_LO, F_CLIP_HI, F_ALPHA, ACT_RELU, F_POOLED, F_UP_X,
 } from './plan';
 import { ConvShape, conv2dForward, conv2dBackward, conv2dScratchBytes } from './conv2d';
 import { conv2dTransposeForward, conv2dTransposeBackward } from './conv2d-transpose';
@@ -53,7 +53,8 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training:
   const kind = field(op, F_KIND);
   const s = shapeOf(op);
   if (kind == OP_CONV2D) {
-    conv2dForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch, ptr(op, F_POOLED));
+    const up = ptr(op, F_UP_X) != 0 ? op + (<usize>F_UP_X << 2) : 0;   // a fused upsampling's words
+    conv2dForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch, ptr(op, F_POOLED), up);
   } else if (kind == OP_CONV2D_TRANSPOSE) {
     conv2dTransposeForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch);
   } else if (kind == OP_MAXPOOL2D) {
@@ -93,7 +94,7 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training:
     const o = <usize>(n0 * size) << 2;
     leakyReluForward(ptr(op, F_X) + o, ptr(op, F_Y) + o, (n1 - n0) * size, fieldF32(op, F_ALPHA));
   }
-  // OP_GRADIENT_SUM has no forward; OP_FUSED is done by the op before it (a max pool in its Conv2D's tiles).
+  // OP_GRADIENT_SUM has no forward; OP_FUSED is done by a Conv2D next to it (graph.ts fusedPools, fusedUpsamplings).
 }
 
 /**

@@ -3,7 +3,7 @@
 // results for any thread count and for the SIMD and scalar builds; how graphs are lowered into plan
 // records; and the errors of the functional API.
 import { input, layers, model, Sequential, tensor, Random, type LayersModel, type SymbolicTensor } from '../src/index.js';
-import { fusedPools, lowerGraph, planGradientBuffers, type Graph } from '../src/engine/graph.js';
+import { fusedPools, fusedUpsamplings, lowerGraph, planGradientBuffers, type Graph } from '../src/engine/graph.js';
 import * as L from '../src/engine/plan-layout.js';
 import { activationForward, activationBackward, type ActivationName } from './reference/activations.js';
 import { mergeForward, mergeBackward, concatenateForward, concatenateBackward, type MergeMode } from './reference/merge.js';
@@ -342,31 +342,44 @@ describe('the functional API', () => {
   });
 });
 
-describe('inference: a 2x2 max pool runs in the tiles of the Conv2D before it', () => {
-  // conv -> pool pairs, fused or not (fusedPools), and the predictions of the SIMD build (fused) against
-  // the scalar build and against a training layout of the same model (neither fuses): the same bits.
+describe('inference: a Conv2D runs the 2x2 max pool after it in its tiles, and reads through the upsampling before it', () => {
+  // conv -> pool and upsampling -> conv pairs, fused or not (fusedPools, fusedUpsamplings), and the
+  // predictions of the SIMD build (both fusions) against the scalar build (upsamplings only) and against
+  // a training layout of the same model (no fusion): the same bits.
   type Build = (variant: 'simd' | 'scalar') => Sequential;
-  const CASES: { name: string; fused: boolean; shape: number[]; build: Build }[] = [
-    { name: 'the tutorial (28x28x16 and 14x14x8 fused, 7x7 not)', fused: true, shape: [28, 28, 1], build: (variant) => new Sequential({ inputShape: [28, 28, 1], seed: 4, threads: 1, variant }, [
+  const CASES: { name: string; pools: number; ups: number; shape: number[]; build: Build }[] = [
+    { name: 'the tutorial (28x28x16 and 14x14x8 pooled, 7x7 not; three upsamplings)', pools: 2, ups: 3, shape: [28, 28, 1], build: (variant) => new Sequential({ inputShape: [28, 28, 1], seed: 4, threads: 1, variant }, [
       layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
       layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
       layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
-      layers.upSampling2d(), layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.upSampling2d(),
+      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.upSampling2d(),
+      layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }), layers.upSampling2d(),
+      layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
     ]) },
-    { name: 'linear, strided and valid (10x10x3, stride 2 -> 4x4x8 -> 2x2x8)', fused: true, shape: [10, 10, 3], build: (variant) => new Sequential({ inputShape: [10, 10, 3], seed: 5, threads: 1, variant }, [
+    { name: 'linear, strided and valid (10x10x3, stride 2 -> 4x4x8 -> 2x2x8)', pools: 1, ups: 0, shape: [10, 10, 3], build: (variant) => new Sequential({ inputShape: [10, 10, 3], seed: 5, threads: 1, variant }, [
       layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid' }), layers.maxPooling2d(),
     ]) },
-    { name: 'not fused: 12 channels, a sigmoid, an odd size', fused: false, shape: [8, 8, 2], build: (variant) => new Sequential({ inputShape: [8, 8, 2], seed: 6, threads: 1, variant }, [
+    { name: 'upsampling by 2 x 3 into a valid, strided conv that is pooled (5x4x3 -> 10x12x3 -> 4x5x8 -> 2x2x8)', pools: 0, ups: 1, shape: [5, 4, 3], build: (variant) => new Sequential({ inputShape: [5, 4, 3], seed: 7, threads: 1, variant }, [
+      layers.upSampling2d({ size: [2, 3] }), layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' }),
+      layers.maxPooling2d({ padding: 'same' }),
+    ]) },
+    { name: 'upsampling into a conv pooled after it (4x4x8 -> 8x8x8 -> 8x8x16 -> 4x4x16)', pools: 1, ups: 1, shape: [4, 4, 8], build: (variant) => new Sequential({ inputShape: [4, 4, 8], seed: 8, threads: 1, variant }, [
+      layers.upSampling2d(), layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d(),
+    ]) },
+    { name: 'not fused: 12 channels, a sigmoid, an odd size, an upsampling into a pool', pools: 0, ups: 0, shape: [8, 8, 2], build: (variant) => new Sequential({ inputShape: [8, 8, 2], seed: 6, threads: 1, variant }, [
       layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d(),
       layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'sigmoid' }), layers.maxPooling2d(),
       layers.conv2d({ filters: 8, kernelSize: 2, padding: 'valid', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
+      layers.upSampling2d(), layers.maxPooling2d(),
     ]) },
   ];
 
-  test.each(CASES)('$name', async ({ fused, shape, build }) => {
+  test.each(CASES)('$name', async ({ pools, ups, shape, build }) => {
     const m = build('simd');
     const graph = (m as unknown as { graph: Graph }).graph;
-    expect(fusedPools(graph).some((p) => p >= 0)).toBe(fused);
+    expect(fusedPools(graph).filter((p) => p >= 0).length).toBe(pools);
+    expect(fusedUpsamplings(graph).filter((p) => p >= 0).length).toBe(ups);
     // Values around 0, quantised: ReLU's zeros, the pool's choices and its ties all matter.
     const size = shape.reduce((a, b) => a * b);
     const X = tensor(data(11, 5 * size, -1, 1).map((v) => Math.round(v * 4) / 4), [5, ...shape]);

@@ -2,7 +2,7 @@
 // compiled model (plan, parameters, optimizer slots, gradient partials, activations for a batch
 // capacity), writes the plan, and runs whole batches with one call into wasm each.
 import * as L from './plan-layout.js';
-import { ACTIVATION_CODES, fusedPools, lowerGraph, planGradientBuffers, planInferenceBuffers, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
+import { ACTIVATION_CODES, fusedPools, fusedUpsamplings, lowerGraph, planGradientBuffers, planInferenceBuffers, usesTable, type Graph, type GradientRef, type OpSpec } from './graph.js';
 import { compileVariant, instantiateKernels, simdSupported, relaxedSimdSupported, isThreadsVariant, type KernelExports, type Variant, type VariantRequest } from './wasm.js';
 import { ThreadPool } from './pool.js';
 import { describeValue } from '../train/validate.js';
@@ -444,14 +444,24 @@ export class Engine {
       if (this.stats[k]) words[r + L.F_STATS] = this.stats[k];
       words[r + L.F_AUX] = lay.aux[k];
     });
-    // Inference plans of the SIMD builds: a 2x2 max pool right after a Conv2D runs in the conv's tiles.
-    if (!lay.training && this.info.variant !== 'scalar') {
+    // Inference plans: a Conv2D reads the input of an UpSampling2D right before it (every build), and in
+    // the SIMD builds a 2x2 max pool right after it runs in its tiles (graph.ts fusedUpsamplings, fusedPools).
+    if (!lay.training) {
       const recordOf = new Map(lowered.records.map((rec, i) => [rec.op, L.HEADER_WORDS + i * L.OP_WORDS]));
-      fusedPools(g).forEach((pool, k) => {
-        if (pool < 0) return;
-        words[recordOf.get(g.ops[k])! + L.F_POOLED] = lay.ys[g.ops[pool].output];
-        words[recordOf.get(g.ops[pool])! + L.F_KIND] = L.OP_FUSED;
+      fusedUpsamplings(g).forEach((up, k) => {
+        if (up < 0) return;
+        const r = recordOf.get(g.ops[k])!;
+        words[r + L.F_UP_X] = lay.ys[g.ops[up].inputs[0]];
+        words[r + L.F_UP_FH] = g.ops[up].KH; words[r + L.F_UP_FW] = g.ops[up].KW;
+        words[recordOf.get(g.ops[up])! + L.F_KIND] = L.OP_FUSED;
       });
+      if (this.info.variant !== 'scalar') {
+        fusedPools(g).forEach((pool, k) => {
+          if (pool < 0) return;
+          words[recordOf.get(g.ops[k])! + L.F_POOLED] = lay.ys[g.ops[pool].output];
+          words[recordOf.get(g.ops[pool])! + L.F_KIND] = L.OP_FUSED;
+        });
+      }
     }
     // The weight penalties' table, after the operand tables.
     words[L.H_REGULARIZERS] = this.plan + table * 4;

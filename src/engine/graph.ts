@@ -188,6 +188,23 @@ export function fusedPools(graph: Graph): number[] {
 }
 
 /**
+ * Inference plans also fuse an UpSampling2D into the Conv2D after it: the conv pads its input straight
+ * from the upsampling's input (assembly/conv2d.ts padUpsampled), so the upsampled image is never stored
+ * and the upsampling never runs. Returns, per op, the index of the upsampling it absorbs (-1: none). Only
+ * where the upsampling's output goes to that conv alone. (Pure copying: the same bits in every build.)
+ */
+export function fusedUpsamplings(graph: Graph): number[] {
+  const readers = graph.buffers.map(() => 0);
+  graph.ops.forEach((op) => op.inputs.forEach((b) => { readers[b]++; }));
+  return graph.ops.map((op, i) => {
+    const prev = graph.ops[i - 1];
+    const fits = op.code === L.OP_CONV2D && prev !== undefined && prev.code === L.OP_UPSAMPLE2D &&
+      op.inputs[0] === prev.output && readers[prev.output] === 1 && prev.output !== graph.output;
+    return fits ? i - 1 : -1;
+  });
+}
+
+/**
  * Where the gradient buffers live in training: a gradient is written by the backward of its buffer's
  * reader (the loss for the output's own) and last read by the backward of the buffer's producer (an
  * extra one by its buffer's gradient sum), and backward walks the records down, so a gradient dead

@@ -213,7 +213,8 @@ function atSize(model: LayersModel, h: number, w: number, c: number): LayersMode
 
 /**
  * Chooses the tiles for an H x W picture: for fully convolutional models cores of at most `tileSize`
- * (balanced: one size per axis, a multiple of the pooling stride) with `margin` pixels of context (raised
+ * (balanced: one size per axis, a multiple of the pooling stride, so at most tileSize rounded down to that
+ * multiple, or one stride when tileSize is smaller) with `margin` pixels of context (raised
  * to the next size the model maps to itself); for other models their own input size.
  */
 export function planTiles(model: LayersModel, H: number, W: number, options: Pick<DenoiseImageOptions, 'margin' | 'tileSize'> = {}): TilePlan {
@@ -225,10 +226,11 @@ export function planTiles(model: LayersModel, H: number, W: number, options: Pic
   const fully = model.layerConfigs.every((l) => layerType(l.className)?.fullyConvolutional);
   if (fully) {
     const stride = poolingStride(model);
-    // Per axis: the fewest cores of at most `target` (rounded up to the stride), then the smallest margin
-    // >= the one asked for whose tile the model maps to itself.
+    // Per axis: the fewest cores of at most `target` (rounded down to a multiple of the stride, at least
+    // one stride), then the smallest margin >= the one asked for whose tile the model maps to itself.
+    const most = Math.max(stride, Math.floor(target / stride) * stride);
     const axis = (size: number) => {
-      const count = Math.ceil(size / Math.max(target, stride));
+      const count = Math.ceil(size / most);
       const core = Math.ceil(Math.ceil(size / count) / stride) * stride;
       for (let m = margin; m < margin + 64; m++) if (atSize(model, core + 2 * m, core + 2 * m, C)) return { core, m, tile: core + 2 * m };
       return null;

@@ -1,6 +1,7 @@
 // denoiseImage: tiles give what one run over the whole picture gives (no seams), every kind of picture
 // comes back as its own kind, colour goes per channel or natively, and mistakes name the fix.
 import { denoiseImage, DEFAULT_DENOISE_MARGIN, layers, presets, Random, Sequential, type LayersModel, type Picture, type Tensor } from '../src/index.js';
+import { planTiles } from '../src/denoise-image.js';
 
 /** An H x W grey picture with edges, texture and noise (values in [0, 1]). */
 function noisyPicture(H: number, W: number, seed: number): Float32Array {
@@ -38,6 +39,15 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 let photo: LayersModel;
 beforeAll(() => { photo = presets.photoDenoiser({ threads: 1, compile: false }); });
 afterAll(() => photo.dispose());
+
+test('a core never exceeds tileSize: it is rounded down to the pooling stride (4 for the photo denoiser), at least one stride', () => {
+  for (const [tileSize, size, core] of [[102, 306, 80], [100, 300, 100], [30, 101, 28], [3, 50, 4], [256, 1000, 252]]) {
+    const plan = planTiles(photo, size, size, { tileSize });
+    expect([plan.coreH, plan.coreW]).toEqual([core, core]);
+    expect(plan.coreH % 4).toBe(0);
+    if (tileSize >= 4) expect(plan.coreH).toBeLessThanOrEqual(tileSize);
+  }
+});
 
 describe('no seams', () => {
   test('the photo denoiser in 32-pixel tiles equals one run over the whole picture (default margin); a small margin does not', async () => {

@@ -8,7 +8,8 @@
 // Row m = (oh, ow) of the virtual im2col matrix starts at xp + rowBase[m], rowBase[m] = oh*SH*ld + ow*SW*C
 // (ld = the padded row length in floats), and its K entries are KH contiguous runs of KW*C floats, run kh
 // at + kh*ld. So an A tile needs only 4 row pointers, and B (the kernel) is read straight from HWIO.
-// Images that need no padding are read in place (ld = W*C).
+// Images that need no padding are read in place (ld = W*C), except by a conv with a fused pool or
+// upsampling (inference plans), which always works on a copy (see conv2dForwardPooled).
 //
 // Summation order is fixed per output and shared with the scalar twins: kh, then j within the run, a
 // separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
@@ -67,13 +68,19 @@ export function conv2dScratchBytes(s: ConvShape): i32 {
 @inline function dxRowBaseOf(s: ConvShape, scratch: usize): usize { return rowBaseOf(s, scratch) + (<usize>(s.OH * s.OW) << 2); }
 @inline function wTOf(s: ConvShape, scratch: usize): usize { return dxRowBaseOf(s, scratch) + (<usize>max(max(phaseFloats(s), 1), s.H * s.W) << 2); }
 
+// The padded image's geometry: padLeftCols zero columns, then the image's columns 0..innerCols-1 (those
+// the windows reach); rows [imageTop, imageBottom) hold image rows, the rest are zeros.
+@inline function padLeftCols(s: ConvShape): i32 { return min(s.padLeft, paddedW(s)); }
+@inline function innerCols(s: ConvShape): i32 { return max(0, min(s.W, paddedW(s) - s.padLeft)); }
+@inline function imageTop(s: ConvShape): i32 { return min(s.padTop, paddedH(s)); }
+@inline function imageBottom(s: ConvShape): i32 { return max(imageTop(s), min(paddedH(s), s.padTop + s.H)); }
+
 /** xp = image xn with TF's zero padding (only the part the windows reach). */
 function padImage(s: ConvShape, xn: usize, xp: usize): void {
   const HP = paddedH(s), WP = paddedW(s), C = s.C;
-  const left = min(s.padLeft, WP);
-  const inner = max(0, min(s.W, WP - s.padLeft));    // input columns 0..inner-1 land in the row
+  const left = padLeftCols(s), inner = innerCols(s);
   const rowBytes = <usize>(WP * C) << 2;
-  const top = min(s.padTop, HP), bottom = max(top, min(HP, s.padTop + s.H));   // rows [top, bottom) hold image rows
+  const top = imageTop(s), bottom = imageBottom(s);
   if (top > 0) memory.fill(xp, 0, <usize>top * rowBytes);
   for (let hp = top; hp < bottom; hp++) {
     const row = xp + <usize>hp * rowBytes;
@@ -155,9 +162,11 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
 
 // The conv with a 2x2, stride-2 max pool fused in: rowBase lists the output pixels block by block, each
 // block's 4 pixels in the pool's window order, so one 4x8 tile covers one window and its epilogue writes
-// the window's maximum (POOL_BIAS*). Needs OC % 8 == 0, even OH and OW, a bias, ReLU or linear.
-// The image is always copied first: the pooled output may share the input's place (graph.ts
-// planInferenceBuffers frees the conv's input before the pool's output is placed), sample n with sample n.
+// the window's maximum (POOL_BIAS*). Needs OC % 8 == 0, even OH and OW, a bias, ReLU or linear: the host
+// fuses only such layers (fusedPools in src/engine/graph.ts).
+// Image n is always copied (or upsampled) into scratch before anything is written: the pooled output
+// may share the input's place, sample n with sample n (planInferenceBuffers frees the conv's input
+// before it places the pool's output), and so may a fused upsampling's input share the output's.
 function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i32, pooled: usize,
                              n0: i32, n1: i32, scratch: usize, up: usize): void {
   const OC = s.OC, C = s.C, PH = s.OH >> 1, PW = s.OW >> 1;
@@ -204,17 +213,16 @@ function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i3
 /**
  * xp = padImage of image n of the nearest-neighbour upsampling (factors fh, fw) of the image at
  * load(up), read straight from it: x[ih][iw] = source[ih / fh][iw / fw] (the same values, never stored).
- * up: the op record's F_UP_X, F_UP_FH, F_UP_FW words. The source is read before any output is written.
+ * up: the op record's F_UP_X, F_UP_FH, F_UP_FW words.
  */
 function padUpsampled(s: ConvShape, up: usize, n: i32, xp: usize): void {
   const fh = load<i32>(up, 4), fw = load<i32>(up, 8);
   const C = s.C, srcW = s.W / fw;
   const source = <usize>load<i32>(up) + (<usize>(n * (s.H / fh) * srcW * C) << 2);
   const HP = paddedH(s), WP = paddedW(s);
-  const left = min(s.padLeft, WP);
-  const inner = max(0, min(s.W, WP - s.padLeft));
+  const left = padLeftCols(s), inner = innerCols(s);
   const rowBytes = <usize>(WP * C) << 2, pixel = <usize>C << 2;
-  const top = min(s.padTop, HP), bottom = max(top, min(HP, s.padTop + s.H));
+  const top = imageTop(s), bottom = imageBottom(s);
   if (top > 0) memory.fill(xp, 0, <usize>top * rowBytes);
   for (let hp = top; hp < bottom; hp++) {
     const row = xp + <usize>hp * rowBytes;

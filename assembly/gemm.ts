@@ -306,7 +306,7 @@ export const POOL_BIAS_RELU = 5;
 
 @inline function storeVec(p: usize, v: v128, mode: i32, bias: usize): void {
   if (mode == ACCUMULATE) v = f32x4.add(v128.load(p), v);
-  else if (mode >= BIAS) v = withBias(v, mode, bias);
+  else if (mode == BIAS || mode == BIAS_RELU) v = withBias(v, mode, bias);
   v128.store(p, v);
 }
 

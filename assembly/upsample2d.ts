@@ -7,14 +7,13 @@ import { copyFloats, addFloats } from './copy';
 /** y = upsample(x) for images n0..n1: each input row fills one output row, copied fh - 1 times below. */
 export function upSample2dForward(s: ConvShape, x: usize, y: usize, n0: i32, n1: i32): void {
   const C = s.C;
-  const rowBytes = <usize>(s.OW * C) << 2;
+  const rowBytes = <usize>(s.OW * C) << 2, pixel = <usize>C << 2;
   for (let n = n0; n < n1; n++) {
     const xn = x + (<usize>(n * s.H * s.W * C) << 2);
     const yn = y + (<usize>(n * s.OH * s.OW * C) << 2);
     for (let h = 0; h < s.H; h++) {
       const yrow = yn + <usize>(h * s.KH) * rowBytes;
       let d = yrow;
-      const pixel = <usize>C << 2;
       for (let w = 0; w < s.W; w++) {
         const src = xn + (<usize>((h * s.W + w) * C) << 2);
         if (ASC_FEATURE_SIMD && C == 8) {

@@ -455,7 +455,7 @@ export class Engine {
         words[r + L.F_UP_FH] = g.ops[up].KH; words[r + L.F_UP_FW] = g.ops[up].KW;
         words[recordOf.get(g.ops[up])! + L.F_KIND] = L.OP_FUSED;
       });
-      if (this.info.variant !== 'scalar') {
+      if (this.info.simd) {
         fusedPools(g).forEach((pool, k) => {
           if (pool < 0) return;
           words[recordOf.get(g.ops[k])! + L.F_POOLED] = lay.ys[g.ops[pool].output];

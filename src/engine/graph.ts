@@ -166,6 +166,13 @@ export function planInferenceBuffers(graph: Graph): { offsets: number[]; total: 
   return { offsets, total };
 }
 
+/** How many times each buffer is read (an op reading a buffer twice counts twice). */
+function readerCounts(graph: Graph): number[] {
+  const readers = graph.buffers.map(() => 0);
+  graph.ops.forEach((op) => op.inputs.forEach((b) => { readers[b]++; }));
+  return readers;
+}
+
 /**
  * Inference plans fuse a 2x2, stride-2 max pool into the Conv2D before it: the conv's tiles then take 2x2
  * blocks of output pixels and write only each block's maximum (assembly/conv2d.ts), so the conv's full
@@ -175,8 +182,7 @@ export function planInferenceBuffers(graph: Graph): { offsets: number[]; total: 
  * the tiles' epilogue, as unfused).
  */
 export function fusedPools(graph: Graph): number[] {
-  const readers = graph.buffers.map(() => 0);
-  graph.ops.forEach((op) => op.inputs.forEach((b) => { readers[b]++; }));
+  const readers = readerCounts(graph);
   return graph.ops.map((op, i) => {
     const next = graph.ops[i + 1];
     const fits = op.code === L.OP_CONV2D && op.biasOffset >= 0 && (op.activation === 'relu' || op.activation === 'linear') &&
@@ -194,8 +200,7 @@ export function fusedPools(graph: Graph): number[] {
  * where the upsampling's output goes to that conv alone. (Pure copying: the same bits in every build.)
  */
 export function fusedUpsamplings(graph: Graph): number[] {
-  const readers = graph.buffers.map(() => 0);
-  graph.ops.forEach((op) => op.inputs.forEach((b) => { readers[b]++; }));
+  const readers = readerCounts(graph);
   return graph.ops.map((op, i) => {
     const prev = graph.ops[i - 1];
     const fits = op.code === L.OP_CONV2D && prev !== undefined && prev.code === L.OP_UPSAMPLE2D &&

@@ -161,6 +161,16 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
   storeVec(c, vacc, mode, bias);
 }
 
+// Rows j..j+3 of one column of B (rows sb bytes apart) as a vector: one load when the column is
+// contiguous (sb == 4), else gathered lane by lane.
+@inline function columnVector(bk: usize, j: i32, sb: usize): v128 {
+  if (sb == 4) return v128.load(bk + (<usize>j << 2));
+  let vb = v128.load32_splat(bk + <usize>j * sb);
+  vb = f32x4.replace_lane(vb, 1, load<f32>(bk + <usize>(j + 1) * sb));
+  vb = f32x4.replace_lane(vb, 2, load<f32>(bk + <usize>(j + 2) * sb));
+  return f32x4.replace_lane(vb, 3, load<f32>(bk + <usize>(j + 3) * sb));
+}
+
 /**
  * A row (KH runs, elements contiguous) · one column of B: 4 lane partials over j < run & ~3, plus an
  * in-order tail over the rest of each run, folded as (l0 + l2) + (l1 + l3) + tail (dotRunsScalar).
@@ -174,22 +184,14 @@ export function dotRunsSimd(KH: i32, run: i32, segBytes: usize, a: usize, b: usi
     const bk = b + <usize>(kh * run) * sb;
     let j = 0;
     for (; j < run4; j += 4) {
-      let vb: v128;
-      if (sb == 4) vb = v128.load(bk + (<usize>j << 2));   // a single column of B is contiguous
-      else {
-        vb = v128.load32_splat(bk + <usize>j * sb);
-        vb = f32x4.replace_lane(vb, 1, load<f32>(bk + <usize>(j + 1) * sb));
-        vb = f32x4.replace_lane(vb, 2, load<f32>(bk + <usize>(j + 2) * sb));
-        vb = f32x4.replace_lane(vb, 3, load<f32>(bk + <usize>(j + 3) * sb));
-      }
-      vacc = madd(v128.load(ak + (<usize>j << 2)), vb, vacc);
+      vacc = madd(v128.load(ak + (<usize>j << 2)), columnVector(bk, j, sb), vacc);
     }
     for (; j < run; j++) tail = tail + load<f32>(ak + (<usize>j << 2)) * load<f32>(bk + <usize>j * sb);
   }
   return foldLanes(vacc) + tail;
 }
 
-/** dotRunsSimd for 4 rows at once, sharing the loads of B; c[r * sc] = row r's result (same bits). */
+/** dotRunsSimd for 4 rows at once, sharing the loads of B; c[r * sc] = row r's result (same bits). A contiguous column goes to dotRuns4Column. */
 export function dotRuns4Simd(KH: i32, run: i32, segBytes: usize, a0: usize, a1: usize, a2: usize, a3: usize,
                              b: usize, sb: usize, c: usize, sc: usize): void {
   let vacc0 = f32x4.splat(0), vacc1 = f32x4.splat(0), vacc2 = f32x4.splat(0), vacc3 = f32x4.splat(0);
@@ -201,14 +203,7 @@ export function dotRuns4Simd(KH: i32, run: i32, segBytes: usize, a0: usize, a1: 
     const bk = b + <usize>(kh * run) * sb;
     let j = 0;
     for (; j < run4; j += 4) {
-      let vb: v128;
-      if (sb == 4) vb = v128.load(bk + (<usize>j << 2));
-      else {
-        vb = v128.load32_splat(bk + <usize>j * sb);
-        vb = f32x4.replace_lane(vb, 1, load<f32>(bk + <usize>(j + 1) * sb));
-        vb = f32x4.replace_lane(vb, 2, load<f32>(bk + <usize>(j + 2) * sb));
-        vb = f32x4.replace_lane(vb, 3, load<f32>(bk + <usize>(j + 3) * sb));
-      }
+      const vb = columnVector(bk, j, sb);
       const jj = <usize>j << 2;
       vacc0 = madd(v128.load(p0 + jj), vb, vacc0);
       vacc1 = madd(v128.load(p1 + jj), vb, vacc1);

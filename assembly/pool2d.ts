@@ -5,6 +5,11 @@
 // Threads: each call owns images [n0, n1).
 import { ConvShape } from './conv2d';
 
+// Output o's window covers input rows (or columns) [windowStart, windowEnd): the real ones only, padding
+// left out.
+@inline function windowStart(o: i32, S: i32, pad: i32): i32 { return max(o * S - pad, 0); }
+@inline function windowEnd(o: i32, S: i32, pad: i32, K: i32, size: i32): i32 { return min(o * S - pad + K, size); }
+
 /** y = maxpool(x) for images n0..n1, recording each winner's position for the backward pass (unless argmax == 0). */
 export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize, n0: i32, n1: i32): void {
   const C = s.C;
@@ -15,9 +20,9 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
     const yn = y + (<usize>(n * outSize) << 2);
     const an = argmax + (<usize>(n * outSize) << 2);
     for (let oh = 0; oh < s.OH; oh++) {
-      const h0 = max(oh * s.SH - s.padTop, 0), h1 = min(oh * s.SH - s.padTop + s.KH, s.H);
+      const h0 = windowStart(oh, s.SH, s.padTop), h1 = windowEnd(oh, s.SH, s.padTop, s.KH, s.H);
       for (let ow = 0; ow < s.OW; ow++) {
-        const w0 = max(ow * s.SW - s.padLeft, 0), w1 = min(ow * s.SW - s.padLeft + s.KW, s.W);
+        const w0 = windowStart(ow, s.SW, s.padLeft), w1 = windowEnd(ow, s.SW, s.padLeft, s.KW, s.W);
         const o = (oh * s.OW + ow) * C;
         const first = (h0 * s.W + w0) * C;   // the window's first element starts as the best
         if (ASC_FEATURE_SIMD && h1 - h0 == 2 && w1 - w0 == 2) {
@@ -128,9 +133,9 @@ export function avgPool2dForward(s: ConvShape, x: usize, y: usize, n0: i32, n1: 
     const xn = x + (<usize>(n * inSize) << 2);
     const yn = y + (<usize>(n * outSize) << 2);
     for (let oh = 0; oh < s.OH; oh++) {
-      const h0 = max(oh * s.SH - s.padTop, 0), h1 = min(oh * s.SH - s.padTop + s.KH, s.H);
+      const h0 = windowStart(oh, s.SH, s.padTop), h1 = windowEnd(oh, s.SH, s.padTop, s.KH, s.H);
       for (let ow = 0; ow < s.OW; ow++) {
-        const w0 = max(ow * s.SW - s.padLeft, 0), w1 = min(ow * s.SW - s.padLeft + s.KW, s.W);
+        const w0 = windowStart(ow, s.SW, s.padLeft), w1 = windowEnd(ow, s.SW, s.padLeft, s.KW, s.W);
         const count = <f32>((h1 - h0) * (w1 - w0));
         const o = (oh * s.OW + ow) * C;
         if (ASC_FEATURE_SIMD) {
@@ -168,9 +173,9 @@ export function avgPool2dBackward(s: ConvShape, dy: usize, dx: usize, n0: i32, n
     const dyn = dy + (<usize>(n * outSize) << 2);
     memory.fill(dxn, 0, <usize>inSize << 2);
     for (let oh = 0; oh < s.OH; oh++) {
-      const h0 = max(oh * s.SH - s.padTop, 0), h1 = min(oh * s.SH - s.padTop + s.KH, s.H);
+      const h0 = windowStart(oh, s.SH, s.padTop), h1 = windowEnd(oh, s.SH, s.padTop, s.KH, s.H);
       for (let ow = 0; ow < s.OW; ow++) {
-        const w0 = max(ow * s.SW - s.padLeft, 0), w1 = min(ow * s.SW - s.padLeft + s.KW, s.W);
+        const w0 = windowStart(ow, s.SW, s.padLeft), w1 = windowEnd(ow, s.SW, s.padLeft, s.KW, s.W);
         const count = <f32>((h1 - h0) * (w1 - w0));
         const o = (oh * s.OW + ow) * C;
         if (ASC_FEATURE_SIMD) {

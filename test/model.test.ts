@@ -120,11 +120,21 @@ describe('bad input gets a clear error before any work', () => {
     ['Infinity in y', () => { const d = x.data.slice(); d[5] = Infinity; return m.fit(x, tensor(d, x.shape)); }, /y contains Infinity/],
     ['0-255 targets with cross-entropy', () => m.fit(x, images(4, 2, 255)), /scale 0-255 pixels by 1\/255/],
     ['negative targets with cross-entropy', () => m.fit(x, tensor(x.data.map((v) => v - 0.5), x.shape)), /needs targets in \[0, 1\]/],
+    ['NaN target with cross-entropy', () => { const d = x.data.slice(); d[790] = NaN; return m.fit(x, tensor(d, x.shape)); }, /y contains NaN at sample 1, element 6/],
+    ['-Infinity target with cross-entropy', () => { const d = x.data.slice(); d[3] = -Infinity; return m.fit(x, tensor(d, x.shape)); }, /y contains -Infinity at sample 0/],
+    ['a target just above 1', () => { const d = x.data.slice(); d[9] = 1.0000001; return m.fit(x, tensor(d, x.shape)); }, /values in \[0.000\d+, 1.0000001192092896\], .*clip them to \[0, 1\]/],
+    ['a target just below 0', () => { const d = x.data.slice(); d[9] = -1e-30; return m.fit(x, tensor(d, x.shape)); }, /values in \[-1.0000000031710769e-30, .*clip them to \[0, 1\]/],
     ['batch size 0', () => m.fit(x, x, { batchSize: 0 }), /batchSize must be a positive integer, got 0/],
     ['fractional epochs', () => m.fit(x, x, { epochs: 1.5 }), /epochs must be a positive integer, got 1.5/],
     ['data of the wrong length', () => m.predict({ data: new Float32Array(10), shape: [1, 28, 28, 1] }), /holds 784 values but data has 10/],
   ])('%s', async (_name, call, message) => {
     await expect(call()).rejects.toThrow(message);
+  });
+
+  test('cross-entropy targets of exactly 0, -0 and 1 are in range', async () => {
+    const d = x.data.slice();
+    d.set([0, -0, 1, 1, -0], 100);
+    await expect(m.fit(x, tensor(d, x.shape), { epochs: 1 })).resolves.toBeDefined();
   });
 
   test('layer stacks whose shapes do not work out', () => {

@@ -518,8 +518,8 @@ export class LayersModel {
     const M = checkBatch(y, this.outputShape, `${what}: y`);
     if (N !== M) throw new Error(`${what}: x has ${N} samples but y has ${M}; they must pair up one to one`);
     checkFinite(x, `${what}: x`);
-    checkFinite(y, `${what}: y`);
-    if (loss === 'binaryCrossentropy') checkUnitRange(y, `${what}: y`);
+    if (loss === 'binaryCrossentropy') checkUnitRange(y, `${what}: y`);   // finite too
+    else checkFinite(y, `${what}: y`);
     return N;
   }
 

@@ -123,14 +123,15 @@ function fillRowBase(s: ConvShape, ld: i32, rowBase: usize): void {
 // Forward: y[m][oc] = Σ_kh Σ_j A(m; kh, j) * w[kh*run + j][oc]
 
 /**
- * y[n] = act(conv(x[n], w) + b) for images n0..n1 (b == 0: no bias). Inference plans may fuse (graph.ts):
+ * y[n] = act(conv(x[n], w) + b) for images n0..n1 (b == 0: no bias). Plans may fuse (graph.ts):
  * up != 0 points at the op record's F_UP_X, F_UP_FH, F_UP_FW: x is then the upsampling of that input,
- * never stored (padUpsampled); pooled != 0 (SIMD builds): y is not written, its 2x2 max pool goes to pooled.
+ * never stored (padUpsampled); pooled != 0 (SIMD builds): y is not written, its 2x2 max pool goes to
+ * pooled, and (training) the pool's winners to argmax (0: not recorded).
  */
 export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i32, y: usize,
-                              n0: i32, n1: i32, scratch: usize, pooled: usize, up: usize): void {
+                              n0: i32, n1: i32, scratch: usize, pooled: usize, up: usize, argmax: usize = 0): void {
   if (ASC_FEATURE_SIMD && pooled != 0) {
-    conv2dForwardPooled(s, x, w, b, act, pooled, n0, n1, scratch, up);
+    conv2dForwardPooled(s, x, w, b, act, pooled, argmax, n0, n1, scratch, up);
     return;
   }
   const M = s.OH * s.OW, OC = s.OC, C = s.C;
@@ -167,7 +168,7 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
 // Image n is always copied (or upsampled) into scratch before anything is written: the pooled output
 // may share the input's place, sample n with sample n (planInferenceBuffers frees the conv's input
 // before it places the pool's output), and so may a fused upsampling's input share the output's.
-function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i32, pooled: usize,
+function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i32, pooled: usize, argmax: usize,
                              n0: i32, n1: i32, scratch: usize, up: usize): void {
   const OC = s.OC, C = s.C, PH = s.OH >> 1, PW = s.OW >> 1;
   const ld = paddedW(s) * C;
@@ -182,15 +183,22 @@ function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i3
   }
   const run = s.KW * C, segBytes = <usize>ld << 2, sb = <usize>OC << 2;
   const mode = act == ACT_RELU ? POOL_BIAS_RELU : POOL_BIAS;
+  const rowFloats = s.OW * OC;   // the unpooled output's row, where the winners' offsets point
   for (let n = n0; n < n1; n++) {
     const src = imageSource(s, x, n, up, false, scratch);
     const pn = pooled + (<usize>(n * PH * PW * OC) << 2);
+    const an = argmax == 0 ? 0 : argmax + (<usize>(n * PH * PW * OC) << 2);
     for (let oc = 0; oc < OC; oc += 8) {
       const wc = w + (<usize>oc << 2), bc = b + (<usize>oc << 2);
-      for (let blk = 0; blk < PH * PW; blk++) {
-        const q = blk << 2;
-        tile4x8(s.KH, run, segBytes, 4, rowPtr(src, rowBase, q), rowPtr(src, rowBase, q + 1), rowPtr(src, rowBase, q + 2),
-                rowPtr(src, rowBase, q + 3), wc, sb, pn + (<usize>(blk * OC + oc) << 2), 0, mode, bc);
+      let blk = 0;
+      for (let i = 0; i < PH; i++) {
+        for (let j = 0; j < PW; j++, blk++) {
+          const q = blk << 2, at = <usize>(blk * OC + oc) << 2;
+          const a0 = rowPtr(src, rowBase, q), a1 = rowPtr(src, rowBase, q + 1), a2 = rowPtr(src, rowBase, q + 2), a3 = rowPtr(src, rowBase, q + 3);
+          // Two inlined copies: in inference the winners' arguments would stay live through the tile's loop.
+          if (an == 0) tile4x8(s.KH, run, segBytes, 4, a0, a1, a2, a3, wc, sb, pn + at, 0, mode, bc);
+          else tile4x8(s.KH, run, segBytes, 4, a0, a1, a2, a3, wc, sb, pn + at, 0, mode, bc, an + at, (2 * i * s.OW + 2 * j) * OC + oc, OC, rowFloats);
+        }
       }
     }
   }
@@ -318,11 +326,12 @@ function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: u
 /**
  * Backward for images n0..n1 into this chunk's partials dw/db (db == 0: no bias) and into dx. relu != 0
  * (with a bias): dz still holds dL/dy of a ReLU layer whose output is at relu; ReLU' is applied image by
- * image in the bias-gradient pass (see biasGradient) instead of in a pass of its own.
+ * image in the bias-gradient pass (see biasGradient) instead of in a pass of its own. up: as in
+ * conv2dForward (x is the upsampling of that input, read through it again).
  */
 export function conv2dBackward(s: ConvShape, x: usize, w: usize, dz: usize, dx: usize, dw: usize, db: usize,
-                               n0: i32, n1: i32, scratch: usize, relu: usize): void {
-  conv2dWeightGrad(s, x, dz, dw, db, n0, n1, scratch, relu);
+                               n0: i32, n1: i32, scratch: usize, relu: usize, up: usize = 0): void {
+  conv2dWeightGrad(s, x, dz, dw, db, n0, n1, scratch, relu, up);
   if (dx != 0) conv2dInputGrad(s, w, dz, dx, n0, n1, scratch);
 }
 
@@ -368,22 +377,21 @@ function biasGradient(dz: usize, M: i32, OC: i32, db: usize, relu: usize): void 
 }
 
 /**
- * dW += Σ_m A(m; k) dz[m] (A: windows of x) and db += Σ_m dz[m] (unless db == 0), images n0..n1; relu:
- * see conv2dBackward (needs db).
+ * dW += Σ_m A(m; k) dz[m] (A: windows of x) and db += Σ_m dz[m] (unless db == 0), images n0..n1; relu
+ * and up: see conv2dBackward (relu needs db).
  */
-export function conv2dWeightGrad(s: ConvShape, x: usize, dz: usize, dw: usize, db: usize, n0: i32, n1: i32, scratch: usize, relu: usize): void {
+export function conv2dWeightGrad(s: ConvShape, x: usize, dz: usize, dw: usize, db: usize, n0: i32, n1: i32, scratch: usize, relu: usize,
+                                 up: usize = 0): void {
   const M = s.OH * s.OW, OC = s.OC, C = s.C;
-  const inPlace = readsInPlace(s);
+  const inPlace = readsInPlace(s) && up == 0;
   const ld = inPlace ? s.W * C : paddedW(s) * C;
   const rowBase = rowBaseOf(s, scratch);
   fillRowBase(s, ld, rowBase);
   const run = s.KW * C;
   for (let n = n0; n < n1; n++) {
-    const xn = x + (<usize>(n * s.H * s.W * C) << 2);
     const dzn = dz + (<usize>(n * M * OC) << 2);
     if (db != 0) biasGradient(dzn, M, OC, db, relu == 0 ? 0 : relu + (<usize>(n * M * OC) << 2));
-    const src = inPlace ? xn : xpOf(s, scratch);
-    if (!inPlace) padImage(s, xn, src);
+    const src = imageSource(s, x, n, up, inPlace, scratch);
     if (ASC_FEATURE_SIMD) weightGradSimd(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
     else weightGradScalar(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
   }

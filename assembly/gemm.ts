@@ -61,9 +61,13 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
 // is one run of K; a convolution window is KH runs of KW*C). B rows advance sb bytes per element of the
 // reduction, and C rows are sc bytes apart.
 
-/** 4 rows x 8 columns: 8 accumulators, 2 loads of B and 4 broadcasts of A per reduction step. */
+/**
+ * 4 rows x 8 columns: 8 accumulators, 2 loads of B and 4 broadcasts of A per reduction step. POOL_* modes
+ * with an != 0 (training) also write the pooling winners' offsets to an: see storePooled.
+ */
 @inline export function tile4x8(KH: i32, run: i32, segBytes: usize, ka: usize, a0: usize, a1: usize, a2: usize, a3: usize,
-                                b: usize, sb: usize, c: usize, sc: usize, mode: i32, bias: usize): void {
+                                b: usize, sb: usize, c: usize, sc: usize, mode: i32, bias: usize,
+                                an: usize = 0, first: i32 = 0, right: i32 = 0, down: i32 = 0): void {
   let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);
   let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
   let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
@@ -92,8 +96,9 @@ function gemmScalar(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usi
     }
   }
   if (mode >= POOL_BIAS) {   // the 4 rows are a 2x2 pooling window: its maximum goes to c
-    storePooled(c, vacc0x0123, vacc1x0123, vacc2x0123, vacc3x0123, mode - POOL_BIAS + BIAS, bias);
-    storePooled(c + 16, vacc0x4567, vacc1x4567, vacc2x4567, vacc3x4567, mode - POOL_BIAS + BIAS, bias + 16);
+    storePooled(c, vacc0x0123, vacc1x0123, vacc2x0123, vacc3x0123, mode - POOL_BIAS + BIAS, bias, an, first, right, down);
+    storePooled(c + 16, vacc0x4567, vacc1x4567, vacc2x4567, vacc3x4567, mode - POOL_BIAS + BIAS, bias + 16,
+                an == 0 ? 0 : an + 16, first + 4, right, down);
     return;
   }
   storeVec(c, vacc0x0123, mode, bias);          storeVec(c + 16, vacc0x4567, mode, bias + 16);
@@ -306,16 +311,29 @@ export const POOL_BIAS_RELU = 5;
 }
 
 // p = the maximum of rows r0..r3 (window order) after `mode` (BIAS or BIAS_RELU): compare-and-select, a
-// later row winning only when greater, as in pool2d.ts.
-@inline function storePooled(p: usize, r0: v128, r1: v128, r2: v128, r3: v128, mode: i32, bias: usize): void {
+// later row winning only when greater, as in pool2d.ts. an != 0 (training): the winner's offset in the
+// unpooled image goes to an as maxPool2x2 records it: first (row r0's offset, lane 0) plus right for r1,
+// down for r2, down + right for r3, plus the lane.
+@inline function storePooled(p: usize, r0: v128, r1: v128, r2: v128, r3: v128, mode: i32, bias: usize,
+                             an: usize, first: i32, right: i32, down: i32): void {
   let best = withBias(r0, mode, bias);
   let v = withBias(r1, mode, bias);
-  best = v128.bitselect(v, best, f32x4.gt(v, best));
+  const b1 = f32x4.gt(v, best);
+  best = v128.bitselect(v, best, b1);
   v = withBias(r2, mode, bias);
-  best = v128.bitselect(v, best, f32x4.gt(v, best));
+  const b2 = f32x4.gt(v, best);
+  best = v128.bitselect(v, best, b2);
   v = withBias(r3, mode, bias);
-  best = v128.bitselect(v, best, f32x4.gt(v, best));
+  const b3 = f32x4.gt(v, best);
+  best = v128.bitselect(v, best, b3);
   v128.store(p, best);
+  if (an != 0) {
+    let at = i32x4.splat(first);
+    at = v128.bitselect(i32x4.splat(first + right), at, b1);
+    at = v128.bitselect(i32x4.splat(first + down), at, b2);
+    at = v128.bitselect(i32x4.splat(first + down + right), at, b3);
+    v128.store(an, i32x4.add(at, i32x4(0, 1, 2, 3)));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------

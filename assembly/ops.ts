@@ -7,6 +7,7 @@ import {
   OP_CONV2D, OP_MAXPOOL2D, OP_UPSAMPLE2D, OP_DENSE, OP_ACTIVATION, OP_ADD, OP_SUBTRACT, OP_MULTIPLY, OP_AVERAGE,
   OP_MAXIMUM, OP_CONCATENATE, OP_GRADIENT_SUM, OP_BATCH_NORM, OP_DROPOUT, OP_GAUSSIAN_NOISE, OP_LEAKY_RELU, OP_CONV2D_TRANSPOSE, OP_AVGPOOL2D, fieldF32, chunkStart,
   F_SEED, F_DROP_THRESHOLD, F_DROP_SCALE, F_NOISE_STDDEV, F_CLIP, F_CLIP_LO, F_CLIP_HI, F_ALPHA, ACT_RELU, F_POOLED, F_UP_X,
+  F_POOL_ARGMAX, F_FUSED, F_POOL_RELU,
 } from './plan';
 import { ConvShape, conv2dForward, conv2dBackward, conv2dScratchBytes } from './conv2d';
 import { conv2dTransposeForward, conv2dTransposeBackward } from './conv2d-transpose';
@@ -52,9 +53,10 @@ export function opScratchBytes(op: usize): i32 {
 export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training: bool, step: u32): void {
   const kind = field(op, F_KIND);
   const s = shapeOf(op);
+  if ((kind == OP_MAXPOOL2D || kind == OP_UPSAMPLE2D) && field(op, F_FUSED) != 0) return;   // a Conv2D next to it runs it
   if (kind == OP_CONV2D) {
-    const up = ptr(op, F_UP_X) != 0 ? op + (<usize>F_UP_X << 2) : 0;   // a fused upsampling's words
-    conv2dForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch, ptr(op, F_POOLED), up);
+    conv2dForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch,
+                  ptr(op, F_POOLED), fusedUpsampling(op), ptr(op, F_POOL_ARGMAX));
   } else if (kind == OP_CONV2D_TRANSPOSE) {
     conv2dTransposeForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch);
   } else if (kind == OP_MAXPOOL2D) {
@@ -94,7 +96,12 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training:
     const o = <usize>(n0 * size) << 2;
     leakyReluForward(ptr(op, F_X) + o, ptr(op, F_Y) + o, (n1 - n0) * size, fieldF32(op, F_ALPHA));
   }
-  // OP_GRADIENT_SUM has no forward; OP_FUSED is done by a Conv2D next to it (graph.ts fusedPools, fusedUpsamplings).
+  // OP_GRADIENT_SUM has no forward.
+}
+
+// A Conv2D's fused upsampling: its record's F_UP_X, F_UP_FH, F_UP_FW words (0: none).
+@inline function fusedUpsampling(op: usize): usize {
+  return ptr(op, F_UP_X) != 0 ? op + (<usize>F_UP_X << 2) : 0;
 }
 
 /**
@@ -108,19 +115,22 @@ export function opBackward(op: usize, n0: i32, n1: i32, chunkOffset: usize, scra
   if (kind == OP_CONV2D || kind == OP_DENSE || kind == OP_CONV2D_TRANSPOSE) {
     // A layer without a bias (use_bias: false) has F_DBIAS 0: its kernels then skip the bias gradient.
     const dw = ptr(op, F_DKERNEL) + chunkOffset, db = ptr(op, F_DBIAS) != 0 ? ptr(op, F_DBIAS) + chunkOffset : 0;
-    // A ReLU Conv2D with a bias takes ReLU' in its bias-gradient pass; the rest get dL/dz here.
-    const fusedRelu = kind == OP_CONV2D && !skipActivation && field(op, F_ACT) == ACT_RELU && db != 0;
-    if (!skipActivation && !fusedRelu) {
+    // A ReLU Conv2D with a bias takes ReLU' in its bias-gradient pass; the rest get dL/dz here. A conv
+    // that ran the max pool after it stored no output: that pool's backward applied its ReLU'.
+    const pooled = kind == OP_CONV2D && ptr(op, F_POOLED) != 0;
+    const fusedRelu = kind == OP_CONV2D && !skipActivation && !pooled && field(op, F_ACT) == ACT_RELU && db != 0;
+    if (!skipActivation && !fusedRelu && !pooled) {
       const size = kind == OP_CONV2D_TRANSPOSE ? s.H * s.W * s.C : outSize(op);
       const o = <usize>(n0 * size) << 2;
       activationBackward(dy + o, ptr(op, F_Y) + o, (n1 - n0) * size, field(op, F_ACT));
     }
-    if (kind == OP_CONV2D) conv2dBackward(s, ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db, n0, n1, scratch, fusedRelu ? ptr(op, F_Y) : 0);
-    else if (kind == OP_CONV2D_TRANSPOSE) conv2dTransposeBackward(s, ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db, n0, n1, scratch);
+    if (kind == OP_CONV2D) {
+      conv2dBackward(s, ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db, n0, n1, scratch, fusedRelu ? ptr(op, F_Y) : 0, fusedUpsampling(op));
+    } else if (kind == OP_CONV2D_TRANSPOSE) conv2dTransposeBackward(s, ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db, n0, n1, scratch);
     else denseBackward(field(op, F_C), field(op, F_OC), ptr(op, F_X), ptr(op, F_KERNEL), dy, dx, dw, db,
                        n0 * field(op, F_H), n1 * field(op, F_H), scratch);
   } else if (kind == OP_MAXPOOL2D) {
-    if (dx != 0) maxPool2dBackward(s, dy, ptr(op, F_AUX), dx, n0, n1);
+    if (dx != 0) maxPool2dBackward(s, dy, ptr(op, F_AUX), dx, n0, n1, field(op, F_POOL_RELU) != 0 ? ptr(op, F_Y) : 0);
   } else if (kind == OP_AVGPOOL2D) {
     if (dx != 0) avgPool2dBackward(s, dy, dx, n0, n1);
   } else if (kind == OP_UPSAMPLE2D) {

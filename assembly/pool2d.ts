@@ -103,16 +103,23 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
   }
 }
 
-/** dx = 0, then dx[argmax] += dy, for images n0..n1 (overlapping windows accumulate). */
-export function maxPool2dBackward(s: ConvShape, dy: usize, argmax: usize, dx: usize, n0: i32, n1: i32): void {
+/**
+ * dx = 0, then dx[argmax] += dy, for images n0..n1 (overlapping windows accumulate). relu != 0: the pool's
+ * output y, after a ReLU conv that ran this pool in its tiles and never stored its own output (training
+ * plans, see fusedPools in graph.ts): dy passes only where y > 0, which is ReLU' at the winner (its value
+ * is y), so dx is already dL/d(pre-activation) of that conv.
+ */
+export function maxPool2dBackward(s: ConvShape, dy: usize, argmax: usize, dx: usize, n0: i32, n1: i32, relu: usize = 0): void {
   const inSize = s.H * s.W * s.C, outSize = s.OH * s.OW * s.C;
   for (let n = n0; n < n1; n++) {
     const dxn = dx + (<usize>(n * inSize) << 2);
     memory.fill(dxn, 0, <usize>inSize << 2);
     const o0 = n * outSize;
     for (let o = 0; o < outSize; o++) {
-      const p = dxn + (<usize>load<i32>(argmax + (<usize>(o0 + o) << 2)) << 2);
-      store<f32>(p, load<f32>(p) + load<f32>(dy + (<usize>(o0 + o) << 2)));
+      const i = <usize>(o0 + o) << 2;
+      const p = dxn + (<usize>load<i32>(argmax + i) << 2);
+      const g = relu == 0 || load<f32>(relu + i) > 0 ? load<f32>(dy + i) : 0;
+      store<f32>(p, load<f32>(p) + g);
     }
   }
 }

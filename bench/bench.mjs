@@ -597,7 +597,7 @@ if (results.profile) {
     p(table(rows, { indent: '    ' }));
   }
   p('  MFLOP/image: the multiply-adds each function does per image (forwardSimd also runs the stride-1 input-gradient');
-  p('  convolutions; the last layer\'s single channel goes through dotRuns4Column; in inference the two layers followed by a');
+  p('  convolutions; the last layer\'s single channel goes through dotRuns4Column; the two layers followed by a');
   p('  fused 2x2 max pool run in conv2dForwardPooled); GFLOP/s inside = those FLOPs / its self time.');
 }
 

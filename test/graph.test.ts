@@ -342,51 +342,51 @@ describe('the functional API', () => {
   });
 });
 
-describe('inference: a Conv2D runs the 2x2 max pool after it in its tiles, and reads through the upsampling before it', () => {
-  // conv -> pool and upsampling -> conv pairs, fused or not (fusedPools, fusedUpsamplings), and the
-  // predictions of the SIMD build (both fusions) against the scalar build (upsamplings only) and against
-  // a training layout of the same model (no fusion): the same bits.
-  type Build = (variant: 'simd' | 'simd-threads' | 'scalar', threads?: number) => Sequential;
-  const CASES: { name: string; pools: number; ups: number; shape: number[]; build: Build }[] = [
-    { name: 'the tutorial (28x28x16 and 14x14x8 pooled, 7x7 not; three upsamplings)', pools: 2, ups: 3, shape: [28, 28, 1], build: (variant, threads = 1) => new Sequential({ inputShape: [28, 28, 1], seed: 4, threads, variant }, [
-      layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
-      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
-      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
-      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.upSampling2d(),
-      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.upSampling2d(),
-      layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }), layers.upSampling2d(),
-      layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
-    ]) },
-    { name: 'linear, strided and valid (10x10x3, stride 2 -> 4x4x8 -> 2x2x8)', pools: 1, ups: 0, shape: [10, 10, 3], build: (variant, threads = 1) => new Sequential({ inputShape: [10, 10, 3], seed: 5, threads, variant }, [
-      layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid' }), layers.maxPooling2d(),
-    ]) },
-    { name: 'upsampling by 2 x 3 into a valid, strided conv, an odd width not pooled in the tiles (5x4x3 -> 10x12x3 -> 4x5x8 -> 2x3x8)', pools: 0, ups: 1, shape: [5, 4, 3], build: (variant, threads = 1) => new Sequential({ inputShape: [5, 4, 3], seed: 7, threads, variant }, [
-      layers.upSampling2d({ size: [2, 3] }), layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' }),
-      layers.maxPooling2d({ padding: 'same' }),
-    ]) },
-    { name: 'upsampling into a conv pooled after it (4x4x8 -> 8x8x8 -> 8x8x16 -> 4x4x16)', pools: 1, ups: 1, shape: [4, 4, 8], build: (variant, threads = 1) => new Sequential({ inputShape: [4, 4, 8], seed: 8, threads, variant }, [
-      layers.upSampling2d(), layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d(),
-    ]) },
-    // Places shared by liveness (planInferenceBuffers, same size per sample): the pooled output (4x4x32)
-    // lands where the 1x1 conv's input (8x8x8) was, a conv reading in place; and the last conv's output
-    // (4x4x8) where the upsampling's input was. Each conv must copy its image before it writes.
-    { name: 'the pooled output shares the place of the conv\'s input (8x8x8 -> 1x1 conv to 8x8x32 -> 4x4x32)', pools: 1, ups: 0, shape: [8, 8, 8], build: (variant, threads = 1) => new Sequential({ inputShape: [8, 8, 8], seed: 9, threads, variant }, [
-      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      layers.conv2d({ filters: 32, kernelSize: 1, activation: 'relu' }), layers.maxPooling2d(),
-    ]) },
-    { name: 'a conv\'s output shares the place of the upsampling\'s input (4x4x8 -> 4x4x8 -> 8x8x8 -> 4x4x8 strided)', pools: 0, ups: 1, shape: [4, 4, 8], build: (variant, threads = 1) => new Sequential({ inputShape: [4, 4, 8], seed: 10, threads, variant }, [
-      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.upSampling2d(),
-      layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same' }),
-    ]) },
-    { name: 'not fused: 12 channels, a sigmoid, an odd size, an upsampling into a pool', pools: 0, ups: 0, shape: [8, 8, 2], build: (variant, threads = 1) => new Sequential({ inputShape: [8, 8, 2], seed: 6, threads, variant }, [
-      layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d(),
-      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'sigmoid' }), layers.maxPooling2d(),
-      layers.conv2d({ filters: 8, kernelSize: 2, padding: 'valid', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
-      layers.upSampling2d(), layers.maxPooling2d(),
-    ]) },
-  ];
+// conv -> pool and upsampling -> conv pairs, fused or not (fusedPools, fusedUpsamplings).
+type Build = (variant: 'simd' | 'simd-threads' | 'scalar', threads?: number) => Sequential;
+const FUSION_CASES: { name: string; pools: number; ups: number; shape: number[]; build: Build }[] = [
+  { name: 'the tutorial (28x28x16 and 14x14x8 pooled, 7x7 not; three upsamplings)', pools: 2, ups: 3, shape: [28, 28, 1], build: (variant, threads = 1) => new Sequential({ inputShape: [28, 28, 1], seed: 4, threads, variant }, [
+    layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.upSampling2d(),
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.upSampling2d(),
+    layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }), layers.upSampling2d(),
+    layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+  ]) },
+  { name: 'linear, strided and valid (10x10x3, stride 2 -> 4x4x8 -> 2x2x8)', pools: 1, ups: 0, shape: [10, 10, 3], build: (variant, threads = 1) => new Sequential({ inputShape: [10, 10, 3], seed: 5, threads, variant }, [
+    layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid' }), layers.maxPooling2d(),
+  ]) },
+  { name: 'upsampling by 2 x 3 into a valid, strided conv, an odd width not pooled in the tiles (5x4x3 -> 10x12x3 -> 4x5x8 -> 2x3x8)', pools: 0, ups: 1, shape: [5, 4, 3], build: (variant, threads = 1) => new Sequential({ inputShape: [5, 4, 3], seed: 7, threads, variant }, [
+    layers.upSampling2d({ size: [2, 3] }), layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' }),
+    layers.maxPooling2d({ padding: 'same' }),
+  ]) },
+  { name: 'upsampling into a conv pooled after it (4x4x8 -> 8x8x8 -> 8x8x16 -> 4x4x16)', pools: 1, ups: 1, shape: [4, 4, 8], build: (variant, threads = 1) => new Sequential({ inputShape: [4, 4, 8], seed: 8, threads, variant }, [
+    layers.upSampling2d(), layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d(),
+  ]) },
+  // Places shared by liveness (planInferenceBuffers, same size per sample): the pooled output (4x4x32)
+  // lands where the 1x1 conv's input (8x8x8) was, a conv reading in place; and the last conv's output
+  // (4x4x8) where the upsampling's input was. Each conv must copy its image before it writes.
+  { name: 'the pooled output shares the place of the conv\'s input (8x8x8 -> 1x1 conv to 8x8x32 -> 4x4x32)', pools: 1, ups: 0, shape: [8, 8, 8], build: (variant, threads = 1) => new Sequential({ inputShape: [8, 8, 8], seed: 9, threads, variant }, [
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    layers.conv2d({ filters: 32, kernelSize: 1, activation: 'relu' }), layers.maxPooling2d(),
+  ]) },
+  { name: 'a conv\'s output shares the place of the upsampling\'s input (4x4x8 -> 4x4x8 -> 8x8x8 -> 4x4x8 strided)', pools: 0, ups: 1, shape: [4, 4, 8], build: (variant, threads = 1) => new Sequential({ inputShape: [4, 4, 8], seed: 10, threads, variant }, [
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.upSampling2d(),
+    layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same' }),
+  ]) },
+  { name: 'not fused: 12 channels, a sigmoid, an odd size, an upsampling into a pool', pools: 0, ups: 0, shape: [8, 8, 2], build: (variant, threads = 1) => new Sequential({ inputShape: [8, 8, 2], seed: 6, threads, variant }, [
+    layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d(),
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'sigmoid' }), layers.maxPooling2d(),
+    layers.conv2d({ filters: 8, kernelSize: 2, padding: 'valid', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
+    layers.upSampling2d(), layers.maxPooling2d(),
+  ]) },
+];
 
-  test.each(CASES)('$name', async ({ pools, ups, shape, build }) => {
+describe('inference: a Conv2D runs the 2x2 max pool after it in its tiles, and reads through the upsampling before it', () => {
+  // The predictions of the SIMD build (both fusions) against the scalar build (upsamplings only) and
+  // against activations() (every buffer stored, nothing fused): the same bits.
+  test.each(FUSION_CASES)('$name', async ({ pools, ups, shape, build }) => {
     const m = build('simd');
     const graph = (m as unknown as { graph: Graph }).graph;
     expect(fusedPools(graph).filter((p) => p >= 0).length).toBe(pools);
@@ -395,11 +395,47 @@ describe('inference: a Conv2D runs the 2x2 max pool after it in its tiles, and r
     const size = shape.reduce((a, b) => a * b);
     const X = tensor(data(11, 5 * size, -1, 1).map((v) => Math.round(v * 4) / 4), [5, ...shape]);
     const fast = (await m.predict(X)).data;
-    const acts = await m.activations(X);   // the training layout: every buffer kept, nothing fused
+    const acts = await m.activations(X);   // every buffer stored, nothing fused
     expect(fast).toEqual(acts[acts.length - 1].data);
     const scalar = build('scalar'), threaded = build('simd-threads', 2);
     expect((await scalar.predict(X)).data).toEqual(fast);
     expect((await threaded.predict(X)).data).toEqual(fast);   // fused on 2 threads (5 samples: uneven chunks)
     m.dispose(); scalar.dispose(); threaded.dispose();
+  });
+});
+
+describe('training: the same fusions, with the pool\'s winners and its ReLU\' in the pool\'s backward', () => {
+  // Fused training (SIMD: both fusions; scalar: upsamplings only; 2 threads) against the SIMD build with
+  // fusion off: the same losses, weights, predictions, gradients and input gradient, bit for bit.
+  const unfused = async (m: Sequential) => {
+    await m.engineInfo();
+    (m as unknown as { engine: { fusion: boolean } }).engine.fusion = false;   // before any layout
+    return m;
+  };
+  test.each(FUSION_CASES)('$name', async ({ shape, build }) => {
+    const size = shape.reduce((a, b) => a * b);
+    const X = tensor(data(12, 5 * size, -1, 1).map((v) => Math.round(v * 4) / 4), [5, ...shape]);
+    const runs = [];
+    for (const m of [await unfused(build('simd')), build('simd'), build('scalar'), build('simd-threads', 2)]) {
+      m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      const outSize = m.outputShape.reduce((a, b) => a * b);
+      const Y = tensor(data(13, 5 * outSize, 0, 1), [5, ...m.outputShape]);
+      const history = await m.fit(X, Y, { epochs: 2, batchSize: 3, seed: 1 });   // uneven batches and chunks
+      const g = await m.computeGradients(X, Y, { input: true });
+      runs.push({
+        loss: history.history.loss, weights: m.getWeights().map((w) => w.data), y: (await m.predict(X)).data,
+        gradients: g.gradients.map((w) => w.data), dx: g.inputGradient!.data, acts: (await m.activations(X)).map((a) => a.data),
+      });
+      m.dispose();
+    }
+    expect(runs[0].dx.some((v) => v !== 0)).toBe(true);
+    // Compared as bytes, naming the first difference (toEqual's diff of large arrays takes minutes).
+    const bytes = (a: ArrayLike<number>) => Buffer.from(Float32Array.from(a).buffer);
+    const flat = (r: (typeof runs)[number]) => Object.entries(r).flatMap(([k, v]) => (Array.isArray(v) && typeof v[0] !== 'number' ? v : [v])
+      .map((a, i) => [`${k}[${i}]`, bytes(a as ArrayLike<number>)] as const));
+    const want = flat(runs[0]);
+    runs.slice(1).forEach((r, j) => flat(r).forEach(([what, got], i) => {
+      if (!got.equals(want[i][1])) throw new Error(`run ${j + 1} (fused) differs from the unfused run in ${what}`);
+    }));
   });
 });

@@ -27,8 +27,8 @@ export async function buildDebugSimd() {
 // kernels are written today (assembly/conv2d.ts): forwardSimd runs the forward tiles of channel panels
 // of 8 and 4, and also the stride-1 input-gradient convolutions (every layer but the first); channels
 // left over after the panels (OC % 4: the last layer's single channel) go to gemm's dotRuns4Column;
-// weightGradSimd does every weight gradient. In inference the first two layers, each followed by a 2x2
-// max pool with an even output, run in conv2dForwardPooled instead (fusedPools in src/engine/graph.ts).
+// weightGradSimd does every weight gradient. The first two layers' forward, each followed by a 2x2 max pool
+// with an even output, runs in conv2dForwardPooled instead (fusedPools in src/engine/graph.ts).
 // 2 FLOPs per multiply-add.
 const CONVS = [[28, 28, 1, 16], [14, 14, 16, 8], [7, 7, 8, 8], [4, 4, 8, 8], [8, 8, 8, 8], [14, 14, 8, 16], [28, 28, 16, 1]];
 const POOLED = 2;   // CONVS[0] and CONVS[1]
@@ -42,7 +42,8 @@ export function flopsByFunction() {
   const inputGrad = all - flop(CONVS[0]);
   const pooled = CONVS.slice(0, POOLED).reduce((s, c) => s + flop(c), 0);
   return {
-    training: { 'assembly/conv2d/forwardSimd': panels + inputGrad, 'assembly/gemm/dotRuns4Column': narrow, 'assembly/conv2d/weightGradSimd': all },
+    training: { 'assembly/conv2d/conv2dForwardPooled': pooled, 'assembly/conv2d/forwardSimd': panels - pooled + inputGrad,
+      'assembly/gemm/dotRuns4Column': narrow, 'assembly/conv2d/weightGradSimd': all },
     inference: { 'assembly/conv2d/conv2dForwardPooled': pooled, 'assembly/conv2d/forwardSimd': panels - pooled, 'assembly/gemm/dotRuns4Column': narrow },
   };
 }

@@ -186,6 +186,10 @@ export class Engine {
   private layout: Layout | null = null;
   private loss: number = L.LOSS_MSE;
   private fusedLoss = false;
+  private readingAllBuffers = false;
+  // Fuse layers into the convolutions next to them (writePlan). Tests turn it off, before the first
+  // layout, to compare fused and unfused runs bit for bit.
+  private fusion = true;
   private optimizer: OptimizerSlots | null = null;
   private accBetas: [number, number] = [1, 1];
   private wantInputGradient = false;
@@ -444,22 +448,26 @@ export class Engine {
       if (this.stats[k]) words[r + L.F_STATS] = this.stats[k];
       words[r + L.F_AUX] = lay.aux[k];
     });
-    // Inference plans: a Conv2D reads the input of an UpSampling2D right before it (every build), and in
-    // the SIMD builds a 2x2 max pool right after it runs in its tiles (graph.ts fusedUpsamplings, fusedPools).
-    if (!lay.training) {
+    // Fusions: a Conv2D reads the input of an UpSampling2D right before it (every build), and in the SIMD
+    // builds a 2x2 max pool right after it runs in its tiles (graph.ts fusedUpsamplings, fusedPools); the
+    // layers they absorb never store their outputs. Not while forwardAll reads every buffer.
+    if (this.fusion && !this.readingAllBuffers) {
       const recordOf = new Map(lowered.records.map((rec, i) => [rec.op, L.HEADER_WORDS + i * L.OP_WORDS]));
       fusedUpsamplings(g).forEach((up, k) => {
         if (up < 0) return;
         const r = recordOf.get(g.ops[k])!;
         words[r + L.F_UP_X] = lay.ys[g.ops[up].inputs[0]];
         words[r + L.F_UP_FH] = g.ops[up].KH; words[r + L.F_UP_FW] = g.ops[up].KW;
-        words[recordOf.get(g.ops[up])! + L.F_KIND] = L.OP_FUSED;
+        words[recordOf.get(g.ops[up])! + L.F_FUSED] = 1;
       });
       if (this.info.simd) {
         fusedPools(g).forEach((pool, k) => {
           if (pool < 0) return;
-          words[recordOf.get(g.ops[k])! + L.F_POOLED] = lay.ys[g.ops[pool].output];
-          words[recordOf.get(g.ops[pool])! + L.F_KIND] = L.OP_FUSED;
+          const r = recordOf.get(g.ops[k])!, rp = recordOf.get(g.ops[pool])!;
+          words[r + L.F_POOLED] = lay.ys[g.ops[pool].output];
+          words[r + L.F_POOL_ARGMAX] = lay.aux[pool];   // 0 in inference layouts
+          words[rp + L.F_FUSED] = 1;
+          words[rp + L.F_POOL_RELU] = g.ops[k].activation === 'relu' ? 1 : 0;
         });
       }
     }
@@ -658,8 +666,15 @@ export class Engine {
    */
   async forwardAll(n: number): Promise<Float32Array[]> {
     this.keepForBackward(n);
-    await this.run(L.JOB_FORWARD, n);
-    return this.graph.buffers.map((size, b) => this.f32(this.layout!.ys[b], n * size).slice());
+    this.readingAllBuffers = true;   // no fusion: every layer stores its output
+    this.writePlan();
+    try {
+      await this.run(L.JOB_FORWARD, n);
+      return this.graph.buffers.map((size, b) => this.f32(this.layout!.ys[b], n * size).slice());
+    } finally {
+      this.readingAllBuffers = false;
+      if (this.layout) this.writePlan();
+    }
   }
 
   /** Mean loss of the n loaded samples against their targets (plus the weight penalties, as Keras). */

@@ -107,10 +107,16 @@ export const F_ALPHA = 28;           // leaky ReLU: f32 slope for x < 0
 export const F_STATS = 27;           // BatchNormalization: its batch-statistics block (per-chunk f64 sums, forward then backward)
 export const F_BN_EPSILON = 28;      // BatchNormalization: f32 epsilon
 export const F_BN_DECAY = 29;        // BatchNormalization: f32 1 - momentum
-export const F_POOLED = 27;          // Conv2D in an inference plan: where the 2x2 max pool after it writes (0: none; see OP_FUSED)
-export const F_UP_X = 28;            // Conv2D in an inference plan: the input of the UpSampling2D before it (0: none; see OP_FUSED),
+// Fusions (graph.ts fusedPools, fusedUpsamplings): a Conv2D runs the forward of a max pool after it or of
+// an upsampling before it; that op's record is then marked F_FUSED, and its forward is skipped.
+export const F_POOLED = 27;          // Conv2D: where the 2x2 max pool after it writes (0: none)
+export const F_UP_X = 28;            // Conv2D: the input of the UpSampling2D before it (0: none),
 export const F_UP_FH = 29;           //   which the conv reads, upsampled by these i32 factors as it pads, instead of that layer's output
 export const F_UP_FW = 30;
+export const F_POOL_ARGMAX = 31;     // Conv2D with F_POOLED, training: where the pool's winners go (its F_AUX); 0 in inference
+export const F_FUSED = 27;           // MaxPooling2D, UpSampling2D: i32 1 when a Conv2D runs its forward (backward runs as usual)
+export const F_POOL_RELU = 28;       // MaxPooling2D with F_FUSED, training: i32 1 when its backward applies the ReLU' of that
+                                     //   conv, whose output (never stored) its backward cannot read
 
 export const OP_CONV2D = 1;
 export const OP_MAXPOOL2D = 2;
@@ -129,7 +135,6 @@ export const OP_DROPOUT = 20;        // training only (identity in inference), a
 export const OP_GAUSSIAN_NOISE = 21;
 export const OP_LEAKY_RELU = 22;
 export const OP_AVGPOOL2D = 23;     // mean of each window's real elements (SAME padding left out of the count)
-export const OP_FUSED = 24;          // inference: an op a Conv2D does (a 2x2 max pool after it, an upsampling before it)
 // Conv2DTranspose: its geometry fields hold the Conv2D it is the adjoint of (H, W, C = the transpose's
 // output, OH, OW, OC = its input), so outputs are H*W*C floats per sample (assembly/conv2d-transpose.ts).
 export const OP_CONV2D_TRANSPOSE = 14;

@@ -111,6 +111,10 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
  */
 export function maxPool2dBackward(s: ConvShape, dy: usize, argmax: usize, dx: usize, n0: i32, n1: i32, relu: usize = 0): void {
   const inSize = s.H * s.W * s.C, outSize = s.OH * s.OW * s.C;
+  if (ASC_FEATURE_SIMD && tiles2x2(s)) {
+    maxPool2x2Backward(s, dy, argmax, dx, n0, n1, relu);
+    return;
+  }
   for (let n = n0; n < n1; n++) {
     const dxn = dx + (<usize>(n * inSize) << 2);
     memory.fill(dxn, 0, <usize>inSize << 2);
@@ -120,6 +124,42 @@ export function maxPool2dBackward(s: ConvShape, dy: usize, argmax: usize, dx: us
       const p = dxn + (<usize>load<i32>(argmax + i) << 2);
       const g = relu == 0 || load<f32>(relu + i) > 0 ? load<f32>(dy + i) : 0;
       store<f32>(p, load<f32>(p) + g);
+    }
+  }
+}
+
+// 2x2 windows at stride 2 that tile the image exactly (no padding, even H and W) and channels in groups
+// of 4: every element of dx belongs to one window, so each is written once, with no zero fill first.
+@inline function tiles2x2(s: ConvShape): bool {
+  return s.KH == 2 && s.KW == 2 && s.SH == 2 && s.SW == 2 && s.padTop == 0 && s.padLeft == 0 &&
+    s.OH * 2 == s.H && s.OW * 2 == s.W && (s.C & 3) == 0;
+}
+
+// maxPool2dBackward where tiles2x2: each window's 4 elements get 0 + g at the winner (the sum the generic
+// loop stores there, -0 included) and 0 elsewhere.
+function maxPool2x2Backward(s: ConvShape, dy: usize, argmax: usize, dx: usize, n0: i32, n1: i32, relu: usize): void {
+  const C = s.C, rowFloats = s.W * C;
+  const inSize = s.H * rowFloats, outSize = s.OH * s.OW * C;
+  const zero = f32x4.splat(0);
+  const right = <usize>C << 2, down = <usize>rowFloats << 2;
+  for (let n = n0; n < n1; n++) {
+    const dxn = dx + (<usize>(n * inSize) << 2);
+    let o = n * outSize;
+    for (let oh = 0; oh < s.OH; oh++) {
+      for (let ow = 0; ow < s.OW; ow++) {
+        const first = (2 * oh * s.W + 2 * ow) * C;   // the window's top-left element
+        for (let c = 0; c < C; c += 4, o += 4) {
+          const i = <usize>o << 2;
+          let g = f32x4.add(zero, v128.load(dy + i));
+          if (relu != 0) g = v128.and(g, f32x4.gt(v128.load(relu + i), zero));
+          const at = i32x4.sub(v128.load(argmax + i), i32x4(0, 1, 2, 3));   // the winner's element offset, lane 0's channel
+          const p = dxn + (<usize>(first + c) << 2);
+          v128.store(p, v128.and(g, i32x4.eq(at, i32x4.splat(first + c))));
+          v128.store(p + right, v128.and(g, i32x4.eq(at, i32x4.splat(first + c + C))));
+          v128.store(p + down, v128.and(g, i32x4.eq(at, i32x4.splat(first + c + rowFloats))));
+          v128.store(p + down + right, v128.and(g, i32x4.eq(at, i32x4.splat(first + c + rowFloats + C))));
+        }
+      }
     }
   }
 }

@@ -134,6 +134,8 @@ const CASES: Case[] = [
   pool('2x2 same on odd 5x7x3', 3, [5, 7, 3], [2, 2], [2, 2], 'same'),
   pool('3x3 stride 2 valid (overlapping), 7x6x4', 2, [7, 6, 4], [3, 3], [2, 2], 'valid'),
   pool('2x2 same on 7x7x8 (tutorial)', 2, [7, 7, 8], [2, 2], [2, 2], 'same'),
+  pool('2x2 valid on 6x4x8 (windows tile the image: the vector backward)', 3, [6, 4, 8], [2, 2], [2, 2], 'valid'),
+  pool('2x2 same on 4x6x4 (even: no padding, the vector backward)', 2, [4, 6, 4], [2, 2], [2, 2], 'same'),
   pool('3x2 stride 1 same, 4x5x5', 2, [4, 5, 5], [3, 2], [1, 1], 'same'),
   avgPool('2x2 same on odd 5x7x3 (partial windows)', 3, [5, 7, 3], [2, 2], [2, 2], 'same'),
   avgPool('3x3 stride 2 valid (overlapping), 7x6x4', 2, [7, 6, 4], [3, 3], [2, 2], 'valid'),

@@ -25,3 +25,22 @@ export function bytesToFloats(dst: usize, src: usize, n: i32, divisor: f32): voi
   }
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<u8>(src + <usize>i) / divisor);
 }
+
+/**
+ * Index of the first NaN or Infinity among the f32 values p[0..n), or -1: a loaded batch checked where
+ * it already is (all exponent bits set means Infinity or NaN), 4 at a time in SIMD builds.
+ */
+export function firstNonFinite(p: usize, n: i32): i32 {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const exponent = i32x4.splat(0x7F800000);
+    for (; i + 16 <= n; i += 16) {
+      const q = p + (<usize>i << 2);
+      const e0 = i32x4.eq(v128.and(v128.load(q), exponent), exponent), e1 = i32x4.eq(v128.and(v128.load(q, 16), exponent), exponent);
+      const e2 = i32x4.eq(v128.and(v128.load(q, 32), exponent), exponent), e3 = i32x4.eq(v128.and(v128.load(q, 48), exponent), exponent);
+      if (v128.any_true(v128.or(v128.or(e0, e1), v128.or(e2, e3)))) break;   // the scalar loop finds which
+    }
+  }
+  for (; i < n; i++) if ((load<i32>(p + (<usize>i << 2)) & 0x7F800000) == 0x7F800000) return i;
+  return -1;
+}

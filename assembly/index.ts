@@ -3,7 +3,7 @@
 export { forward, evaluate, gradients, trainStep } from './network';
 export { opScratchBytes } from './ops';
 export { gemm } from './gemm';
-export { bytesToFloats } from './convert';
+export { bytesToFloats, firstNonFinite } from './convert';
 export { workerLoop, jobDone, markFailed } from './threads';
 
 /** First byte the host may use: everything below holds this module's static data. */

@@ -117,6 +117,8 @@ describe('bad input gets a clear error before any work', () => {
     ['missing batch axis', () => m.predict(tensor(new Float32Array(784), [28, 28, 1])), /add the batch axis/],
     ['x and y lengths differ', () => m.fit(x, images(3, 2)), /x has 4 samples but y has 3/],
     ['NaN in x', () => { const d = x.data.slice(); d[800] = NaN; return m.fit(tensor(d, x.shape), x); }, /x contains NaN at sample 1, element 16/],
+    ['NaN in a later predict batch (checked in wasm as loaded)', () => { const d = images(6, 3).data; d[5 * 784 + 7] = NaN; return m.predict(tensor(d, [6, 28, 28, 1]), { batchSize: 2 }); }, /predict: x contains NaN at sample 5, element 7/],
+    ['-Infinity in a flat predict input', () => { const d = images(3, 3).data; d[784 + 783] = -Infinity; return m.predict(tensor(d, [3, 784])); }, /predict: x contains -Infinity at sample 1, element 783/],
     ['Infinity in y', () => { const d = x.data.slice(); d[5] = Infinity; return m.fit(x, tensor(d, x.shape)); }, /y contains Infinity/],
     ['0-255 targets with cross-entropy', () => m.fit(x, images(4, 2, 255)), /scale 0-255 pixels by 1\/255/],
     ['negative targets with cross-entropy', () => m.fit(x, tensor(x.data.map((v) => v - 0.5), x.shape)), /needs targets in \[0, 1\]/],
@@ -129,6 +131,14 @@ describe('bad input gets a clear error before any work', () => {
     ['data of the wrong length', () => m.predict({ data: new Float32Array(10), shape: [1, 28, 28, 1] }), /holds 784 values but data has 10/],
   ])('%s', async (_name, call, message) => {
     await expect(call()).rejects.toThrow(message);
+  });
+
+  test('predict finds a NaN in the scalar build too, and in the last, partial batch', async () => {
+    const scalar = presets.kerasTutorial({ variant: 'scalar' });
+    const d = images(5, 4).data;
+    d[4 * 784 + 780] = NaN;
+    await expect(scalar.predict(tensor(d, [5, 28, 28, 1]), { batchSize: 3 })).rejects.toThrow(/predict: x contains NaN at sample 4, element 780/);
+    scalar.dispose();
   });
 
   test('cross-entropy targets of exactly 0, -0 and 1 are in range', async () => {

@@ -11,6 +11,7 @@
 import { freshSlotState, type Engine, type Samples, type EngineInfo, type EngineOptions, type Graph, type LossCode, type OptimizerSlots, type SlotState } from '../engine/engine.js';
 import type { KernelExports } from '../engine/wasm.js';
 import { isByteArray } from '../tensor.js';
+import { firstNonFinite } from '../train/validate.js';
 import type { StepsElsewhere } from '../train/fit.js';
 import type { ReplyOf, Reply, Request } from './protocol.js';
 
@@ -199,10 +200,12 @@ export class RemoteEngine implements PublicEngine, StepsElsewhere {
     this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
   }
 
-  loadRange(x: Samples, start: number, n: number, y?: Samples): void {
+  loadRange(x: Samples, start: number, n: number, y?: Samples, checkInputs = false): number {
     const xb = x.slice(start * this.graph.inputSize, (start + n) * this.graph.inputSize);
     const yb = y?.slice(start * this.graph.outputSize, (start + n) * this.graph.outputSize);
+    const bad = checkInputs && !isByteArray(xb) ? firstNonFinite(xb) : -1;   // here, before xb is transferred
     this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
+    return bad;
   }
 
   /**

@@ -584,11 +584,16 @@ export class Engine {
     if (y) this.loadRows(lay.target, y, rows, 0, rows.length, outSize);
   }
 
-  /** Copies n consecutive samples starting at `start` (no gather); bytes as in loadBatch. */
-  loadRange(x: Samples, start: number, n: number, y?: Samples): void {
+  /**
+   * Copies n consecutive samples starting at `start` (no gather); bytes as in loadBatch. checkInputs:
+   * returns the index (among the n samples' values) of the first NaN or Infinity in x, or -1, checked in
+   * wasm once loaded (predict checks each batch so, instead of the whole data in JS first); else -1.
+   */
+  loadRange(x: Samples, start: number, n: number, y?: Samples, checkInputs = false): number {
     const lay = this.ensureLayout(n, false);
     this.loadRows(lay.ys[0], x, null, start, n, this.graph.inputSize);
     if (y) this.loadRows(lay.target, y, null, start, n, this.graph.outputSize);
+    return checkInputs && !isByteArray(x) ? this.kernels.firstNonFinite(lay.ys[0], n * this.graph.inputSize) : -1;
   }
 
   // n samples of `size` values into the f32 buffer at dst: rows[i] (or start + i) of src.

@@ -28,6 +28,8 @@ export interface KernelExports {
        c: number, ldc: number, accumulate: number): void;
   /** dst[0..n) = f32(src bytes[0..n)) / divisor. */
   bytesToFloats(dst: number, src: number, n: number, divisor: number): void;
+  /** Index of the first NaN or Infinity among the f32 values at p[0..n), or -1. */
+  firstNonFinite(p: number, n: number): number;
   opScratchBytes(op: number): number;
   heapBase(): number;
   hasSimd(): number;

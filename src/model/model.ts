@@ -17,7 +17,7 @@ import { formatSummary } from './summary.js';
 import { resolveOptimizer, optimizerSlots, freshOptimizerState, type OptimizerConfig, type OptimizerName, type OptimizerState } from '../train/optimizers.js';
 import { resolveLoss, lossCode, type LossName } from '../train/losses.js';
 import { runFit, runFitDataset, isBatchSource, meanLossOver, type Batch, type BatchSource, type FitDatasetOptions, type FitOptions, type History } from '../train/fit.js';
-import { checkBatch, checkFinite, checkUnitRange, checkPositiveInt, describeValue } from '../train/validate.js';
+import { checkBatch, checkFinite, checkUnitRange, checkPositiveInt, describeValue, nonFiniteError } from '../train/validate.js';
 
 export type { OptimizerState } from '../train/optimizers.js';
 
@@ -605,16 +605,17 @@ export class LayersModel {
   /** Model outputs for x, computed batchSize samples at a time (results do not depend on it). */
   async predict(x: Images, options: { batchSize?: number } = {}): Promise<Tensor> {
     const N = checkBatch(x, this.inputShape, 'predict: x');
-    checkFinite(x, 'predict: x');
     const batchSize = checkPositiveInt(options.batchSize ?? 128, 'predict: batchSize');
     const engine = await this.ready();
     this.pullShared();
-    const outSize = sizeOf(this.outputShape);
+    const outSize = sizeOf(this.outputShape), inSize = sizeOf(this.inputShape);
     const out = new Float32Array(N * outSize);
     for (let start = 0; start < N; start += batchSize) {
       const n = Math.min(batchSize, N - start);
       await engine.exclusive(async () => {
-        engine.loadRange(x.data, start, n);
+        // Each batch checked for NaN and Infinity as it is loaded (in wasm; predict changes nothing).
+        const bad = engine.loadRange(x.data, start, n, undefined, true);
+        if (bad >= 0) throw nonFiniteError(x, start * inSize + bad, 'predict: x');
         out.set(await engine.forward(n), start * outSize);
       });
     }

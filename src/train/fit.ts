@@ -3,6 +3,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Images } from '../tensor.js';
 import { Random } from '../random.js';
+import { firstNonFinite } from './validate.js';
 
 /** Per-epoch metrics, as in Keras/TF.js: `history.history.loss[e]`, `history.history.val_loss[e]`. */
 export interface History {
@@ -66,12 +67,6 @@ export async function meanLossOver(engine: Engine, x: Images, y: Images, batchSi
     sum += (await engine.exclusive(async () => { engine.loadRange(x.data, start, n, y.data); return engine.evaluate(n); })) * n;
   }
   return sum / N;
-}
-
-/** Index of the first NaN or Infinity in a, or -1. */
-function firstNonFinite(a: Float32Array): number {
-  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
-  return -1;
 }
 
 /** Runs the training loop; the caller has validated the data. */

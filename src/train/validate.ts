@@ -65,7 +65,9 @@ function bitsOf(d: Float32Array): Int32Array {
   return new Int32Array(d.buffer, d.byteOffset, d.length);
 }
 
-function firstNonFinite(bits: Int32Array): number {
+/** Index of the first NaN or Infinity in a, or -1. */
+export function firstNonFinite(a: Float32Array): number {
+  const bits = bitsOf(a);
   for (let i = 0; i < bits.length; i++) if ((bits[i] & EXPONENT) === EXPONENT) return i;
   return -1;
 }
@@ -73,12 +75,15 @@ function firstNonFinite(bits: Int32Array): number {
 /** Throws on the first NaN or Infinity, naming the sample and position. */
 export function checkFinite(t: Images, what: string): void {
   if (isByteArray(t.data)) return;   // bytes are always finite
-  const i = firstNonFinite(bitsOf(t.data));
-  if (i >= 0) {
-    const row = sizeOf(t.shape.slice(1));
-    throw new Error(`${what} contains ${t.data[i]} at sample ${Math.floor(i / row)}, element ${i % row}: ` +
-      'remove or repair non-finite values before training');
-  }
+  const i = firstNonFinite(t.data);
+  if (i >= 0) throw nonFiniteError(t, i, what);
+}
+
+/** The error for the NaN or Infinity at flat index i of t. */
+export function nonFiniteError(t: Images, i: number, what: string): Error {
+  const row = sizeOf(t.shape.slice(1));
+  return new Error(`${what} contains ${t.data[i]} at sample ${Math.floor(i / row)}, element ${i % row}: ` +
+    'remove or repair non-finite values first');
 }
 
 /**

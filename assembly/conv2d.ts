@@ -187,7 +187,7 @@ function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i3
   for (let n = n0; n < n1; n++) {
     const src = imageSource(s, x, n, up, false, scratch);
     const pn = pooled + (<usize>(n * PH * PW * OC) << 2);
-    const an = argmax == 0 ? 0 : argmax + (<usize>(n * PH * PW * OC) << 2);
+    const an: usize = argmax == 0 ? 0 : argmax + (<usize>(n * PH * PW * OC) << 2);
     for (let oc = 0; oc < OC; oc += 8) {
       const wc = w + (<usize>oc << 2), bc = b + (<usize>oc << 2);
       let blk = 0;
@@ -241,8 +241,17 @@ function padUpsampled(s: ConvShape, up: usize, n: i32, xp: usize): void {
     }
     zeroFloats(row, left * C);
     const srow = source + <usize>(ih / fh) * <usize>(srcW * C) * 4;
-    let d = row + (<usize>(left * C) << 2), sp = srow, j = 0;
-    for (let iw = 0; iw < inner; iw++, d += pixel) {
+    let d = row + (<usize>(left * C) << 2), sp = srow, j = 0, iw = 0;
+    if (ASC_FEATURE_SIMD && fw == 2 && (C & 3) == 0) {   // the usual case: each source vector loaded once, stored twice
+      for (; iw + 2 <= inner; iw += 2, d += 2 * pixel, sp += pixel) {
+        for (let c: usize = 0; c < pixel; c += 16) {
+          const v = v128.load(sp + c);
+          v128.store(d + c, v);
+          v128.store(d + pixel + c, v);
+        }
+      }
+    }
+    for (; iw < inner; iw++, d += pixel) {
       copyFloats(d, sp, C);
       if (++j == fw) { j = 0; sp += pixel; }
     }
@@ -392,7 +401,8 @@ export function conv2dWeightGrad(s: ConvShape, x: usize, dz: usize, dw: usize, d
     const dzn = dz + (<usize>(n * M * OC) << 2);
     if (db != 0) biasGradient(dzn, M, OC, db, relu == 0 ? 0 : relu + (<usize>(n * M * OC) << 2));
     const src = imageSource(s, x, n, up, inPlace, scratch);
-    if (ASC_FEATURE_SIMD) weightGradSimd(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
+    if (ASC_FEATURE_SIMD && slides3(s)) wgradSliding3(s, src, ld, dzn, dw);
+    else if (ASC_FEATURE_SIMD) weightGradSimd(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
     else weightGradScalar(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
   }
 }
@@ -529,6 +539,64 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
       for (let m = 0; m < M; m++) acc = acc + load<f32>(rowPtr(src, rowBase, m) + off) * load<f32>(dzc + <usize>m * sc);
       const p = dwc + <usize>k * sc;
       store<f32>(p, load<f32>(p) + acc);
+    }
+  }
+}
+
+// A 1-channel output of a 3-wide kernel at unit column stride, channels in 8s, at least 2 columns
+// (the grayscale denoiser's last layer): wgradSliding3 instead of weightGradSimd's 16-row columns.
+@inline function slides3(s: ConvShape): bool {
+  return s.OC == 1 && s.KW == 3 && s.SW == 1 && (s.C & 7) == 0 && s.OW >= 2;
+}
+
+// dW[kh][kw][c] += Σ_m x(m; kh, kw, c) dz[m] (slides3 shapes), 8 channels and one kernel row at a time:
+// each input pixel of a padded row is loaded once and meets the output pixels q, q - 1, q - 2 that
+// reach it with taps kw = 0, 1, 2 (dz kept as 3 sliding broadcasts), 6 accumulators. Per accumulator
+// the terms come in weightGradSimd's order (m ascending, from 0), so the bits are the same; the row's
+// first and last two pixels reach fewer taps.
+function wgradSliding3(s: ConvShape, src: usize, ld: i32, dz: usize, dw: usize): void {
+  const C = s.C, OW = s.OW, pixel = <usize>C << 2, kwStep = <usize>C << 2;
+  for (let c = 0; c < C; c += 8) {
+    for (let kh = 0; kh < s.KH; kh++) {
+      let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);   // tap kw = 0, channels c..c+7
+      let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
+      let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
+      for (let oh = 0; oh < s.OH; oh++) {
+        let p = src + (<usize>((oh * s.SH + kh) * ld + c) << 2);
+        let dq = dz + (<usize>(oh * OW) << 2);
+        // q = 0, 1: taps 0 (and 1)
+        let vd0 = v128.load32_splat(dq), vx0 = v128.load(p), vx1 = v128.load(p, 16);
+        vacc0x0123 = madd(vx0, vd0, vacc0x0123); vacc0x4567 = madd(vx1, vd0, vacc0x4567);
+        let vd1 = vd0;
+        p += pixel; dq += 4;
+        vd0 = v128.load32_splat(dq); vx0 = v128.load(p); vx1 = v128.load(p, 16);
+        vacc0x0123 = madd(vx0, vd0, vacc0x0123); vacc0x4567 = madd(vx1, vd0, vacc0x4567);
+        vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
+        let vd2 = vd1;
+        vd1 = vd0;
+        // q = 2 .. OW - 1: all three taps
+        for (let q = 2; q < OW; q++) {
+          p += pixel; dq += 4;
+          vd0 = v128.load32_splat(dq); vx0 = v128.load(p); vx1 = v128.load(p, 16);
+          vacc0x0123 = madd(vx0, vd0, vacc0x0123); vacc0x4567 = madd(vx1, vd0, vacc0x4567);
+          vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
+          vacc2x0123 = madd(vx0, vd2, vacc2x0123); vacc2x4567 = madd(vx1, vd2, vacc2x4567);
+          vd2 = vd1;
+          vd1 = vd0;
+        }
+        // q = OW, OW + 1: taps 1 and 2, then 2
+        p += pixel;
+        vx0 = v128.load(p); vx1 = v128.load(p, 16);
+        vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
+        vacc2x0123 = madd(vx0, vd2, vacc2x0123); vacc2x4567 = madd(vx1, vd2, vacc2x4567);
+        p += pixel;
+        vx0 = v128.load(p); vx1 = v128.load(p, 16);
+        vacc2x0123 = madd(vx0, vd1, vacc2x0123); vacc2x4567 = madd(vx1, vd1, vacc2x4567);
+      }
+      const d = dw + (<usize>(kh * 3 * C + c) << 2);   // dW[kh][0][c]; tap kw is kwStep further per kw
+      addVec(d, vacc0x0123);              addVec(d + 16, vacc0x4567);
+      addVec(d + kwStep, vacc1x0123);     addVec(d + kwStep + 16, vacc1x4567);
+      addVec(d + 2 * kwStep, vacc2x0123); addVec(d + 2 * kwStep + 16, vacc2x4567);
     }
   }
 }

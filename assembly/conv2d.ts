@@ -447,7 +447,9 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
             for (let tw = 0; tw < nw; tw++, m++) store<i32>(rowBase + (<usize>m << 2), (((top + th) * WPd + left + tw) * OC) << 2);
           }
           const segBytes = <usize>(WPd * OC) << 2, sb = <usize>C << 2;
-          if (ASC_FEATURE_SIMD) forwardSimd(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out, STORE, 0);
+          if (ASC_FEATURE_SIMD && unitStride && OC == 1 && jw == 3 && (C & 7) == 0 && nw >= 2) {
+            slidingRows3(nh, nw, jh, dzp + (<usize>(top * WPd + left) << 2), <usize>WPd << 2, wSub, C, out);
+          } else if (ASC_FEATURE_SIMD) forwardSimd(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out, STORE, 0);
           else forwardScalar(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out);
         }
         if (unitStride) continue;
@@ -456,6 +458,57 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
             copyFloats(dxn + (<usize>(((ih0 + th * s.SH) * s.W + iw0 + tw * s.SW) * C) << 2), out + (<usize>((th * nw + tw) * C) << 2), C);
           }
         }
+      }
+    }
+  }
+}
+
+// y[t][w][oc] = Σ_kh Σ_kw a[t + kh][w + kw] w[kh][kw][oc]: a 1-channel image a (rows aRowBytes apart) through
+// a KH x 3 kernel w (KH, 3, OC) at unit stride, nh x nw outputs of OC channels (OC % 8 == 0, nw >= 2): the
+// input gradient of a 1-channel output layer. One kernel row per pass, 8 channels at a time: each input
+// value is broadcast once and meets the 3 outputs it reaches (kw = 0, 1, 2), whose accumulators slide
+// along the row with that row's 6 weight vectors held in registers. Per output the terms come in
+// forwardSimd's order (kh, then kw, from 0), the passes after the first continuing from y: the same bits.
+function slidingRows3(nh: i32, nw: i32, KH: i32, a: usize, aRowBytes: usize, w: usize, OC: i32, y: usize): void {
+  const pixel = <usize>OC << 2, tap = <usize>OC << 2, rowBytes = <usize>nw * pixel;
+  for (let oc = 0; oc < OC; oc += 8) {
+    for (let kh = 0; kh < KH; kh++) {
+      const wk = w + <usize>(kh * 3) * tap + (<usize>oc << 2);
+      const vw0x0123 = v128.load(wk), vw0x4567 = v128.load(wk, 16);
+      const vw1x0123 = v128.load(wk + tap), vw1x4567 = v128.load(wk + tap, 16);
+      const vw2x0123 = v128.load(wk + 2 * tap), vw2x4567 = v128.load(wk + 2 * tap, 16);
+      for (let t = 0; t < nh; t++) {
+        let ap = a + <usize>(t + kh) * aRowBytes;
+        let yq = y + <usize>t * rowBytes + (<usize>oc << 2);   // output q's place; q - 1 and q - 2 are behind it
+        // Accumulators of outputs q (vnew), q - 1 (vmid) and q - 2 (vold), each started from 0 or from the
+        // previous passes' sum in y.
+        let va = v128.load32_splat(ap);
+        let vmid0123 = madd(va, vw0x0123, kh == 0 ? f32x4.splat(0) : v128.load(yq));
+        let vmid4567 = madd(va, vw0x4567, kh == 0 ? f32x4.splat(0) : v128.load(yq, 16));
+        ap += 4; yq += pixel;
+        va = v128.load32_splat(ap);
+        let vold0123 = madd(va, vw1x0123, vmid0123), vold4567 = madd(va, vw1x4567, vmid4567);
+        vmid0123 = madd(va, vw0x0123, kh == 0 ? f32x4.splat(0) : v128.load(yq));
+        vmid4567 = madd(va, vw0x4567, kh == 0 ? f32x4.splat(0) : v128.load(yq, 16));
+        for (let q = 2; q < nw; q++) {
+          ap += 4; yq += pixel;
+          va = v128.load32_splat(ap);
+          v128.store(yq - 2 * pixel, madd(va, vw2x0123, vold0123));   // output q - 2 is complete for this row
+          v128.store(yq - 2 * pixel + 16, madd(va, vw2x4567, vold4567));
+          vold0123 = madd(va, vw1x0123, vmid0123); vold4567 = madd(va, vw1x4567, vmid4567);
+          vmid0123 = madd(va, vw0x0123, kh == 0 ? f32x4.splat(0) : v128.load(yq));
+          vmid4567 = madd(va, vw0x4567, kh == 0 ? f32x4.splat(0) : v128.load(yq, 16));
+        }
+        // q = nw, nw + 1: outputs nw - 2 and nw - 1 take their last taps.
+        ap += 4; yq += pixel;
+        va = v128.load32_splat(ap);
+        v128.store(yq - 2 * pixel, madd(va, vw2x0123, vold0123));
+        v128.store(yq - 2 * pixel + 16, madd(va, vw2x4567, vold4567));
+        vold0123 = madd(va, vw1x0123, vmid0123); vold4567 = madd(va, vw1x4567, vmid4567);
+        ap += 4; yq += pixel;
+        va = v128.load32_splat(ap);
+        v128.store(yq - 2 * pixel, madd(va, vw2x0123, vold0123));
+        v128.store(yq - 2 * pixel + 16, madd(va, vw2x4567, vold4567));
       }
     }
   }

@@ -401,7 +401,8 @@ export function conv2dWeightGrad(s: ConvShape, x: usize, dz: usize, dw: usize, d
     const dzn = dz + (<usize>(n * M * OC) << 2);
     if (db != 0) biasGradient(dzn, M, OC, db, relu == 0 ? 0 : relu + (<usize>(n * M * OC) << 2));
     const src = imageSource(s, x, n, up, inPlace, scratch);
-    if (ASC_FEATURE_SIMD && slides3(s)) wgradSliding3(s, src, ld, dzn, dw);
+    if (ASC_FEATURE_SIMD && toOneChannel3(s)) wgradToOneChannel3(s, src, ld, dzn, dw);
+    else if (ASC_FEATURE_SIMD && fromOneChannel3(s)) wgradFromOneChannel3(s, src, ld, dzn, dw);
     else if (ASC_FEATURE_SIMD) weightGradSimd(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
     else weightGradScalar(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
   }
@@ -596,18 +597,56 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
   }
 }
 
-// A 1-channel output of a 3-wide kernel at unit column stride, channels in 8s, at least 2 columns
-// (the grayscale denoiser's last layer): wgradSliding3 instead of weightGradSimd's 16-row columns.
-@inline function slides3(s: ConvShape): bool {
+// Weight gradients that slide along the rows of a 3-wide kernel at unit column stride, for the 1-channel
+// ends of a grayscale denoiser, where weightGradSimd's tiles are narrow: a 1-channel output (its last
+// layer; input channels in 8s, at least 2 output columns) and a 1-channel input (its first; output
+// channels in 8s).
+@inline function toOneChannel3(s: ConvShape): bool {
   return s.OC == 1 && s.KW == 3 && s.SW == 1 && (s.C & 7) == 0 && s.OW >= 2;
 }
+@inline function fromOneChannel3(s: ConvShape): bool {
+  return s.C == 1 && s.KW == 3 && s.SW == 1 && (s.OC & 7) == 0;
+}
 
-// dW[kh][kw][c] += Σ_m x(m; kh, kw, c) dz[m] (slides3 shapes), 8 channels and one kernel row at a time:
+// dW[kh][kw][oc] += Σ_m x(m; kh, kw) dz[m][oc] (fromOneChannel3 shapes), 8 channels and one kernel row at
+// a time: per output pixel its 2 vectors of dz and the 3 input values its window row holds (broadcasts
+// sliding along the padded row, one new per pixel), 6 accumulators. Per accumulator the terms come in
+// weightGradSimd's order (m ascending, from 0): the same bits.
+function wgradFromOneChannel3(s: ConvShape, src: usize, ld: i32, dz: usize, dw: usize): void {
+  const OC = s.OC, sdz = <usize>OC << 2;
+  for (let oc = 0; oc < OC; oc += 8) {
+    for (let kh = 0; kh < s.KH; kh++) {
+      let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);   // tap kw = 0, channels oc..oc+7
+      let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
+      let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
+      let dzm = dz + (<usize>oc << 2);
+      for (let oh = 0; oh < s.OH; oh++) {
+        let p = src + (<usize>((oh * s.SH + kh) * ld) << 2);   // the window row's first input value
+        let vx0 = v128.load32_splat(p), vx1 = v128.load32_splat(p, 4);
+        for (let ow = 0; ow < s.OW; ow++, p += 4, dzm += sdz) {
+          const vx2 = v128.load32_splat(p, 8);
+          const vdz0123 = v128.load(dzm), vdz4567 = v128.load(dzm, 16);
+          vacc0x0123 = madd(vx0, vdz0123, vacc0x0123); vacc0x4567 = madd(vx0, vdz4567, vacc0x4567);
+          vacc1x0123 = madd(vx1, vdz0123, vacc1x0123); vacc1x4567 = madd(vx1, vdz4567, vacc1x4567);
+          vacc2x0123 = madd(vx2, vdz0123, vacc2x0123); vacc2x4567 = madd(vx2, vdz4567, vacc2x4567);
+          vx0 = vx1;
+          vx1 = vx2;
+        }
+      }
+      const d = dw + (<usize>(kh * 3 * OC + oc) << 2);   // dW[kh][0][oc]; tap kw is sdz further per kw
+      addVec(d, vacc0x0123);           addVec(d + 16, vacc0x4567);
+      addVec(d + sdz, vacc1x0123);     addVec(d + sdz + 16, vacc1x4567);
+      addVec(d + 2 * sdz, vacc2x0123); addVec(d + 2 * sdz + 16, vacc2x4567);
+    }
+  }
+}
+
+// dW[kh][kw][c] += Σ_m x(m; kh, kw, c) dz[m] (toOneChannel3 shapes), 8 channels and one kernel row at a time:
 // each input pixel of a padded row is loaded once and meets the output pixels q, q - 1, q - 2 that
 // reach it with taps kw = 0, 1, 2 (dz kept as 3 sliding broadcasts), 6 accumulators. Per accumulator
 // the terms come in weightGradSimd's order (m ascending, from 0), so the bits are the same; the row's
 // first and last two pixels reach fewer taps.
-function wgradSliding3(s: ConvShape, src: usize, ld: i32, dz: usize, dw: usize): void {
+function wgradToOneChannel3(s: ConvShape, src: usize, ld: i32, dz: usize, dw: usize): void {
   const C = s.C, OW = s.OW, pixel = <usize>C << 2, kwStep = <usize>C << 2;
   for (let c = 0; c < C; c += 8) {
     for (let kh = 0; kh < s.KH; kh++) {

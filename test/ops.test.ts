@@ -130,6 +130,7 @@ const CASES: Case[] = [
   conv('tutorial first layer 28x28x1 -> 16', 2, [28, 28, 1], 16, [3, 3], [1, 1], 'same', 'relu'),
   conv('tutorial last layer 28x28x16 -> 1', 2, [28, 28, 16], 1, [3, 3], [1, 1], 'same', 'sigmoid'),
   conv('tutorial valid 16x16x8 -> 16', 2, [16, 16, 8], 16, [3, 3], [1, 1], 'valid', 'relu'),
+  conv('3x3 valid from 1 channel, 9x7x1 -> 8, stride 2 rows (sliding weight gradient)', 2, [9, 7, 1], 8, [3, 3], [2, 1], 'valid', 'relu'),
   conv('3x3 same to 1 channel, 6x5x8 (the sliding weight gradient)', 3, [6, 5, 8], 1, [3, 3], [1, 1], 'same', 'linear'),
   conv('3x3 valid to 1 channel, 7x4x16, stride 2 rows (sliding, 2 columns out)', 2, [7, 4, 16], 1, [3, 3], [2, 1], 'valid', 'relu'),
   conv('OC=2 and C=3, 3x3 same', 17, [4, 5, 3], 2, [3, 3], [1, 1], 'same', 'relu'),

@@ -9,7 +9,7 @@
 // (ld = the padded row length in floats), and its K entries are KH contiguous runs of KW*C floats, run kh
 // at + kh*ld. So an A tile needs only 4 row pointers, and B (the kernel) is read straight from HWIO.
 // Images that need no padding are read in place (ld = W*C), except by a conv with a fused pool or
-// upsampling (inference plans), which always works on a copy (see conv2dForwardPooled).
+// upsampling (graph.ts fusedPools, fusedUpsamplings), which always works on a copy (see conv2dForwardPooled).
 //
 // Summation order is fixed per output and shared with the scalar twins: kh, then j within the run, a
 // separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
@@ -470,14 +470,15 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
 // value is broadcast once and meets the 3 outputs it reaches (kw = 0, 1, 2), whose accumulators slide
 // along the row with that row's 6 weight vectors held in registers. Per output the terms come in
 // forwardSimd's order (kh, then kw, from 0), the passes after the first continuing from y: the same bits.
+// OC: this product's output channels (the layer's input channels, as in forwardSimd's input-gradient calls).
 function slidingRows3(nh: i32, nw: i32, KH: i32, a: usize, aRowBytes: usize, w: usize, OC: i32, y: usize): void {
-  const pixel = <usize>OC << 2, tap = <usize>OC << 2, rowBytes = <usize>nw * pixel;
+  const pixel = <usize>OC << 2, rowBytes = <usize>nw * pixel;   // pixel: also one tap's weights in w
   for (let oc = 0; oc < OC; oc += 8) {
     for (let kh = 0; kh < KH; kh++) {
-      const wk = w + <usize>(kh * 3) * tap + (<usize>oc << 2);
+      const wk = w + <usize>(kh * 3) * pixel + (<usize>oc << 2);
       const vw0x0123 = v128.load(wk), vw0x4567 = v128.load(wk, 16);
-      const vw1x0123 = v128.load(wk + tap), vw1x4567 = v128.load(wk + tap, 16);
-      const vw2x0123 = v128.load(wk + 2 * tap), vw2x4567 = v128.load(wk + 2 * tap, 16);
+      const vw1x0123 = v128.load(wk + pixel), vw1x4567 = v128.load(wk + pixel, 16);
+      const vw2x0123 = v128.load(wk + 2 * pixel), vw2x4567 = v128.load(wk + 2 * pixel, 16);
       for (let t = 0; t < nh; t++) {
         let ap = a + <usize>(t + kh) * aRowBytes;
         let yq = y + <usize>t * rowBytes + (<usize>oc << 2);   // output q's place; q - 1 and q - 2 are behind it
@@ -647,7 +648,7 @@ function wgradFromOneChannel3(s: ConvShape, src: usize, ld: i32, dz: usize, dw: 
 // the terms come in weightGradSimd's order (m ascending, from 0), so the bits are the same; the row's
 // first and last two pixels reach fewer taps.
 function wgradToOneChannel3(s: ConvShape, src: usize, ld: i32, dz: usize, dw: usize): void {
-  const C = s.C, OW = s.OW, pixel = <usize>C << 2, kwStep = <usize>C << 2;
+  const C = s.C, OW = s.OW, pixel = <usize>C << 2;   // also the step from one tap kw of dW to the next
   for (let c = 0; c < C; c += 8) {
     for (let kh = 0; kh < s.KH; kh++) {
       let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);   // tap kw = 0, channels c..c+7
@@ -685,10 +686,10 @@ function wgradToOneChannel3(s: ConvShape, src: usize, ld: i32, dz: usize, dw: us
         vx0 = v128.load(p); vx1 = v128.load(p, 16);
         vacc2x0123 = madd(vx0, vd1, vacc2x0123); vacc2x4567 = madd(vx1, vd1, vacc2x4567);
       }
-      const d = dw + (<usize>(kh * 3 * C + c) << 2);   // dW[kh][0][c]; tap kw is kwStep further per kw
-      addVec(d, vacc0x0123);              addVec(d + 16, vacc0x4567);
-      addVec(d + kwStep, vacc1x0123);     addVec(d + kwStep + 16, vacc1x4567);
-      addVec(d + 2 * kwStep, vacc2x0123); addVec(d + 2 * kwStep + 16, vacc2x4567);
+      const d = dw + (<usize>(kh * 3 * C + c) << 2);   // dW[kh][0][c]; tap kw is kw pixels further
+      addVec(d, vacc0x0123);             addVec(d + 16, vacc0x4567);
+      addVec(d + pixel, vacc1x0123);     addVec(d + pixel + 16, vacc1x4567);
+      addVec(d + 2 * pixel, vacc2x0123); addVec(d + 2 * pixel + 16, vacc2x4567);
     }
   }
 }

@@ -4,7 +4,8 @@
 // see: Cephes logf.c (Stephen L. Moshier): x = m * 2^e with m in [sqrt(1/2), sqrt(2)), f = m - 1,
 // log(x) = f - f²/2 + f³·P(f) + e·ln2 (ln2 split in two: 0.693359375 is exact in f32). Relative error
 // under 1e-7 for positive normal x; the callers pass only x in [1e-7, 1] (clipped probabilities).
-// Zero, negative, subnormal, infinite and NaN inputs give wrong finite numbers: callers handle NaN.
+// Zero, negative, subnormal, infinite and NaN inputs give wrong finite numbers from logF32; log1mF32 passes
+// a NaN p on (1 - NaN is NaN, and so is the quotient), which is how the loss reports a NaN prediction.
 
 const SQRT_HALF: f32 = 0.707106781186547524;
 const P0: f32 = 7.0376836292e-2, P1: f32 = -1.1514610310e-1, P2: f32 = 1.1676998740e-1;

@@ -50,8 +50,8 @@ function bceForwardBackward(fusedSigmoid: bool, out: usize, target: usize, dout:
       const p = v128.load(out + o), t = v128.load(target + o);
       const inside = v128.and(f32x4.ge(p, lo), f32x4.le(p, hi));
       const pc = f32x4.pmin(f32x4.pmax(p, lo), hi);              // p < lo ? lo : p, then hi < · ? hi : ·
-      const loss = f32x4.neg(f32x4.add(f32x4.mul(t, logF32x4(pc)), f32x4.mul(f32x4.sub(one, t), log1mF32x4(pc))));
-      const l = f32x4.add(loss, f32x4.sub(pc, pc));               // NaN where p is (the log's bit tricks lose it)
+      // A NaN p stays NaN through log1m (1 - NaN is NaN, never 1), and 0 · NaN is NaN where t is 1.
+      const l = f32x4.neg(f32x4.add(f32x4.mul(t, logF32x4(pc)), f32x4.mul(f32x4.sub(one, t), log1mF32x4(pc))));
       sum += <f64>f32x4.extract_lane(l, 0);
       sum += <f64>f32x4.extract_lane(l, 1);
       sum += <f64>f32x4.extract_lane(l, 2);
@@ -67,8 +67,7 @@ function bceForwardBackward(fusedSigmoid: bool, out: usize, target: usize, dout:
     const inside = p >= EPS && p <= ONE_MINUS_EPS;
     let pc = p < EPS ? EPS : p;
     pc = ONE_MINUS_EPS < pc ? ONE_MINUS_EPS : pc;
-    const loss = -(t * logF32(pc) + (1 - t) * log1mF32(pc));
-    sum += <f64>(loss + (pc - pc));
+    sum += <f64>(-(t * logF32(pc) + (1 - t) * log1mF32(pc)));
     const d = p - t;
     const g: f32 = fusedSigmoid ? d * scale : (d / (p * (1 - p))) * scale;
     store<f32>(dout + o, inside ? g : 0);

@@ -70,6 +70,8 @@ export const CASES: Case[] = [
   convT(3, [3, 4, 5], 9, [3, 3], [2, 2], 'valid', 'linear'),
   convT(2, [5, 3, 2], 6, [3, 3], [1, 1], 'same', 'tanh'),
   convT(2, [4, 3, 4], 3, [3, 3], [1, 1], 'valid', 'sigmoid'),
+  convT(2, [5, 4, 1], 8, [3, 3], [1, 1], 'same', 'relu'),                // from 1 channel: slidingRows3, wgradToOneChannel3
+  convT(2, [4, 5, 8], 1, [3, 3], [1, 1], 'valid', 'linear'),             // to 1 channel: wgradFromOneChannel3
   convT(3, [3, 4, 6], 5, [2, 2], [2, 2], 'same', 'relu'),                // even kernel = stride (no padding)
   convT(1, [3, 3, 5], 4, [4, 4], [2, 2], 'same', 'linear'),              // even kernel, padding 1 each side
   convT(2, [3, 4, 3], 7, [4, 2], [2, 1], 'same', 'tanh'),

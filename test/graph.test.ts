@@ -343,7 +343,7 @@ describe('the functional API', () => {
 });
 
 // conv -> pool and upsampling -> conv pairs, fused or not (fusedPools, fusedUpsamplings).
-type Build = (variant: 'simd' | 'simd-threads' | 'scalar', threads?: number) => Sequential;
+type Build = (variant: 'simd' | 'simd-threads' | 'scalar' | 'relaxed-simd', threads?: number) => Sequential;
 const FUSION_CASES: { name: string; pools: number; ups: number; shape: number[]; build: Build }[] = [
   { name: 'the tutorial (28x28x16 and 14x14x8 pooled, 7x7 not; three upsamplings)', pools: 2, ups: 3, shape: [28, 28, 1], build: (variant, threads = 1) => new Sequential({ inputShape: [28, 28, 1], seed: 4, threads, variant }, [
     layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d({ padding: 'same' }),
@@ -406,7 +406,8 @@ describe('inference: a Conv2D runs the 2x2 max pool after it in its tiles, and r
 
 describe('training: the same fusions, with the pool\'s winners and its ReLU\' in the pool\'s backward', () => {
   // Fused training (SIMD: both fusions; scalar: upsamplings only; 2 threads) against the SIMD build with
-  // fusion off: the same losses, weights, predictions, gradients and input gradient, bit for bit.
+  // fusion off: the same losses, weights, predictions, gradients and input gradient, bit for bit. The
+  // relaxed-SIMD build (its own bits: fused multiply-add) fused against itself unfused.
   const unfused = async (m: Sequential) => {
     await m.engineInfo();
     (m as unknown as { engine: { fusion: boolean } }).engine.fusion = false;   // before any layout
@@ -416,7 +417,8 @@ describe('training: the same fusions, with the pool\'s winners and its ReLU\' in
     const size = shape.reduce((a, b) => a * b);
     const X = tensor(data(12, 5 * size, -1, 1).map((v) => Math.round(v * 4) / 4), [5, ...shape]);
     const runs = [];
-    for (const m of [await unfused(build('simd')), build('simd'), build('scalar'), build('simd-threads', 2)]) {
+    for (const m of [await unfused(build('simd')), build('simd'), build('scalar'), build('simd-threads', 2),
+      await unfused(build('relaxed-simd')), build('relaxed-simd')]) {
       m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
       const outSize = m.outputShape.reduce((a, b) => a * b);
       const Y = tensor(data(13, 5 * outSize, 0, 1), [5, ...m.outputShape]);
@@ -433,9 +435,15 @@ describe('training: the same fusions, with the pool\'s winners and its ReLU\' in
     const bytes = (a: ArrayLike<number>) => Buffer.from(Float32Array.from(a).buffer);
     const flat = (r: (typeof runs)[number]) => Object.entries(r).flatMap(([k, v]) => (Array.isArray(v) && typeof v[0] !== 'number' ? v : [v])
       .map((a, i) => [`${k}[${i}]`, bytes(a as ArrayLike<number>)] as const));
-    const want = flat(runs[0]);
-    runs.slice(1).forEach((r, j) => flat(r).forEach(([what, got], i) => {
-      if (!got.equals(want[i][1])) throw new Error(`run ${j + 1} (fused) differs from the unfused run in ${what}`);
-    }));
+    const same = (reference: number, others: number[]) => {
+      const want = flat(runs[reference]);
+      for (const j of others) {
+        flat(runs[j]).forEach(([what, got], i) => {
+          if (!got.equals(want[i][1])) throw new Error(`run ${j} (fused) differs from the unfused run ${reference} in ${what}`);
+        });
+      }
+    };
+    same(0, [1, 2, 3]);
+    same(4, [5]);
   });
 });

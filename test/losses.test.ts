@@ -165,3 +165,21 @@ test('BCE per element over p in [1e-7, 1 - 1e-7] (log-spaced toward both ends): 
   expect(mixed.simd).toHaveLength(count / U);
   expect(mixed.simd).toEqual(mixed.scalar);
 });
+
+// A NaN prediction (inf - inf inside a dense layer with finite inputs and weights) makes the cross-entropy
+// NaN instead of being clipped, whether it falls in a 4-lane step or in the scalar tail, in both builds.
+test.each(VARIANTS)('%s build: a NaN prediction in one lane, or in the tail, makes the BCE loss NaN', async (variant) => {
+  const U = 7;
+  const model = new Sequential({ inputShape: [2], variant, threads: 1 }, [layers.dense({ units: U, activation: 'linear' })]);
+  model.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+  const x = tensor(Float32Array.of(1e30, 1e30), [1, 2]), y = tensor(new Float32Array(U).fill(0.5), [1, U]);
+  for (const j of [2, 5]) {   // lane 2 of the vector step, element 1 of the 3-element tail
+    const kernel = new Float32Array(2 * U);
+    kernel[j] = 1e30; kernel[U + j] = -1e30;   // 1e30·1e30 - 1e30·1e30 = inf - inf
+    model.setWeights([kernel, new Float32Array(U).fill(0.5)]);
+    const p = (await model.predict(x)).data;
+    expect(Array.from(p, (v, i) => (i === j ? Number.isNaN(v) : v === 0.5))).toEqual(new Array(U).fill(true));
+    expect(await model.evaluate(x, y)).toBeNaN();
+  }
+  model.dispose();
+});

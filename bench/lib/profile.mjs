@@ -25,11 +25,12 @@ export async function buildDebugSimd() {
 
 // The tutorial's seven 3x3 convolutions: [OH, OW, C, OC]. Which wasm function does which FLOPs, as the
 // kernels are written today (assembly/conv2d.ts): forwardSimd runs the forward tiles of channel panels
-// of 8 and 4, and also the stride-1 input-gradient convolutions (every layer but the first); channels
-// left over after the panels (OC % 4: the last layer's single channel) go to gemm's dotRuns4Column;
-// weightGradSimd does every weight gradient. The first two layers' forward, each followed by a 2x2 max pool
-// with an even output, runs in conv2dForwardPooled instead (fusedPools in src/engine/graph.ts).
-// 2 FLOPs per multiply-add.
+// of 8 and 4, and also the stride-1 input-gradient convolutions of every layer but the first and the
+// last (whose input gradient slidingRows3 runs); channels left over after the panels (OC % 4: the last
+// layer's single channel) go to gemm's dotRuns4Column; weightGradSimd does the weight gradients but the
+// first layer's (wgradFromOneChannel3) and the last's (wgradToOneChannel3). The first two layers'
+// forward, each followed by a 2x2 max pool with an even output, runs in conv2dForwardPooled
+// (fusedPools in src/engine/graph.ts). 2 FLOPs per multiply-add.
 const CONVS = [[28, 28, 1, 16], [14, 14, 16, 8], [7, 7, 8, 8], [4, 4, 8, 8], [8, 8, 8, 8], [14, 14, 8, 16], [28, 28, 16, 1]];
 const POOLED = 2;   // CONVS[0] and CONVS[1]
 const flop = ([OH, OW, C, OC], oc = OC) => 2 * OH * OW * oc * 9 * C;
@@ -39,11 +40,14 @@ export function flopsByFunction() {
   const panels = CONVS.reduce((s, c) => s + flop(c, c[3] & ~3), 0);
   const narrow = CONVS.reduce((s, c) => s + flop(c, c[3] & 3), 0);
   const all = CONVS.reduce((s, c) => s + flop(c), 0);
-  const inputGrad = all - flop(CONVS[0]);
+  const first = flop(CONVS[0]), last = flop(CONVS[CONVS.length - 1]);
   const pooled = CONVS.slice(0, POOLED).reduce((s, c) => s + flop(c), 0);
   return {
-    training: { 'assembly/conv2d/conv2dForwardPooled': pooled, 'assembly/conv2d/forwardSimd': panels - pooled + inputGrad,
-      'assembly/gemm/dotRuns4Column': narrow, 'assembly/conv2d/weightGradSimd': all },
+    training: {
+      'assembly/conv2d/conv2dForwardPooled': pooled, 'assembly/conv2d/forwardSimd': panels - pooled + (all - first - last),
+      'assembly/gemm/dotRuns4Column': narrow, 'assembly/conv2d/slidingRows3': last, 'assembly/conv2d/weightGradSimd': all - first - last,
+      'assembly/conv2d/wgradFromOneChannel3': first, 'assembly/conv2d/wgradToOneChannel3': last,
+    },
     inference: { 'assembly/conv2d/conv2dForwardPooled': pooled, 'assembly/conv2d/forwardSimd': panels - pooled, 'assembly/gemm/dotRuns4Column': narrow },
   };
 }

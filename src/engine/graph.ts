@@ -174,9 +174,10 @@ function readerCounts(graph: Graph): number[] {
 }
 
 /**
- * Inference plans fuse a 2x2, stride-2 max pool into the Conv2D before it: the conv's tiles then take 2x2
- * blocks of output pixels and write only each block's maximum (assembly/conv2d.ts), so the conv's full
- * output is never stored and the pool never runs. Returns, per op, the index of the pool it absorbs (-1:
+ * Plans fuse a 2x2, stride-2 max pool into the Conv2D before it (SIMD builds): the conv's tiles then take
+ * 2x2 blocks of output pixels and write only each block's maximum (assembly/conv2d.ts; in training also
+ * its winner), so the conv's full output is never stored and the pool's forward never runs (its backward
+ * does, and applies the conv's ReLU'). Returns, per op, the index of the pool it absorbs (-1:
  * none). Only where the bits are the pool's own: the conv's even-sized output goes to that pool alone,
  * its channels come in panels of 8 (no narrow remainder) and its activation is ReLU or linear (done in
  * the tiles' epilogue, as unfused).
@@ -194,9 +195,9 @@ export function fusedPools(graph: Graph): number[] {
 }
 
 /**
- * Inference plans also fuse an UpSampling2D into the Conv2D after it: the conv pads its input straight
- * from the upsampling's input (assembly/conv2d.ts padUpsampled), so the upsampled image is never stored
- * and the upsampling never runs. Returns, per op, the index of the upsampling it absorbs (-1: none). Only
+ * Plans also fuse an UpSampling2D into the Conv2D after it: the conv pads its input straight from the
+ * upsampling's input (assembly/conv2d.ts padUpsampled; in training again for its weight gradient), so the
+ * upsampled image is never stored and the upsampling's forward never runs (its backward does). Returns, per op, the index of the upsampling it absorbs (-1: none). Only
  * where the upsampling's output goes to that conv alone. (Pure copying: the same bits in every build.)
  */
 export function fusedUpsamplings(graph: Graph): number[] {

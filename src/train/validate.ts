@@ -87,8 +87,9 @@ export function nonFiniteError(t: Images, i: number, what: string): Error {
 }
 
 /**
- * Cross-entropy targets must be probabilities: the tutorial's classic mistake is 0-255 pixels. Also
- * throws checkFinite's error on a NaN or Infinity (checked first, so the message names it).
+ * Cross-entropy targets must be probabilities: the tutorial's classic mistake is 0-255 pixels. One scan
+ * also catches NaN and Infinity; when it fails, those are looked for first, so checkFinite's message
+ * names them.
  */
 export function checkUnitRange(t: Images, what: string): void {
   if (isByteArray(t.data)) return;   // bytes stand for b / 255, always in [0, 1]

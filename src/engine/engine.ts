@@ -672,7 +672,7 @@ export class Engine {
   async forwardAll(n: number): Promise<Float32Array[]> {
     this.keepForBackward(n);
     this.readingAllBuffers = true;   // no fusion: every layer stores its output
-    this.writePlan();
+    if (this.layout) this.writePlan();   // (without one, run() says that no batch is loaded)
     try {
       await this.run(L.JOB_FORWARD, n);
       return this.graph.buffers.map((size, b) => this.f32(this.layout!.ys[b], n * size).slice());

@@ -14,6 +14,8 @@
 // partials (see dotRunsSimd); its scalar twin keeps the same 4 partials and folds them the same way.
 // see: XNNPACK src/f32-gemm (4x8 register tiles, vacc<row>x<cols> naming).
 
+import { storeWindowMax } from './window-max';
+
 /** C[M,N] (+)= A·B for byte pointers and float strides; see the file comment for the layout. */
 export function gemm(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usize, ldb: i32,
                      c: usize, ldc: i32, accumulate: bool): void {
@@ -291,7 +293,7 @@ export function dotRunsScalar(KH: i32, run: i32, segBytes: usize, a: usize, b: u
 // How a tile writes its 4 columns at p: plain, added to what is there, or with the columns' bias (and a
 // ReLU) applied in the same order as activations.ts does it, so a fused epilogue gives the same bits.
 // POOL_*: tile4x8 only, its 4 rows being one 2x2 max-pooling window: BIAS or BIAS_RELU on each row, then
-// the window's maximum, taken as maxPool2x2 (pool2d.ts) takes it, is the one row written.
+// the window's maximum, taken as MaxPooling2D takes it (window-max.ts), is the one row written.
 export const STORE = 0;
 export const ACCUMULATE = 1;
 export const BIAS = 2;
@@ -310,30 +312,12 @@ export const POOL_BIAS_RELU = 5;
   v128.store(p, v);
 }
 
-// p = the maximum of rows r0..r3 (window order) after `mode` (BIAS or BIAS_RELU): compare-and-select, a
-// later row winning only when greater, as in pool2d.ts. an != 0 (training): the winner's offset in the
-// unpooled image goes to an as maxPool2x2 records it: first (row r0's offset, lane 0) plus right for r1,
-// down for r2, down + right for r3, plus the lane.
+// p = the window maximum (window-max.ts) of rows r0..r3 after `mode` (BIAS or BIAS_RELU); an != 0
+// (training): the winners' offsets too.
 @inline function storePooled(p: usize, r0: v128, r1: v128, r2: v128, r3: v128, mode: i32, bias: usize,
                              an: usize, first: i32, right: i32, down: i32): void {
-  let best = withBias(r0, mode, bias);
-  let v = withBias(r1, mode, bias);
-  const b1 = f32x4.gt(v, best);
-  best = v128.bitselect(v, best, b1);
-  v = withBias(r2, mode, bias);
-  const b2 = f32x4.gt(v, best);
-  best = v128.bitselect(v, best, b2);
-  v = withBias(r3, mode, bias);
-  const b3 = f32x4.gt(v, best);
-  best = v128.bitselect(v, best, b3);
-  v128.store(p, best);
-  if (an != 0) {
-    let at = i32x4.splat(first);
-    at = v128.bitselect(i32x4.splat(first + right), at, b1);
-    at = v128.bitselect(i32x4.splat(first + down), at, b2);
-    at = v128.bitselect(i32x4.splat(first + down + right), at, b3);
-    v128.store(an, i32x4.add(at, i32x4(0, 1, 2, 3)));
-  }
+  storeWindowMax(p, an, withBias(r0, mode, bias), withBias(r1, mode, bias), withBias(r2, mode, bias), withBias(r3, mode, bias),
+                 first, right, down);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 //   x is (N, H, W, C), y is (N, OH, OW, C), argmax is (N, OH, OW, C) i32: the winner's offset in x[n]
 // Threads: each call owns images [n0, n1).
 import { ConvShape } from './conv2d';
+import { storeWindowMax } from './window-max';
 
 // Output o's window covers input rows (or columns) [windowStart, windowEnd): the real ones only, padding
 // left out.
@@ -84,22 +85,8 @@ export function maxPool2dForward(s: ConvShape, x: usize, y: usize, argmax: usize
   const right = <usize>C << 2, down = <usize>rowFloats << 2;
   for (let c = 0; c < C4; c += 4) {
     const q = p + (<usize>c << 2);
-    const v01 = v128.load(q + right), v10 = v128.load(q + down), v11 = v128.load(q + down + right);
-    let best = v128.load(q);
-    const b01 = f32x4.gt(v01, best);
-    best = v128.bitselect(v01, best, b01);
-    const b10 = f32x4.gt(v10, best);
-    best = v128.bitselect(v10, best, b10);
-    const b11 = f32x4.gt(v11, best);
-    best = v128.bitselect(v11, best, b11);
-    v128.store(y + (<usize>c << 2), best);
-    if (an != 0) {
-      let at = i32x4.splat(first);
-      at = v128.bitselect(i32x4.splat(first + C), at, b01);
-      at = v128.bitselect(i32x4.splat(first + rowFloats), at, b10);
-      at = v128.bitselect(i32x4.splat(first + rowFloats + C), at, b11);
-      v128.store(an + (<usize>c << 2), i32x4.add(at, i32x4(c, c + 1, c + 2, c + 3)));
-    }
+    storeWindowMax(y + (<usize>c << 2), an == 0 ? 0 : an + (<usize>c << 2),
+                   v128.load(q), v128.load(q + right), v128.load(q + down), v128.load(q + down + right), first + c, C, rowFloats);
   }
 }
 

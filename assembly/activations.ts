@@ -12,25 +12,32 @@ import { inExpRange, expF64x2 } from './exp';
 const SELU_SCALE: f64 = 1.0507009873554804934193349852946;
 const SELU_SCALE_ALPHA: f64 = 1.7580993408473768599402175208123;
 
+// A switch, not a chain of `if (act == X) return f(z)`: binaryen's -O3 turns such a chain into branches
+// that carry a value computed before the test, so with act known only at run time every element paid for
+// tanh, expm1, exp and log1p whatever act was (a linear 1-channel layer's bias took 4x its convolution).
 @inline function activate(z: f32, act: i32): f32 {
-  if (act == ACT_RELU) return z > 0 ? z : 0;
-  if (act == ACT_SIGMOID) return <f32>(1.0 / (1.0 + Math.exp(-<f64>z)));
-  if (act == ACT_TANH) return <f32>Math.tanh(<f64>z);
-  if (act == ACT_ELU) return z >= 0 ? z : <f32>Math.expm1(<f64>z);
-  if (act == ACT_SELU) return z >= 0 ? <f32>(SELU_SCALE * <f64>z) : <f32>(SELU_SCALE_ALPHA * Math.expm1(<f64>z));
-  // log(1 + e^z), which is z itself in f64 above 40 (and e^z would overflow far above)
-  if (act == ACT_SOFTPLUS) return z > 40 ? z : <f32>Math.log1p(Math.exp(<f64>z));
-  return z;
+  switch (act) {
+    case ACT_RELU: return z > 0 ? z : 0;
+    case ACT_SIGMOID: return <f32>(1.0 / (1.0 + Math.exp(-<f64>z)));
+    case ACT_TANH: return <f32>Math.tanh(<f64>z);
+    case ACT_ELU: return z >= 0 ? z : <f32>Math.expm1(<f64>z);
+    case ACT_SELU: return z >= 0 ? <f32>(SELU_SCALE * <f64>z) : <f32>(SELU_SCALE_ALPHA * Math.expm1(<f64>z));
+    // log(1 + e^z), which is z itself in f64 above 40 (and e^z would overflow far above)
+    case ACT_SOFTPLUS: return z > 40 ? z : <f32>Math.log1p(Math.exp(<f64>z));
+    default: return z;
+  }
 }
 
 @inline function derivative(dy: f32, y: f32, act: i32): f32 {
-  if (act == ACT_RELU) return y > 0 ? dy : 0;
-  if (act == ACT_SIGMOID) return dy * (y * (1 - y));
-  if (act == ACT_TANH) return dy * (1 - y * y);
-  if (act == ACT_ELU) return y >= 0 ? dy : dy * (y + 1);
-  if (act == ACT_SELU) return y > 0 ? dy * <f32>SELU_SCALE : dy * (y + <f32>SELU_SCALE_ALPHA);
-  if (act == ACT_SOFTPLUS) return dy * <f32>(-Math.expm1(-<f64>y));   // σ(x) = 1 - e^-softplus(x), without cancellation
-  return dy;
+  switch (act) {
+    case ACT_RELU: return y > 0 ? dy : 0;
+    case ACT_SIGMOID: return dy * (y * (1 - y));
+    case ACT_TANH: return dy * (1 - y * y);
+    case ACT_ELU: return y >= 0 ? dy : dy * (y + 1);
+    case ACT_SELU: return y > 0 ? dy * <f32>SELU_SCALE : dy * (y + <f32>SELU_SCALE_ALPHA);
+    case ACT_SOFTPLUS: return dy * <f32>(-Math.expm1(-<f64>y));   // σ(x) = 1 - e^-softplus(x), without cancellation
+    default: return dy;
+  }
 }
 
 /** y[m][oc] = act(y[m][oc] + b[oc]) in place for M rows of OC channels. */

@@ -15,7 +15,7 @@
 // separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
 // y/dx and its own chunk's partial gradients, and uses only its own scratch.
 import { biasActivationForward, biasActivationColumns, activationForward } from './activations';
-import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRuns4Column, dotRunsScalar, madd, STORE, BIAS, BIAS_RELU, POOL_BIAS, POOL_BIAS_RELU } from './gemm';
+import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRuns4Column, dotRunsScalar, foldLanes, madd, STORE, BIAS, BIAS_RELU, POOL_BIAS, POOL_BIAS_RELU } from './gemm';
 import { ACT_LINEAR, ACT_RELU } from './plan';
 import { copyFloats, zeroFloats } from './copy';
 
@@ -57,7 +57,8 @@ import { copyFloats, zeroFloats } from './copy';
 export function conv2dScratchBytes(s: ConvShape): i32 {
   const padded = paddedH(s) * paddedW(s) * s.C;
   const phase = max(phaseFloats(s), 1);
-  return (padded + dzpH(s) * dzpW(s) * s.OC + phase * s.C + s.OH * s.OW + max(phase, s.H * s.W) + s.KH * s.KW * s.C * s.OC) << 2;
+  return (padded + dzpH(s) * dzpW(s) * s.OC + phase * s.C + s.OH * s.OW + max(phase, s.H * s.W) + s.KH * s.KW * s.C * s.OC +
+          (slidesToOne(s) ? 4 * s.OW : 0)) << 2;
 }
 
 // Scratch layout (bytes from the thread's scratch pointer).
@@ -67,6 +68,8 @@ export function conv2dScratchBytes(s: ConvShape): i32 {
 @inline function rowBaseOf(s: ConvShape, scratch: usize): usize { return phaseOutOf(s, scratch) + (<usize>(max(phaseFloats(s), 1) * s.C) << 2); }
 @inline function dxRowBaseOf(s: ConvShape, scratch: usize): usize { return rowBaseOf(s, scratch) + (<usize>(s.OH * s.OW) << 2); }
 @inline function wTOf(s: ConvShape, scratch: usize): usize { return dxRowBaseOf(s, scratch) + (<usize>max(max(phaseFloats(s), 1), s.H * s.W) << 2); }
+/** forwardToOne3's partial sums: one 4-lane vector per output column. */
+@inline function partOf(s: ConvShape, scratch: usize): usize { return wTOf(s, scratch) + (<usize>(s.KH * s.KW * s.C * s.OC) << 2); }
 
 // The padded image's geometry: padLeftCols zero columns, then the image's columns 0..innerCols-1 (those
 // the windows reach); rows [imageTop, imageBottom) hold image rows, the rest are zeros.
@@ -142,10 +145,18 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
   const run = s.KW * C;
   const segBytes = <usize>ld << 2;
   const sb = <usize>OC << 2;
+  const toOne = slidesToOne(s);
   for (let n = n0; n < n1; n++) {
     const src = imageSource(s, x, n, up, inPlace, scratch);
     const yn = y + (<usize>(n * M * OC) << 2);
-    if (b == 0) {   // no bias (use_bias: false): the activation alone, after the tiles
+    if (toOne) {   // a 1-channel output (the last layer of a grayscale denoiser): sliding rows, then bias and act
+      if (ASC_FEATURE_SIMD) forwardToOne3(s, src, ld, w, yn, partOf(s, scratch));
+      else forwardToOneScalar3(s, src, ld, w, yn);
+      if (b == 0) {
+        if (act != ACT_LINEAR) activationForward(yn, yn, M, act);
+      } else if (ASC_FEATURE_SIMD) biasActivationColumns(yn, M, 1, 0, b, act);
+      else biasActivationForward(yn, M, 1, b, act);
+    } else if (b == 0) {   // no bias (use_bias: false): the activation alone, after the tiles
       if (ASC_FEATURE_SIMD) forwardSimd(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn, STORE, 0);
       else forwardScalar(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
       if (act != ACT_LINEAR) activationForward(yn, yn, M * OC, act);
@@ -325,6 +336,101 @@ function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: u
     for (; m < M; m++) store<f32>(yn + <usize>m * sc + (<usize>oc << 2), dotRunsSimd(KH, run, segBytes, rowPtr(src, rowBase, m), wc, sb));
   }
   return done;
+}
+
+// y[oh][ow] = Σ_kh Σ_kw Σ_c A(oh*SH + kh, ow + kw, c) w[kh][kw][c] for toOneChannel3 shapes (a 1-channel
+// output, 3-wide kernel, unit column stride, input channels in 8s, 8 or more output columns): the last layer of a grayscale
+// denoiser, whose single output channel leaves the 4x8 tiles idle. src: the padded image, rows ld floats.
+// One pass per kernel row and 8 input channels: each input pixel's 2 vectors are loaded once and meet
+// the 3 outputs they reach (kw = 0, 1, 2), whose 4-lane accumulators slide along the row with the
+// pass's 6 weight vectors in registers; between passes the partial sums wait in part (OW vectors).
+// Lane l sums the channels c = l (mod 4) in the order kh, then groups of 8 channels, then kw, then the
+// group's two vectors; then the lanes fold as everywhere ((l0 + l2) + (l1 + l3)). forwardToOneScalar3
+// is the twin. (With 8 channels this is the order of the tiles' dot products, dotRuns4Column.)
+/** Where conv2dForward takes forwardToOne3 (both builds: it sums in its own order); narrower rows keep the dot products. */
+@inline function slidesToOne(s: ConvShape): bool { return toOneChannel3(s) && s.OW >= 8; }
+
+function forwardToOne3(s: ConvShape, src: usize, ld: i32, w: usize, y: usize, part: usize): void {
+  const C = s.C, OW = s.OW, groups = C >> 3, pixel = <usize>C << 2;
+  for (let oh = 0; oh < s.OH; oh++) {
+    const yRow = y + (<usize>(oh * OW) << 2);
+    for (let kh = 0; kh < s.KH; kh++) {
+      const aRow = src + (<usize>((oh * s.SH + kh) * ld) << 2);
+      for (let g = 0; g < groups; g++) {
+        const a = aRow + (<usize>g << 5), wk = w + <usize>(kh * 3) * pixel + (<usize>g << 5);
+        const first = kh == 0 && g == 0, last = kh == s.KH - 1 && g == groups - 1;
+        // Four copies, so that no pass tests where its sums start or end inside its loop.
+        if (first && last) toOnePass(a, pixel, wk, part, yRow, OW, true, true);
+        else if (first) toOnePass(a, pixel, wk, part, yRow, OW, true, false);
+        else if (last) toOnePass(a, pixel, wk, part, yRow, OW, false, true);
+        else toOnePass(a, pixel, wk, part, yRow, OW, false, false);
+      }
+    }
+  }
+}
+
+// One pass of forwardToOne3 over a row: input pixels q = 0 .. OW + 1 (a: pixel 0's first channel of the
+// group, wk: tap kw = 0 of the kernel row), outputs q (vnew), q - 1 (vmid), q - 2 (vold) open. first: the
+// sums start at 0 (else from part); last: each output's lanes fold into y (else back into part).
+@inline function toOnePass(a: usize, pixel: usize, wk: usize, part: usize, y: usize, OW: i32, first: bool, last: bool): void {
+  const vw0a = v128.load(wk), vw0b = v128.load(wk, 16);
+  const vw1a = v128.load(wk + pixel), vw1b = v128.load(wk + pixel, 16);
+  const vw2a = v128.load(wk + 2 * pixel), vw2b = v128.load(wk + 2 * pixel, 16);
+  let ap = a, pq = part, yq = y;   // pq, yq: output q - 2's partial and result
+  // q = 0, 1
+  let va = v128.load(ap), vb = v128.load(ap, 16);
+  let vmid = madd(vb, vw0b, madd(va, vw0a, first ? f32x4.splat(0) : v128.load(pq)));
+  ap += pixel;
+  va = v128.load(ap); vb = v128.load(ap, 16);
+  let vold = madd(vb, vw1b, madd(va, vw1a, vmid));
+  vmid = madd(vb, vw0b, madd(va, vw0a, first ? f32x4.splat(0) : v128.load(pq, 16)));
+  // q = 2 .. OW - 1: output q - 2 is complete for this pass
+  const end = a + <usize>OW * pixel;
+  while (ap + pixel < end) {
+    ap += pixel;
+    va = v128.load(ap); vb = v128.load(ap, 16);
+    const vdone = madd(vb, vw2b, madd(va, vw2a, vold));
+    if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
+    vold = madd(vb, vw1b, madd(va, vw1a, vmid));
+    vmid = madd(vb, vw0b, madd(va, vw0a, first ? f32x4.splat(0) : v128.load(pq, 32)));
+    pq += 16;
+  }
+  // q = OW, OW + 1: outputs OW - 2 and OW - 1 take their last taps.
+  ap += pixel;
+  va = v128.load(ap); vb = v128.load(ap, 16);
+  const vdone0 = madd(vb, vw2b, madd(va, vw2a, vold));
+  vold = madd(vb, vw1b, madd(va, vw1a, vmid));
+  ap += pixel;
+  va = v128.load(ap); vb = v128.load(ap, 16);
+  const vdone1 = madd(vb, vw2b, madd(va, vw2a, vold));
+  if (last) { store<f32>(yq, foldLanes(vdone0) + <f32>0); store<f32>(yq, foldLanes(vdone1) + <f32>0, 4); }
+  else { v128.store(pq, vdone0); v128.store(pq, vdone1, 16); }
+}
+
+/** Scalar twin of forwardToOne3: the same 4 lane sums, terms in the same order, the same fold. */
+function forwardToOneScalar3(s: ConvShape, src: usize, ld: i32, w: usize, y: usize): void {
+  const C = s.C, OW = s.OW, groups = C >> 3;
+  for (let oh = 0; oh < s.OH; oh++) {
+    for (let ow = 0; ow < OW; ow++) {
+      let l0: f32 = 0, l1: f32 = 0, l2: f32 = 0, l3: f32 = 0;
+      for (let kh = 0; kh < s.KH; kh++) {
+        for (let g = 0; g < groups; g++) {
+          for (let kw = 0; kw < 3; kw++) {
+            for (let half = 0; half < 2; half++) {
+              const c = (g << 3) + (half << 2);
+              const p = src + (<usize>((oh * s.SH + kh) * ld + (ow + kw) * C + c) << 2);
+              const q = w + (<usize>((kh * 3 + kw) * C + c) << 2);
+              l0 = l0 + load<f32>(p) * load<f32>(q);
+              l1 = l1 + load<f32>(p, 4) * load<f32>(q, 4);
+              l2 = l2 + load<f32>(p, 8) * load<f32>(q, 8);
+              l3 = l3 + load<f32>(p, 12) * load<f32>(q, 12);
+            }
+          }
+        }
+      }
+      store<f32>(y + (<usize>(oh * OW + ow) << 2), ((l0 + l2) + (l1 + l3)) + <f32>0);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------

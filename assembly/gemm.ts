@@ -266,7 +266,7 @@ export function dotRuns4Column(KH: i32, run: i32, segBytes: usize, a0: usize, a1
 }
 
 // (l0 + l2) + (l1 + l3), the fold every dot product here uses.
-@inline function foldLanes(v: v128): f32 {
+@inline export function foldLanes(v: v128): f32 {
   const vsum = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
   return f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1);
 }

@@ -134,6 +134,9 @@ const CASES: Case[] = [
   conv('3x3 same to 1 channel, 6x5x8 (the sliding weight gradient)', 3, [6, 5, 8], 1, [3, 3], [1, 1], 'same', 'linear'),
   conv('3x3 valid to 1 channel, 7x4x16, stride 2 rows (sliding, 2 columns out)', 2, [7, 4, 16], 1, [3, 3], [2, 1], 'valid', 'relu'),
   conv('OC=2 and C=3, 3x3 same', 17, [4, 5, 3], 2, [3, 3], [1, 1], 'same', 'relu'),
+  conv('3x3 same to 1 channel, 5x9x24 (sliding forward, 3 groups of 8 channels)', 2, [5, 9, 24], 1, [3, 3], [1, 1], 'same', 'tanh'),
+  conv('3x3 valid to 1 channel, 9x12x16, stride 2 rows (sliding forward, read in place)', 2, [9, 12, 16], 1, [3, 3], [2, 1], 'valid', 'relu'),
+  conv('1x3 same to 1 channel, 4x10x8 (sliding forward, a single pass)', 2, [4, 10, 8], 1, [1, 3], [1, 1], 'same', 'sigmoid'),
   pool('2x2 same on odd 5x7x3', 3, [5, 7, 3], [2, 2], [2, 2], 'same'),
   pool('3x3 stride 2 valid (overlapping), 7x6x4', 2, [7, 6, 4], [3, 3], [2, 2], 'valid'),
   pool('2x2 same on 7x7x8 (tutorial)', 2, [7, 7, 8], [2, 2], [2, 2], 'same'),
@@ -219,6 +222,27 @@ test('the SIMD and scalar builds give the same bits for forward, gradients and 3
   expect(runs[1].losses).toEqual(runs[0].losses);
   runs[0].weights.forEach((w, i) => expect(Buffer.from(runs[1].weights[i].data.buffer).equals(Buffer.from(w.data.buffer))).toBe(true));
   expect(Buffer.from(runs[1].y.buffer).equals(Buffer.from(runs[0].y.buffer))).toBe(true);
+});
+
+test('a conv to 1 channel (the sliding forward, which sums in its own order) gives the same bits in the SIMD and scalar builds', async () => {
+  const rng = mulberry32(23);
+  const shapes: Array<{ input: [number, number, number]; kernel: [number, number]; strides: [number, number]; padding: Padding; activation: ActivationName }> = [
+    { input: [6, 11, 24], kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'linear' },
+    { input: [9, 12, 16], kernel: [3, 3], strides: [2, 1], padding: 'valid', activation: 'sigmoid' },
+    { input: [4, 10, 8], kernel: [1, 3], strides: [1, 1], padding: 'same', activation: 'relu' },
+  ];
+  for (const { input, ...options } of shapes) {
+    const x = Float32Array.from(randomArray(3 * input[0] * input[1] * input[2], rng, -1, 1));
+    const weights = [Float32Array.from(randomArray(options.kernel[0] * options.kernel[1] * input[2], rng, -0.5, 0.5)), Float32Array.of(0.1)];
+    const outs: Float32Array[] = [];
+    for (const variant of VARIANTS) {
+      const model = new Sequential({ inputShape: input, variant }, [layers.conv2d({ filters: 1, kernelSize: options.kernel, ...options })]);
+      model.setWeights(weights);
+      outs.push((await model.predict(tensor(x, [3, ...input]))).data);
+      model.dispose();
+    }
+    expect(Buffer.from(outs[1].buffer).equals(Buffer.from(outs[0].buffer))).toBe(true);
+  }
 });
 
 test("a 1-channel sigmoid layer (the SIMD build's vector exp) gives the scalar build's bits over f32's range", async () => {

@@ -206,9 +206,14 @@ function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i3
         for (let j = 0; j < PW; j++, blk++) {
           const q = blk << 2, at = <usize>(blk * OC + oc) << 2;
           const a0 = rowPtr(src, rowBase, q), a1 = rowPtr(src, rowBase, q + 1), a2 = rowPtr(src, rowBase, q + 2), a3 = rowPtr(src, rowBase, q + 3);
-          // Two inlined copies: in inference the winners' arguments would stay live through the tile's loop.
-          if (an == 0) tile4x8(s.KH, run, segBytes, 4, a0, a1, a2, a3, wc, sb, pn + at, 0, mode, bc);
-          else tile4x8(s.KH, run, segBytes, 4, a0, a1, a2, a3, wc, sb, pn + at, 0, mode, bc, an + at, (2 * i * s.OW + 2 * j) * OC + oc, OC, rowFloats);
+          // Inlined copies per mode, with and without the winners (in inference they would stay live through
+          // the tile's loop): a constant mode leaves no branch in the epilogue.
+          const first = (2 * i * s.OW + 2 * j) * OC + oc;
+          if (mode == POOL_BIAS_RELU) {
+            if (an == 0) tile4x8(s.KH, run, segBytes, 4, a0, a1, a2, a3, wc, sb, pn + at, 0, POOL_BIAS_RELU, bc);
+            else tile4x8(s.KH, run, segBytes, 4, a0, a1, a2, a3, wc, sb, pn + at, 0, POOL_BIAS_RELU, bc, an + at, first, OC, rowFloats);
+          } else if (an == 0) tile4x8(s.KH, run, segBytes, 4, a0, a1, a2, a3, wc, sb, pn + at, 0, POOL_BIAS, bc);
+          else tile4x8(s.KH, run, segBytes, 4, a0, a1, a2, a3, wc, sb, pn + at, 0, POOL_BIAS, bc, an + at, first, OC, rowFloats);
         }
       }
     }
@@ -582,44 +587,52 @@ function slidingRows3(nh: i32, nw: i32, KH: i32, a: usize, aRowBytes: usize, w: 
   for (let oc = 0; oc < OC; oc += 8) {
     for (let kh = 0; kh < KH; kh++) {
       const wk = w + <usize>(kh * 3) * pixel + (<usize>oc << 2);
-      const vw0x0123 = v128.load(wk), vw0x4567 = v128.load(wk, 16);
-      const vw1x0123 = v128.load(wk + pixel), vw1x4567 = v128.load(wk + pixel, 16);
-      const vw2x0123 = v128.load(wk + 2 * pixel), vw2x4567 = v128.load(wk + 2 * pixel, 16);
       for (let t = 0; t < nh; t++) {
-        let ap = a + <usize>(t + kh) * aRowBytes;
-        let yq = y + <usize>t * rowBytes + (<usize>oc << 2);   // output q's place; q - 1 and q - 2 are behind it
-        // Accumulators of outputs q (vnew), q - 1 (vmid) and q - 2 (vold), each started from 0 or from the
-        // previous passes' sum in y.
-        let va = v128.load32_splat(ap);
-        let vmid0123 = madd(va, vw0x0123, kh == 0 ? f32x4.splat(0) : v128.load(yq));
-        let vmid4567 = madd(va, vw0x4567, kh == 0 ? f32x4.splat(0) : v128.load(yq, 16));
-        ap += 4; yq += pixel;
-        va = v128.load32_splat(ap);
-        let vold0123 = madd(va, vw1x0123, vmid0123), vold4567 = madd(va, vw1x4567, vmid4567);
-        vmid0123 = madd(va, vw0x0123, kh == 0 ? f32x4.splat(0) : v128.load(yq));
-        vmid4567 = madd(va, vw0x4567, kh == 0 ? f32x4.splat(0) : v128.load(yq, 16));
-        for (let q = 2; q < nw; q++) {
-          ap += 4; yq += pixel;
-          va = v128.load32_splat(ap);
-          v128.store(yq - 2 * pixel, madd(va, vw2x0123, vold0123));   // output q - 2 is complete for this row
-          v128.store(yq - 2 * pixel + 16, madd(va, vw2x4567, vold4567));
-          vold0123 = madd(va, vw1x0123, vmid0123); vold4567 = madd(va, vw1x4567, vmid4567);
-          vmid0123 = madd(va, vw0x0123, kh == 0 ? f32x4.splat(0) : v128.load(yq));
-          vmid4567 = madd(va, vw0x4567, kh == 0 ? f32x4.splat(0) : v128.load(yq, 16));
-        }
-        // q = nw, nw + 1: outputs nw - 2 and nw - 1 take their last taps.
-        ap += 4; yq += pixel;
-        va = v128.load32_splat(ap);
-        v128.store(yq - 2 * pixel, madd(va, vw2x0123, vold0123));
-        v128.store(yq - 2 * pixel + 16, madd(va, vw2x4567, vold4567));
-        vold0123 = madd(va, vw1x0123, vmid0123); vold4567 = madd(va, vw1x4567, vmid4567);
-        ap += 4; yq += pixel;
-        va = v128.load32_splat(ap);
-        v128.store(yq - 2 * pixel, madd(va, vw2x0123, vold0123));
-        v128.store(yq - 2 * pixel + 16, madd(va, vw2x4567, vold4567));
+        const ap = a + <usize>(t + kh) * aRowBytes, yq = y + <usize>t * rowBytes + (<usize>oc << 2);
+        // Two copies, so that the loop does not test where its sums start.
+        if (kh == 0) slidingRowPass(ap, yq, nw, pixel, wk, true);
+        else slidingRowPass(ap, yq, nw, pixel, wk, false);
       }
     }
   }
+}
+
+// One row of slidingRows3 for one kernel row (wk: its tap kw = 0): outputs q (vnew), q - 1 (vmid) and
+// q - 2 (vold) open, each started from 0 (first) or from the previous passes' sum in y.
+@inline function slidingRowPass(ap: usize, y: usize, nw: i32, pixel: usize, wk: usize, first: bool): void {
+  const vw0x0123 = v128.load(wk), vw0x4567 = v128.load(wk, 16);
+  const vw1x0123 = v128.load(wk + pixel), vw1x4567 = v128.load(wk + pixel, 16);
+  const vw2x0123 = v128.load(wk + 2 * pixel), vw2x4567 = v128.load(wk + 2 * pixel, 16);
+  let yq = y, yd = y;   // output q's place, and q - 2's (complete when q's input arrives)
+  let va = v128.load32_splat(ap);
+  let vmid0123 = madd(va, vw0x0123, first ? f32x4.splat(0) : v128.load(yq));
+  let vmid4567 = madd(va, vw0x4567, first ? f32x4.splat(0) : v128.load(yq, 16));
+  ap += 4; yq += pixel;
+  va = v128.load32_splat(ap);
+  let vold0123 = madd(va, vw1x0123, vmid0123), vold4567 = madd(va, vw1x4567, vmid4567);
+  vmid0123 = madd(va, vw0x0123, first ? f32x4.splat(0) : v128.load(yq));
+  vmid4567 = madd(va, vw0x4567, first ? f32x4.splat(0) : v128.load(yq, 16));
+  for (let q = 2; q < nw; q++) {
+    ap += 4; yq += pixel;
+    va = v128.load32_splat(ap);
+    v128.store(yd, madd(va, vw2x0123, vold0123));
+    v128.store(yd, madd(va, vw2x4567, vold4567), 16);
+    yd += pixel;
+    vold0123 = madd(va, vw1x0123, vmid0123); vold4567 = madd(va, vw1x4567, vmid4567);
+    vmid0123 = madd(va, vw0x0123, first ? f32x4.splat(0) : v128.load(yq));
+    vmid4567 = madd(va, vw0x4567, first ? f32x4.splat(0) : v128.load(yq, 16));
+  }
+  // q = nw, nw + 1: outputs nw - 2 and nw - 1 take their last taps.
+  ap += 4;
+  va = v128.load32_splat(ap);
+  v128.store(yd, madd(va, vw2x0123, vold0123));
+  v128.store(yd, madd(va, vw2x4567, vold4567), 16);
+  yd += pixel;
+  vold0123 = madd(va, vw1x0123, vmid0123); vold4567 = madd(va, vw1x4567, vmid4567);
+  ap += 4;
+  va = v128.load32_splat(ap);
+  v128.store(yd, madd(va, vw2x0123, vold0123));
+  v128.store(yd, madd(va, vw2x4567, vold4567), 16);
 }
 
 // wT = each phase's sub-kernel in turn, (jh, jw, OC, C), flipped in space: phase (rh, rw) tap (a, b) is

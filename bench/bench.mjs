@@ -597,7 +597,7 @@ if (results.profile) {
     p(table(rows, { indent: '    ' }));
   }
   p('  MFLOP/image: the multiply-adds each function does per image (forwardSimd also runs the stride-1 input-gradient');
-  p('  convolutions but the last layer\'s, which slidingRows3 runs; that layer\'s forward goes through dotRuns4Column;');
+  p('  convolutions but the last layer\'s, which slidingRows3 runs; that layer\'s forward slides in forwardToOne3;');
   p('  the first and last layers\' weight gradients run in wgradFromOneChannel3 and wgradToOneChannel3; the two layers');
   p('  followed by a fused 2x2 max pool run in conv2dForwardPooled); GFLOP/s inside = those FLOPs / its self time.');
 }

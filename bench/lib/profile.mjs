@@ -26,8 +26,8 @@ export async function buildDebugSimd() {
 // The tutorial's seven 3x3 convolutions: [OH, OW, C, OC]. Which wasm function does which FLOPs, as the
 // kernels are written today (assembly/conv2d.ts): forwardSimd runs the forward tiles of channel panels
 // of 8 and 4, and also the stride-1 input-gradient convolutions of every layer but the first and the
-// last (whose input gradient slidingRows3 runs); channels left over after the panels (OC % 4: the last
-// layer's single channel) go to gemm's dotRuns4Column; weightGradSimd does the weight gradients but the
+// last (whose input gradient slidingRows3 runs); the last layer's forward (a single output channel)
+// slides in forwardToOne3; weightGradSimd does the weight gradients but the
 // first layer's (wgradFromOneChannel3) and the last's (wgradToOneChannel3). The first two layers'
 // forward, each followed by a 2x2 max pool with an even output, runs in conv2dForwardPooled
 // (fusedPools in src/engine/graph.ts). 2 FLOPs per multiply-add.
@@ -38,17 +38,16 @@ const flop = ([OH, OW, C, OC], oc = OC) => 2 * OH * OW * oc * 9 * C;
 /** FLOPs per image done inside each named wasm function, for training and for inference. */
 export function flopsByFunction() {
   const panels = CONVS.reduce((s, c) => s + flop(c, c[3] & ~3), 0);
-  const narrow = CONVS.reduce((s, c) => s + flop(c, c[3] & 3), 0);
   const all = CONVS.reduce((s, c) => s + flop(c), 0);
   const first = flop(CONVS[0]), last = flop(CONVS[CONVS.length - 1]);
   const pooled = CONVS.slice(0, POOLED).reduce((s, c) => s + flop(c), 0);
   return {
     training: {
       'assembly/conv2d/conv2dForwardPooled': pooled, 'assembly/conv2d/forwardSimd': panels - pooled + (all - first - last),
-      'assembly/gemm/dotRuns4Column': narrow, 'assembly/conv2d/slidingRows3': last, 'assembly/conv2d/weightGradSimd': all - first - last,
+      'assembly/conv2d/forwardToOne3': last, 'assembly/conv2d/slidingRows3': last, 'assembly/conv2d/weightGradSimd': all - first - last,
       'assembly/conv2d/wgradFromOneChannel3': first, 'assembly/conv2d/wgradToOneChannel3': last,
     },
-    inference: { 'assembly/conv2d/conv2dForwardPooled': pooled, 'assembly/conv2d/forwardSimd': panels - pooled, 'assembly/gemm/dotRuns4Column': narrow },
+    inference: { 'assembly/conv2d/conv2dForwardPooled': pooled, 'assembly/conv2d/forwardSimd': panels - pooled, 'assembly/conv2d/forwardToOne3': last },
   };
 }
 

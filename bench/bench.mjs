@@ -232,7 +232,7 @@ if (only.has('kerasio')) {
   // keras.io's denoiser: SIMD on one thread and the threads build on every core, against TF.js cpu (TF.js
   // wasm cannot train convolutions), training and inference in the same run.
   results.kerasio = [];
-  for (const c of [ours[1], ours[ours.length - 1]].filter((c, i, a) => a.indexOf(c) === i)) {
+  for (const c of [mulAdd[1], mulAdd[mulAdd.length - 1]].filter((c, i, a) => a.indexOf(c) === i)) {
     log(`keras.io denoiser: denoise-wasm ${c.label}`);
     results.kerasio.push({ ...c, ...await runChild({ kind: 'ours', model: 'kerasIo', variant: c.variant, threads: c.threads, train: true, infer: true,
       runs: S.runs, trainBatches: S.trainBatches / 2, inferN: S.inferN / 2, inferRuns: S.inferRuns }) });

@@ -149,7 +149,11 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
   for (let n = n0; n < n1; n++) {
     const src = imageSource(s, x, n, up, inPlace, scratch);
     const yn = y + (<usize>(n * M * OC) << 2);
-    if (toOne) {   // a 1-channel output (the last layer of a grayscale denoiser): sliding rows, then bias and act
+    if (ASC_FEATURE_SIMD && fromOneChannel3(s) && s.SH == 1 && s.OW >= 2) {   // a 1-channel input: sliding rows, the tiles' bits
+      slidingRows3(s.OH, s.OW, s.KH, src, <usize>ld << 2, w, OC, yn);
+      if (b == 0) { if (act != ACT_LINEAR) activationForward(yn, yn, M * OC, act); }
+      else biasActivationForward(yn, M, OC, b, act);
+    } else if (toOne) {   // a 1-channel output (the last layer of a grayscale denoiser): sliding rows, then bias and act
       if (ASC_FEATURE_SIMD) forwardToOne3(s, src, ld, w, yn, partOf(s, scratch));
       else forwardToOneScalar3(s, src, ld, w, yn);
       if (b == 0) {
@@ -603,7 +607,8 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
 
 // y[t][w][oc] = Σ_kh Σ_kw a[t + kh][w + kw] w[kh][kw][oc]: a 1-channel image a (rows aRowBytes apart) through
 // a KH x 3 kernel w (KH, 3, OC) at unit stride, nh x nw outputs of OC channels (OC % 8 == 0, nw >= 2): the
-// input gradient of a 1-channel output layer. One kernel row per pass, 8 channels at a time: each input
+// input gradient of a 1-channel output layer, and the forward pass of a 1-channel input layer (the first
+// of a grayscale denoiser, where no pool is fused: the fused pool's tiles measured as fast). One kernel row per pass, 8 channels at a time: each input
 // value is broadcast once and meets the 3 outputs it reaches (kw = 0, 1, 2), whose accumulators slide
 // along the row with that row's 6 weight vectors held in registers. Per output the terms come in
 // forwardSimd's order (kh, then kw, from 0), the passes after the first continuing from y: the same bits.

@@ -137,6 +137,7 @@ const CASES: Case[] = [
   conv('3x3 same to 1 channel, 5x9x24 (sliding forward, 3 groups of 8 channels)', 2, [5, 9, 24], 1, [3, 3], [1, 1], 'same', 'tanh'),
   conv('3x3 valid to 1 channel, 9x12x16, stride 2 rows (sliding forward, read in place)', 2, [9, 12, 16], 1, [3, 3], [2, 1], 'valid', 'relu'),
   conv('1x3 same to 1 channel, 4x10x8 (sliding forward, a single pass)', 2, [4, 10, 8], 1, [1, 3], [1, 1], 'same', 'sigmoid'),
+  conv('2x3 valid from 1 channel, 8x5x1 -> 24 (sliding forward)', 2, [8, 5, 1], 24, [2, 3], [1, 1], 'valid', 'tanh'),
   pool('2x2 same on odd 5x7x3', 3, [5, 7, 3], [2, 2], [2, 2], 'same'),
   pool('3x3 stride 2 valid (overlapping), 7x6x4', 2, [7, 6, 4], [3, 3], [2, 2], 'valid'),
   pool('2x2 same on 7x7x8 (tutorial)', 2, [7, 7, 8], [2, 2], [2, 2], 'same'),
@@ -224,19 +225,26 @@ test('the SIMD and scalar builds give the same bits for forward, gradients and 3
   expect(Buffer.from(runs[1].y.buffer).equals(Buffer.from(runs[0].y.buffer))).toBe(true);
 });
 
-test('a conv to 1 channel (the sliding forward, which sums in its own order) gives the same bits in the SIMD and scalar builds', async () => {
+test('convs to and from 1 channel (the sliding forward kernels) give the same bits in the SIMD and scalar builds', async () => {
+  // To 1 channel: forwardToOne3, which sums in its own order (the scalar build has its twin). From 1
+  // channel: slidingRows3, which keeps the tiles' order (the scalar build runs the plain loops).
   const rng = mulberry32(23);
-  const shapes: Array<{ input: [number, number, number]; kernel: [number, number]; strides: [number, number]; padding: Padding; activation: ActivationName }> = [
-    { input: [6, 11, 24], kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'linear' },
-    { input: [9, 12, 16], kernel: [3, 3], strides: [2, 1], padding: 'valid', activation: 'sigmoid' },
-    { input: [4, 10, 8], kernel: [1, 3], strides: [1, 1], padding: 'same', activation: 'relu' },
+  const shapes: Array<{ input: [number, number, number]; filters: number; kernel: [number, number]; strides: [number, number];
+    padding: Padding; activation: ActivationName; useBias?: boolean }> = [
+    { input: [6, 11, 24], filters: 1, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'linear' },
+    { input: [9, 12, 16], filters: 1, kernel: [3, 3], strides: [2, 1], padding: 'valid', activation: 'sigmoid' },
+    { input: [4, 10, 8], filters: 1, kernel: [1, 3], strides: [1, 1], padding: 'same', activation: 'relu' },
+    { input: [7, 9, 1], filters: 16, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'relu' },
+    { input: [8, 5, 1], filters: 8, kernel: [2, 3], strides: [1, 1], padding: 'valid', activation: 'tanh' },
+    { input: [6, 6, 1], filters: 24, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'linear', useBias: false },
   ];
-  for (const { input, ...options } of shapes) {
+  for (const { input, filters, useBias = true, ...options } of shapes) {
     const x = Float32Array.from(randomArray(3 * input[0] * input[1] * input[2], rng, -1, 1));
-    const weights = [Float32Array.from(randomArray(options.kernel[0] * options.kernel[1] * input[2], rng, -0.5, 0.5)), Float32Array.of(0.1)];
+    const weights = [Float32Array.from(randomArray(options.kernel[0] * options.kernel[1] * input[2] * filters, rng, -0.5, 0.5)),
+      ...(useBias ? [Float32Array.from(randomArray(filters, rng, -0.2, 0.2))] : [])];
     const outs: Float32Array[] = [];
     for (const variant of VARIANTS) {
-      const model = new Sequential({ inputShape: input, variant }, [layers.conv2d({ filters: 1, kernelSize: options.kernel, ...options })]);
+      const model = new Sequential({ inputShape: input, variant }, [layers.conv2d({ filters, kernelSize: options.kernel, useBias, ...options })]);
       model.setWeights(weights);
       outs.push((await model.predict(tensor(x, [3, ...input]))).data);
       model.dispose();

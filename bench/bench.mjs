@@ -147,13 +147,14 @@ function relaxedExecArgv() {
 const relaxedArgv = relaxedExecArgv();
 const relaxedWhy = 'this Node does not validate relaxed SIMD, not even with --experimental-wasm-relaxed-simd';
 
-// --baseline REV: that revision's assembly/, built with today's flags (scripts/asbuild.mjs).
+// --baseline REV: that revision's assembly/ (and src/engine/, where the plan layout it imports lives), built
+// with today's flags (scripts/asbuild.mjs).
 let baselineBase = null;
 if (baselineRev && (only.has('train') || only.has('infer'))) {
   const dir = join(ROOT, 'bench/build/baseline');
   const src = join(dir, 'src');
   mkdirSync(src, { recursive: true });
-  const archive = spawnSync('git', ['archive', baselineRev, 'assembly'], { cwd: ROOT, maxBuffer: 1 << 26 });
+  const archive = spawnSync('git', ['archive', baselineRev, 'assembly', 'src/engine'], { cwd: ROOT, maxBuffer: 1 << 26 });
   if (archive.status !== 0) { console.error(`bench: git archive ${baselineRev} failed: ${archive.stderr}`); process.exit(2); }
   const untar = spawnSync('tar', ['-x', '-C', src], { input: archive.stdout });
   if (untar.status !== 0) { console.error(`bench: tar failed: ${untar.stderr}`); process.exit(2); }
@@ -202,6 +203,11 @@ const onePeak = results.peak ? max(results.peak.oneCore.flatMap((k) => k.gflops)
 const allPeak = results.peak ? max(results.peak.allCores.gflops) : NaN;
 const oneRelaxedPeak = results.peakRelaxed?.oneCore ? max(results.peakRelaxed.oneCore.flatMap((k) => k.gflops)) : NaN;
 const allRelaxedPeak = results.peakRelaxed?.allCores ? max(results.peakRelaxed.allCores.gflops) : NaN;
+// One-thread rows also run the best one-core peak kernel next to each timed run (child.mjs adjacentPeak).
+const adjacentPeakOf = (relaxed) => {
+  const pk = relaxed ? results.peakRelaxed : results.peak;
+  return pk?.best ? { file: fileURLToPath(new URL(`build/${relaxed ? 'peak-relaxed' : 'peak'}.wasm`, import.meta.url)), kernel: pk.best } : undefined;
+};
 
 if (only.has('train') || only.has('infer')) {
   results.ours = [];
@@ -213,7 +219,8 @@ if (only.has('train') || only.has('infer')) {
     const task = { kind: 'ours', variant: c.variant, threads: c.threads, train: only.has('train'), infer: only.has('infer'),
       runs: S.runs, trainBatches: S.trainBatches / scale, inferN: S.inferN / scale, inferRuns: S.inferRuns };
     if (c.relaxed && !relaxedArgv) { results.skipped.push({ ...c, error: relaxedWhy }); continue; }
-    const r = await runChild(task, c.relaxed ? relaxedArgv : []);
+    const r = await runChild({ ...task, adjacentPeak: c.threads === 1 && c.variant !== 'scalar' ? adjacentPeakOf(c.relaxed) : undefined },
+      c.relaxed ? relaxedArgv : []);
     // The same configuration on the baseline's wasm, right after (the after/before column).
     const before = baselineBase && !c.relaxed ? await runChild({ ...task, wasmBase: baselineBase }) : null;
     results.ours.push({ ...c, ...r, before });
@@ -311,6 +318,9 @@ const p = (s = '') => out.push(s);
 // % of the one-core peak of the same kind of arithmetic: mul + add for those builds, relaxed_madd for the relaxed ones.
 const peakOf = (relaxed) => (relaxed ? oneRelaxedPeak : onePeak);
 const pct = (g, threads, relaxed = false) => (Number.isFinite(peakOf(relaxed)) ? `${(100 * g / (peakOf(relaxed) * threads)).toFixed(1)}%` : '-');
+// One-thread rows: the median over runs of each run's GFLOP/s over the peak measured right around it.
+const adjacentShare = (rates, peaks, flop) => (peaks?.length && peaks.length === rates.length ? median(rates.map((v, i) => v * flop / 1e9 / peaks[i])) : NaN);
+const pctOf = (share) => (Number.isFinite(share) ? `${(100 * share).toFixed(1)}%` : '-');
 const mib = (b) => (b === undefined ? '-' : `${(b / 2 ** 20).toFixed(0)} MiB`);
 
 p(`denoise-wasm bench: the Keras tutorial's conv autoencoder (28x28x1, 4,385 parameters, batch ${BATCH})`);
@@ -394,25 +404,26 @@ if (results.ours && only.has('train')) {
   p();
   p(`Training: model.fit, batch ${BATCH}, ${S.trainBatches * BATCH} samples per run${quick ? ' (scalar: a quarter)' : ''}; ` +
     `TF.js cpu: trainOnBatch, ${S.tfCpu.trainBatches} batch(es) of ${S.tfCpu.trainBatch} after a warm-up`);
-  const rows = [['engine', 'threads', 'samples/s (median, min-max)', 'GFLOP/s', '% of peak', ...ratioHead, 'vs TF.js cpu', 'peak RSS']];
+  const rows = [['engine', 'threads', 'samples/s (median, min-max)', 'GFLOP/s', '% of peak', '% of adjacent peak', ...ratioHead, 'vs TF.js cpu', 'peak RSS']];
   const cpuRate = tfCpu?.train.length ? median(tfCpu.train) : NaN;
   for (const r of results.ours) {
     const g = median(r.train) * TRAIN_FLOP / 1e9;
-    rows.push([`denoise-wasm ${r.label}`, r.info.threads, mmm(r.train), num(g), pct(g, r.info.threads, r.relaxed), ...ratioCols(r, 'train'),
-      ratio(median(r.train), cpuRate), mib(r.maxRss)]);
+    rows.push([`denoise-wasm ${r.label}`, r.info.threads, mmm(r.train), num(g), pct(g, r.info.threads, r.relaxed),
+      pctOf(adjacentShare(r.train, r.trainPeak, TRAIN_FLOP)), ...ratioCols(r, 'train'), ratio(median(r.train), cpuRate), mib(r.maxRss)]);
   }
-  for (const r of results.skipped) rows.push([`denoise-wasm ${r.label}`, r.threads, 'could not run (below)', '-', '-', ...noRatios(), '-', '-']);
+  for (const r of results.skipped) rows.push([`denoise-wasm ${r.label}`, r.threads, 'could not run (below)', '-', '-', '-', ...noRatios(), '-', '-']);
   for (const r of results.tfjs) {
     const threads = r.backend === 'wasm' ? r.info.threads ?? 1 : 1;
     const label = r.backend === 'wasm' ? `TF.js wasm${r.info.simd ? ' (SIMD)' : ''}` : 'TF.js cpu';
-    if (r.trainError) rows.push([label, threads, 'cannot train (below)', '-', '-', ...noRatios(), '-', mib(r.maxRss)]);
+    if (r.trainError) rows.push([label, threads, 'cannot train (below)', '-', '-', '-', ...noRatios(), '-', mib(r.maxRss)]);
     else {
       const g = median(r.train) * TRAIN_FLOP / 1e9;
-      rows.push([label, threads, mmm(r.train), num(g), pct(g, threads), ...noRatios(), ratio(median(r.train), cpuRate), mib(r.maxRss)]);
+      rows.push([label, threads, mmm(r.train), num(g), pct(g, threads), '-', ...noRatios(), ratio(median(r.train), cpuRate), mib(r.maxRss)]);
     }
   }
   p(table(rows));
   p('  % of peak: of the one-core peak of the same arithmetic (mul + add builds: the mul + add peak; relaxed: the relaxed_madd peak)');
+  p('  % of adjacent peak (one thread): median over runs of the run against that peak kernel run right before and after it, in the same process');
   for (const r of results.skipped) p(`  ${r.label}: could not run: ${r.error}`);
   for (const r of results.tfjs.filter((r) => r.trainError)) p(`  ${r.label}: trainOnBatch throws "${r.trainError}"`);
   const best = bestOf('train');
@@ -427,8 +438,10 @@ if (results.ours && only.has('train')) {
     for (const r of [simd1, best].filter((r, i, a) => r && a.indexOf(r) === i)) {
       const share = median(r.train) * TRAIN_FLOP / 1e9 / (onePeak * r.info.threads);
       const bestShare = max(r.train) * TRAIN_FLOP / 1e9 / (onePeak * r.info.threads);
+      const adjacent = adjacentShare(r.train, r.trainPeak, TRAIN_FLOP);
       targets.push([share >= 0.5, `training >= 50% of the one-core peak per core: ${(100 * share).toFixed(1)}% ` +
-        `(best run ${(100 * bestShare).toFixed(1)}%; ${r.label}, ${r.info.threads} thread${r.info.threads > 1 ? 's' : ''})`]);
+        `(best run ${(100 * bestShare).toFixed(1)}%${Number.isFinite(adjacent) ? `; of the adjacent peak ${pctOf(adjacent)}` : ''}; ` +
+        `${r.label}, ${r.info.threads} thread${r.info.threads > 1 ? 's' : ''})`]);
     }
   }
   rateTargets('train', [['simd-threads', 1, 5100], ['simd', 1, 5100], ['relaxed-simd-threads', 1, 6000], ['relaxed-simd', 1, 6000],
@@ -439,17 +452,17 @@ if (results.ours && only.has('infer')) {
   p();
   p(`Inference: predict on ${S.inferN.toLocaleString('en-US')} images${quick ? ' (scalar: a quarter)' : ''}, batch ${INFER_BATCH} ` +
     `(TF.js cpu on ${S.tfCpu.inferN.toLocaleString('en-US')})`);
-  const rows = [['engine', 'threads', 'images/s (median, min-max)', 'GFLOP/s', '% of peak', ...ratioHead, 'vs TF.js wasm', 'vs TF.js cpu', 'peak RSS']];
+  const rows = [['engine', 'threads', 'images/s (median, min-max)', 'GFLOP/s', '% of peak', '% of adjacent peak', ...ratioHead, 'vs TF.js wasm', 'vs TF.js cpu', 'peak RSS']];
   const wasmRate = tfWasm?.infer.length ? median(tfWasm.infer) : NaN;
   const cpuRate = tfCpu?.infer.length ? median(tfCpu.infer) : NaN;
   for (const r of [...results.ours, ...results.tfjs]) {
     const threads = r.info.threads ?? 1;
     const label = r.backend ? (r.backend === 'wasm' ? `TF.js wasm${r.info.simd ? ' (SIMD)' : ''}` : 'TF.js cpu') : `denoise-wasm ${r.label}`;
     const g = median(r.infer) * FORWARD_FLOP / 1e9;
-    rows.push([label, threads, mmm(r.infer), num(g), pct(g, threads, r.relaxed), ...(r.backend ? noRatios() : ratioCols(r, 'infer')),
-      ratio(median(r.infer), wasmRate), ratio(median(r.infer), cpuRate), mib(r.maxRss)]);
+    rows.push([label, threads, mmm(r.infer), num(g), pct(g, threads, r.relaxed), pctOf(adjacentShare(r.infer, r.inferPeak, FORWARD_FLOP)),
+      ...(r.backend ? noRatios() : ratioCols(r, 'infer')), ratio(median(r.infer), wasmRate), ratio(median(r.infer), cpuRate), mib(r.maxRss)]);
   }
-  for (const r of results.skipped) rows.push([`denoise-wasm ${r.label}`, r.threads, 'could not run (see training)', '-', '-', ...noRatios(), '-', '-', '-']);
+  for (const r of results.skipped) rows.push([`denoise-wasm ${r.label}`, r.threads, 'could not run (see training)', '-', '-', '-', ...noRatios(), '-', '-', '-']);
   p(table(rows));
   const parity = results.tfjs.filter((r) => r.parityMaxAbsDiff !== undefined).map((r) => `${r.label} ${r.parityMaxAbsDiff.toExponential(1)}`);
   if (parity.length) p(`  same weights, same 16 images: max |ours - TF.js| = ${parity.join(', ')}`);
@@ -465,8 +478,10 @@ if (results.ours && only.has('infer')) {
     for (const r of [simd1, best].filter((r, i, a) => r && a.indexOf(r) === i)) {
       const share = median(r.infer) * FORWARD_FLOP / 1e9 / (onePeak * r.info.threads);
       const bestShare = max(r.infer) * FORWARD_FLOP / 1e9 / (onePeak * r.info.threads);
+      const adjacent = adjacentShare(r.infer, r.inferPeak, FORWARD_FLOP);
       targets.push([share >= 0.6, `inference >= 60% of the one-core peak per core: ${(100 * share).toFixed(1)}% ` +
-        `(best run ${(100 * bestShare).toFixed(1)}%; ${r.label}, ${r.info.threads} thread${r.info.threads > 1 ? 's' : ''})`]);
+        `(best run ${(100 * bestShare).toFixed(1)}%${Number.isFinite(adjacent) ? `; of the adjacent peak ${pctOf(adjacent)}` : ''}; ` +
+        `${r.label}, ${r.info.threads} thread${r.info.threads > 1 ? 's' : ''})`]);
     }
   }
   rateTargets('infer', [['simd-threads', 1, 18000], ['simd', 1, 18000], ['relaxed-simd-threads', 1, 22000], ['relaxed-simd', 1, 22000]],

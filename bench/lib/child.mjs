@@ -13,31 +13,55 @@ const rate = (n, t0) => n / ((performance.now() - t0) / 1000);
 // The benched models: ours (a preset) and TF.js's twin (bench/lib/tfjs.mjs), by task.model.
 const MODELS = { tutorial: ['kerasTutorial', 'tutorialModel'], kerasIo: ['kerasIoDenoiser', 'kerasIoModel'] };
 
+// t.adjacentPeak ({ file, kernel }: bench/peak.ts's build and its best one-core kernel): the peak kernel
+// runs for ~60 ms on this thread right before and after each timed run, and the run's rate is also
+// given as a share of the mean of those two: the host's speed swings (up to 2x within minutes here), and
+// a peak measured next to each run sees the same swing as the run itself.
+async function adjacentPeak(spec) {
+  if (!spec) return null;
+  const { readFileSync } = await import('node:fs');
+  const { KERNELS } = await import('./peak.mjs');
+  const { instance } = await WebAssembly.instantiate(readFileSync(spec.file), { env: { abort() { throw new Error('abort'); } } });
+  const fn = instance.exports[spec.kernel], iters = 200_000, flop = KERNELS[spec.kernel] * 8 * iters;
+  let sink = 0;
+  const measure = (ms) => {
+    let calls = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms) { sink += fn(iters, 1, 1e-9); calls++; }
+    return (calls * flop) / ((performance.now() - t0) / 1000) / 1e9 + sink * 0;
+  };
+  measure(150);   // warm-up: the optimizing tier
+  return () => measure(60);
+}
+
 async function ours(t) {
   const { presets } = await import('../../dist/index.js');
   const { makeData } = await import('./data.mjs');
   // wasmBase: another build of the same source tree (bench --baseline), run by this dist/.
   const model = presets[MODELS[t.model ?? 'tutorial'][0]]({ variant: t.variant, threads: t.threads, seed: 0, wasmBase: t.wasmBase });
   const info = await model.engineInfo();
-  const out = { info, train: [], infer: [] };
+  const out = { info, train: [], infer: [], trainPeak: [], inferPeak: [] };
+  const peakNow = await adjacentPeak(t.adjacentPeak);
+  // One timed run of fn on n samples: its rate, and the peak around it (when asked for).
+  const timed = async (n, fn, rates, peaks) => {
+    const before = peakNow?.();
+    const t0 = performance.now();
+    await fn();
+    rates.push(rate(n, t0));
+    if (peakNow) peaks.push((before + peakNow()) / 2);
+  };
   if (t.train) {
     const { x, y } = makeData(BATCH * t.trainBatches, 1);
     await model.fit(x, y, { epochs: 1, batchSize: BATCH });   // warm-up: V8 tiers the wasm up
     for (let i = 0; i < t.runs; i++) {
-      const t0 = performance.now();
-      await model.fit(x, y, { epochs: 1, batchSize: BATCH, seed: i + 1 });
-      out.train.push(rate(x.shape[0], t0));
+      await timed(x.shape[0], () => model.fit(x, y, { epochs: 1, batchSize: BATCH, seed: i + 1 }), out.train, out.trainPeak);
     }
     out.wasmMemoryAfterFit = model.engine?.memoryBytes;
   }
   if (t.infer) {
     const { x } = makeData(t.inferN, 2);
     await model.predict(makeData(INFER_BATCH, 3).x, { batchSize: INFER_BATCH });   // warm-up
-    for (let i = 0; i < t.inferRuns; i++) {
-      const t0 = performance.now();
-      await model.predict(x, { batchSize: INFER_BATCH });
-      out.infer.push(rate(x.shape[0], t0));
-    }
+    for (let i = 0; i < t.inferRuns; i++) await timed(x.shape[0], () => model.predict(x, { batchSize: INFER_BATCH }), out.infer, out.inferPeak);
     out.wasmMemoryAfterPredict = model.engine?.memoryBytes;
   }
   out.maxRss = maxRssBytes();

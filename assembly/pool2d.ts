@@ -129,6 +129,8 @@ function maxPool2x2Backward(s: ConvShape, dy: usize, argmax: usize, dx: usize, n
   const inSize = s.H * rowFloats, outSize = s.OH * s.OW * C;
   const zero = f32x4.splat(0);
   const right = <usize>C << 2, down = <usize>rowFloats << 2;
+  // The winner's offset from lane l's element of the window's top-left pixel: 0, C, a row, a row + C.
+  const lanes = i32x4(0, 1, 2, 3), atRight = i32x4.splat(C), atDown = i32x4.splat(rowFloats), atBoth = i32x4.splat(rowFloats + C);
   for (let n = n0; n < n1; n++) {
     const dxn = dx + (<usize>(n * inSize) << 2);
     let o = n * outSize;
@@ -139,12 +141,12 @@ function maxPool2x2Backward(s: ConvShape, dy: usize, argmax: usize, dx: usize, n
           const i = <usize>o << 2;
           let g = f32x4.add(zero, v128.load(dy + i));
           if (relu != 0) g = v128.and(g, f32x4.gt(v128.load(relu + i), zero));
-          const at = i32x4.sub(v128.load(argmax + i), i32x4(0, 1, 2, 3));   // the winner's element offset, lane 0's channel
+          const at = i32x4.sub(v128.load(argmax + i), i32x4.add(lanes, i32x4.splat(first + c)));
           const p = dxn + (<usize>(first + c) << 2);
-          v128.store(p, v128.and(g, i32x4.eq(at, i32x4.splat(first + c))));
-          v128.store(p + right, v128.and(g, i32x4.eq(at, i32x4.splat(first + c + C))));
-          v128.store(p + down, v128.and(g, i32x4.eq(at, i32x4.splat(first + c + rowFloats))));
-          v128.store(p + down + right, v128.and(g, i32x4.eq(at, i32x4.splat(first + c + rowFloats + C))));
+          v128.store(p, v128.and(g, i32x4.eq(at, zero)));
+          v128.store(p + right, v128.and(g, i32x4.eq(at, atRight)));
+          v128.store(p + down, v128.and(g, i32x4.eq(at, atDown)));
+          v128.store(p + down + right, v128.and(g, i32x4.eq(at, atBoth)));
         }
       }
     }

@@ -44,6 +44,10 @@ export function upSample2dBackward(s: ConvShape, dy: usize, dx: usize, n0: i32, 
   const C = s.C;
   const fh = s.KH, fw = s.KW;
   const rowBytes = <usize>(s.OW * C) << 2;
+  if (ASC_FEATURE_SIMD && fh == 2 && fw == 2 && (C & 3) == 0) {
+    upSample2x2Backward(s, dy, dx, n0, n1);
+    return;
+  }
   for (let n = n0; n < n1; n++) {
     const dxn = dx + (<usize>(n * s.H * s.W * C) << 2);
     const dyn = dy + (<usize>(n * s.OH * s.OW * C) << 2);
@@ -58,14 +62,8 @@ export function upSample2dBackward(s: ConvShape, dy: usize, dx: usize, n0: i32, 
           for (; c + 4 <= C; c += 4) {
             const o = <usize>c << 2;
             let v = v128.load(block + o);
-            if (fh == 2 && fw == 2) {   // the usual factor 2, unrolled
-              v = f32x4.add(v, v128.load(block + pixel + o));
-              v = f32x4.add(v, v128.load(block + rowBytes + o));
-              v = f32x4.add(v, v128.load(block + rowBytes + pixel + o));
-            } else {
-              for (let i = 0; i < fh; i++) {
-                for (let j = i == 0 ? 1 : 0; j < fw; j++) v = f32x4.add(v, v128.load(block + <usize>i * rowBytes + <usize>j * pixel + o));
-              }
+            for (let i = 0; i < fh; i++) {
+              for (let j = i == 0 ? 1 : 0; j < fw; j++) v = f32x4.add(v, v128.load(block + <usize>i * rowBytes + <usize>j * pixel + o));
             }
             v128.store(d + o, v);
           }
@@ -75,6 +73,26 @@ export function upSample2dBackward(s: ConvShape, dy: usize, dx: usize, n0: i32, 
         copyFloats(d + o, block + o, rest);
         for (let i = 0; i < fh; i++) {
           for (let j = i == 0 ? 1 : 0; j < fw; j++) addFloats(d + o, block + <usize>i * rowBytes + (<usize>(j * C) << 2) + o, rest);
+        }
+      }
+    }
+  }
+}
+
+// upSample2dBackward for the usual factor 2 with channels in 4s: each dx vector is its 2x2 block's sum,
+// terms in block order (the same bits), the block's rows walked by two pointers.
+function upSample2x2Backward(s: ConvShape, dy: usize, dx: usize, n0: i32, n1: i32): void {
+  const pixel = <usize>s.C << 2, rowBytes = <usize>(s.OW * s.C) << 2;
+  for (let n = n0; n < n1; n++) {
+    let d = dx + (<usize>(n * s.H * s.W * s.C) << 2);
+    const dyn = dy + (<usize>(n * s.OH * s.OW * s.C) << 2);
+    for (let h = 0; h < s.H; h++) {
+      let top = dyn + <usize>(2 * h) * rowBytes, bottom = top + rowBytes;
+      for (let w = 0; w < s.W; w++, top += pixel << 1, bottom += pixel << 1) {
+        for (let c: usize = 0; c < pixel; c += 16, d += 16) {
+          let v = f32x4.add(v128.load(top + c), v128.load(top + pixel + c));
+          v = f32x4.add(v, v128.load(bottom + c));
+          v128.store(d, f32x4.add(v, v128.load(bottom + pixel + c)));
         }
       }
     }

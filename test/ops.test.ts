@@ -151,6 +151,7 @@ const CASES: Case[] = [
   upsample('2x2, 3x4x5', 2, [3, 4, 5], [2, 2]),
   upsample('3x2, 2x3x1', 3, [2, 3, 1], [3, 2]),
   upsample('2x2, 4x4x8 (tutorial; 8 channels take the vector path)', 2, [4, 4, 8], [2, 2]),
+  upsample('2x2, 3x5x12 (channels in 4s: the 2x2 backward path)', 2, [3, 5, 12], [2, 2]),
   upsample('1x3, 2x3x8', 2, [2, 3, 8], [1, 3]),
   dense('7 -> 5 relu', 3, [7], 5, 'relu'),
   dense('784 -> 32 relu (tutorial)', 4, [784], 32, 'relu'),

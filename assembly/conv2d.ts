@@ -12,7 +12,8 @@
 // upsampling (graph.ts fusedPools, fusedUpsamplings), which always works on a copy (see conv2dForwardPooled).
 //
 // Summation order is fixed per output and shared with the scalar twins: kh, then j within the run, a
-// separate multiply and add each (see gemm.ts). Threads: a call owns images [n0, n1), writes only their
+// separate multiply and add each (see gemm.ts); the one exception is forwardToOne3, whose twin
+// forwardToOneScalar3 follows its own order. Threads: a call owns images [n0, n1), writes only their
 // y/dx and its own chunk's partial gradients, and uses only its own scratch.
 import { biasActivationForward, biasActivationColumns, activationForward } from './activations';
 import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRuns4Column, dotRunsScalar, foldLanes, madd, STORE, BIAS, BIAS_RELU, POOL_BIAS, POOL_BIAS_RELU } from './gemm';
@@ -53,7 +54,7 @@ import { copyFloats, zeroFloats } from './copy';
   return s.SH == 1 && s.SW == 1 ? 0 : ((s.H + s.SH - 1) / s.SH) * ((s.W + s.SW - 1) / s.SW);
 }
 
-/** Scratch bytes one thread needs: padded image, padded gradient, phase output, row offsets, kernel. */
+/** Scratch bytes one thread needs: padded image, padded gradient, phase output, row offsets, kernel, partial sums. */
 export function conv2dScratchBytes(s: ConvShape): i32 {
   const padded = paddedH(s) * paddedW(s) * s.C;
   const phase = max(phaseFloats(s), 1);
@@ -141,39 +142,38 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
   const inPlace = readsInPlace(s) && up == 0;
   const ld = inPlace ? s.W * C : paddedW(s) * C;
   const rowBase = rowBaseOf(s, scratch);
-  fillRowBase(s, ld, rowBase);
+  const fromOne = ASC_FEATURE_SIMD && slidesFromOne(s), toOne = slidesToOne(s);
+  if (!fromOne && !toOne) fillRowBase(s, ld, rowBase);   // the sliding kernels walk the rows themselves
   const run = s.KW * C;
   const segBytes = <usize>ld << 2;
   const sb = <usize>OC << 2;
-  const toOne = slidesToOne(s);
   for (let n = n0; n < n1; n++) {
     const src = imageSource(s, x, n, up, inPlace, scratch);
     const yn = y + (<usize>(n * M * OC) << 2);
-    if (ASC_FEATURE_SIMD && fromOneChannel3(s) && s.SH == 1 && s.OW >= 2) {   // a 1-channel input: sliding rows, the tiles' bits
+    if (fromOne) {   // a 1-channel input (the first layer of a grayscale denoiser): the tiles' bits
       slidingRows3(s.OH, s.OW, s.KH, src, <usize>ld << 2, w, OC, yn);
-      if (b == 0) { if (act != ACT_LINEAR) activationForward(yn, yn, M * OC, act); }
-      else biasActivationForward(yn, M, OC, b, act);
-    } else if (toOne) {   // a 1-channel output (the last layer of a grayscale denoiser): sliding rows, then bias and act
+      biasAndActivation(yn, M, OC, b, act);
+    } else if (toOne) {   // a 1-channel output (its last layer)
       if (ASC_FEATURE_SIMD) forwardToOne3(s, src, ld, w, yn, partOf(s, scratch));
       else forwardToOneScalar3(s, src, ld, w, yn);
-      if (b == 0) {
-        if (act != ACT_LINEAR) activationForward(yn, yn, M, act);
-      } else if (ASC_FEATURE_SIMD) biasActivationColumns(yn, M, 1, 0, b, act);
-      else biasActivationForward(yn, M, 1, b, act);
-    } else if (b == 0) {   // no bias (use_bias: false): the activation alone, after the tiles
-      if (ASC_FEATURE_SIMD) forwardSimd(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn, STORE, 0);
-      else forwardScalar(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
-      if (act != ACT_LINEAR) activationForward(yn, yn, M * OC, act);
-    } else if (ASC_FEATURE_SIMD) {
+      biasAndActivation(yn, M, 1, b, act);
+    } else if (ASC_FEATURE_SIMD && b != 0) {
       // ReLU and linear outputs get their bias (and ReLU) in the tiles' epilogue; the rest afterwards.
       const mode = act == ACT_RELU ? BIAS_RELU : act == ACT_LINEAR ? BIAS : STORE;
       const done = forwardSimd(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn, mode, b);
       if (done < OC) biasActivationColumns(yn, M, OC, done, b, act);
-    } else {
-      forwardScalar(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
-      biasActivationForward(yn, M, OC, b, act);
+    } else {   // the scalar build, or no bias (use_bias: false): the sums, then bias and activation
+      if (ASC_FEATURE_SIMD) forwardSimd(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn, STORE, 0);
+      else forwardScalar(M, OC, s.KH, run, segBytes, src, rowBase, w, sb, yn);
+      biasAndActivation(yn, M, OC, b, act);
     }
   }
+}
+
+// y = act(y + b) for M pixels of OC channels after a kernel that left the sums alone (b == 0: no bias).
+@inline function biasAndActivation(y: usize, M: i32, OC: i32, b: usize, act: i32): void {
+  if (b != 0) biasActivationForward(y, M, OC, b, act);
+  else if (act != ACT_LINEAR) activationForward(y, y, M * OC, act);
 }
 
 // The conv with a 2x2, stride-2 max pool fused in: rowBase lists the output pixels block by block, each
@@ -356,9 +356,6 @@ function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: u
 // Lane l sums the channels c = l (mod 4) in the order kh, then groups of 8 channels, then kw, then the
 // group's two vectors; then the lanes fold as everywhere ((l0 + l2) + (l1 + l3)). forwardToOneScalar3
 // is the twin. (With 8 channels this is the order of the tiles' dot products, dotRuns4Column.)
-/** Where conv2dForward takes forwardToOne3 (both builds: it sums in its own order); narrower rows keep the dot products. */
-@inline function slidesToOne(s: ConvShape): bool { return toOneChannel3(s) && s.OW >= 8; }
-
 function forwardToOne3(s: ConvShape, src: usize, ld: i32, w: usize, y: usize, part: usize): void {
   const C = s.C, OW = s.OW, groups = C >> 3, pixel = <usize>C << 2;
   for (let oh = 0; oh < s.OH; oh++) {
@@ -608,11 +605,12 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
 // y[t][w][oc] = Σ_kh Σ_kw a[t + kh][w + kw] w[kh][kw][oc]: a 1-channel image a (rows aRowBytes apart) through
 // a KH x 3 kernel w (KH, 3, OC) at unit stride, nh x nw outputs of OC channels (OC % 8 == 0, nw >= 2): the
 // input gradient of a 1-channel output layer, and the forward pass of a 1-channel input layer (the first
-// of a grayscale denoiser, where no pool is fused: the fused pool's tiles measured as fast). One kernel row per pass, 8 channels at a time: each input
-// value is broadcast once and meets the 3 outputs it reaches (kw = 0, 1, 2), whose accumulators slide
-// along the row with that row's 6 weight vectors held in registers. Per output the terms come in
-// forwardSimd's order (kh, then kw, from 0), the passes after the first continuing from y: the same bits.
-// OC: this product's output channels (the layer's input channels, as in forwardSimd's input-gradient calls).
+// of a grayscale denoiser, where no pool is fused: with one, the fused tiles measured as fast). One kernel
+// row per pass, 8 channels at a time: each input value is broadcast once and meets the 3 outputs it
+// reaches (kw = 0, 1, 2), whose accumulators slide along the row with that row's 6 weight vectors held
+// in registers. Per output the terms come in forwardSimd's order (kh, then kw, from 0), the passes after
+// the first continuing from y: the same bits. OC: this product's output channels (in the input gradient,
+// the layer's input channels, as in forwardSimd's input-gradient calls).
 function slidingRows3(nh: i32, nw: i32, KH: i32, a: usize, aRowBytes: usize, w: usize, OC: i32, y: usize): void {
   const pixel = <usize>OC << 2, rowBytes = <usize>nw * pixel;   // pixel: also one tap's weights in w
   for (let oc = 0; oc < OC; oc += 8) {
@@ -758,6 +756,10 @@ function weightGradSimd(M: i32, OC: i32, KH: i32, run: i32, ld: i32, src: usize,
 @inline function fromOneChannel3(s: ConvShape): bool {
   return s.C == 1 && s.KW == 3 && s.SW == 1 && (s.OC & 7) == 0;
 }
+/** Where conv2dForward takes forwardToOne3 (both builds: it sums in its own order); narrower rows keep the dot products. */
+@inline function slidesToOne(s: ConvShape): bool { return toOneChannel3(s) && s.OW >= 8; }
+/** Where conv2dForward (SIMD builds) takes slidingRows3, with the tiles' bits: unit strides, 2 or more columns. */
+@inline function slidesFromOne(s: ConvShape): bool { return fromOneChannel3(s) && s.SH == 1 && s.OW >= 2; }
 
 // dW[kh][kw][oc] += Σ_m x(m; kh, kw) dz[m][oc] (fromOneChannel3 shapes), 8 channels and one kernel row at
 // a time: per output pixel its 2 vectors of dz and the 3 input values its window row holds (broadcasts

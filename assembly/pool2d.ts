@@ -130,7 +130,7 @@ function maxPool2x2Backward(s: ConvShape, dy: usize, argmax: usize, dx: usize, n
   const zero = f32x4.splat(0);
   const right = <usize>C << 2, down = <usize>rowFloats << 2;
   // The winner's offset from lane l's element of the window's top-left pixel: 0, C, a row, a row + C.
-  const lanes = i32x4(0, 1, 2, 3), atRight = i32x4.splat(C), atDown = i32x4.splat(rowFloats), atBoth = i32x4.splat(rowFloats + C);
+  const lanes = i32x4(0, 1, 2, 3), atFirst = i32x4.splat(0), atRight = i32x4.splat(C), atDown = i32x4.splat(rowFloats), atBoth = i32x4.splat(rowFloats + C);
   for (let n = n0; n < n1; n++) {
     const dxn = dx + (<usize>(n * inSize) << 2);
     let o = n * outSize;
@@ -143,7 +143,7 @@ function maxPool2x2Backward(s: ConvShape, dy: usize, argmax: usize, dx: usize, n
           if (relu != 0) g = v128.and(g, f32x4.gt(v128.load(relu + i), zero));
           const at = i32x4.sub(v128.load(argmax + i), i32x4.add(lanes, i32x4.splat(first + c)));
           const p = dxn + (<usize>(first + c) << 2);
-          v128.store(p, v128.and(g, i32x4.eq(at, zero)));
+          v128.store(p, v128.and(g, i32x4.eq(at, atFirst)));
           v128.store(p + right, v128.and(g, i32x4.eq(at, atRight)));
           v128.store(p + down, v128.and(g, i32x4.eq(at, atDown)));
           v128.store(p + down + right, v128.and(g, i32x4.eq(at, atBoth)));

@@ -189,9 +189,11 @@ if (only.has('size')) {
   });
 }
 
+let peakPairs = null;   // multiply-add pairs per loop iteration of each peak kernel (bench/lib/peak.mjs)
 if (only.has('peak')) {
   log('peak f32 GFLOP/s (bench/peak.ts)');
-  const { measurePeak } = await import('./lib/peak.mjs');
+  const { measurePeak, KERNELS } = await import('./lib/peak.mjs');
+  peakPairs = KERNELS;
   results.peak = await measurePeak({ quick, cores });
   log(`peak with relaxed_madd (bench/peak.ts, relaxed SIMD${relaxedArgv?.length ? ', child with ' + relaxedArgv.join(' ') : ''})`);
   results.peakRelaxed = relaxedArgv
@@ -206,7 +208,8 @@ const allRelaxedPeak = results.peakRelaxed?.allCores ? max(results.peakRelaxed.a
 // One-thread rows also run the best one-core peak kernel next to each timed run (child.mjs adjacentPeak).
 const adjacentPeakOf = (relaxed) => {
   const pk = relaxed ? results.peakRelaxed : results.peak;
-  return pk?.best ? { file: fileURLToPath(new URL(`build/${relaxed ? 'peak-relaxed' : 'peak'}.wasm`, import.meta.url)), kernel: pk.best } : undefined;
+  return pk?.best ? { file: fileURLToPath(new URL(`build/${relaxed ? 'peak-relaxed' : 'peak'}.wasm`, import.meta.url)), kernel: pk.best,
+    pairs: peakPairs[pk.best] } : undefined;
 };
 
 if (only.has('train') || only.has('infer')) {
@@ -219,8 +222,8 @@ if (only.has('train') || only.has('infer')) {
     const task = { kind: 'ours', variant: c.variant, threads: c.threads, train: only.has('train'), infer: only.has('infer'),
       runs: S.runs, trainBatches: S.trainBatches / scale, inferN: S.inferN / scale, inferRuns: S.inferRuns };
     if (c.relaxed && !relaxedArgv) { results.skipped.push({ ...c, error: relaxedWhy }); continue; }
-    const r = await runChild({ ...task, adjacentPeak: c.threads === 1 && c.variant !== 'scalar' ? adjacentPeakOf(c.relaxed) : undefined },
-      c.relaxed ? relaxedArgv : []);
+    task.adjacentPeak = c.threads === 1 && c.variant !== 'scalar' ? adjacentPeakOf(c.relaxed) : undefined;
+    const r = await runChild(task, c.relaxed ? relaxedArgv : []);
     // The same configuration on the baseline's wasm, right after (the after/before column).
     const before = baselineBase && !c.relaxed ? await runChild({ ...task, wasmBase: baselineBase }) : null;
     results.ours.push({ ...c, ...r, before });

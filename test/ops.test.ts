@@ -238,6 +238,8 @@ test('convs to and from 1 channel (the sliding forward kernels) give the same bi
     { input: [7, 9, 1], filters: 16, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'relu' },
     { input: [8, 5, 1], filters: 8, kernel: [2, 3], strides: [1, 1], padding: 'valid', activation: 'tanh' },
     { input: [6, 6, 1], filters: 24, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'linear', useBias: false },
+    { input: [5, 8, 1], filters: 8, kernel: [3, 3], strides: [1, 1], padding: 'valid', activation: 'relu', useBias: false },
+    { input: [5, 9, 16], filters: 1, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'tanh', useBias: false },
   ];
   for (const { input, filters, useBias = true, ...options } of shapes) {
     const x = Float32Array.from(randomArray(3 * input[0] * input[1] * input[2], rng, -1, 1));

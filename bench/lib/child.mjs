@@ -13,22 +13,21 @@ const rate = (n, t0) => n / ((performance.now() - t0) / 1000);
 // The benched models: ours (a preset) and TF.js's twin (bench/lib/tfjs.mjs), by task.model.
 const MODELS = { tutorial: ['kerasTutorial', 'tutorialModel'], kerasIo: ['kerasIoDenoiser', 'kerasIoModel'] };
 
-// t.adjacentPeak ({ file, kernel }: bench/peak.ts's build and its best one-core kernel): the peak kernel
+// t.adjacentPeak ({ file, kernel, pairs }: bench/peak.ts's build, its best one-core kernel and that kernel's
+// multiply-add pairs per loop iteration): the peak kernel
 // runs for ~60 ms on this thread right before and after each timed run, and the run's rate is also
 // given as a share of the mean of those two: the host's speed swings (up to 2x within minutes here), and
 // a peak measured next to each run sees the same swing as the run itself.
 async function adjacentPeak(spec) {
   if (!spec) return null;
-  const { readFileSync } = await import('node:fs');
-  const { KERNELS } = await import('./peak.mjs');
+  const { readFileSync } = await import('node:fs');   // (not peak.mjs: it loads the compiler, 100 MB of RSS)
   const { instance } = await WebAssembly.instantiate(readFileSync(spec.file), { env: { abort() { throw new Error('abort'); } } });
-  const fn = instance.exports[spec.kernel], iters = 200_000, flop = KERNELS[spec.kernel] * 8 * iters;
-  let sink = 0;
+  const fn = instance.exports[spec.kernel], iters = 200_000, flop = spec.pairs * 8 * iters;
   const measure = (ms) => {
     let calls = 0;
     const t0 = performance.now();
-    while (performance.now() - t0 < ms) { sink += fn(iters, 1, 1e-9); calls++; }
-    return (calls * flop) / ((performance.now() - t0) / 1000) / 1e9 + sink * 0;
+    while (performance.now() - t0 < ms) { fn(iters, 1, 1e-9); calls++; }   // (a wasm call is never optimized away)
+    return (calls * flop) / ((performance.now() - t0) / 1000) / 1e9;
   };
   measure(150);   // warm-up: the optimizing tier
   return () => measure(60);

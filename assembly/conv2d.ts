@@ -347,15 +347,16 @@ function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: u
   return done;
 }
 
-// y[oh][ow] = Σ_kh Σ_kw Σ_c A(oh*SH + kh, ow + kw, c) w[kh][kw][c] for toOneChannel3 shapes (a 1-channel
-// output, 3-wide kernel, unit column stride, input channels in 8s, 8 or more output columns): the last layer of a grayscale
-// denoiser, whose single output channel leaves the 4x8 tiles idle. src: the padded image, rows ld floats.
-// One pass per kernel row and 8 input channels: each input pixel's 2 vectors are loaded once and meet
-// the 3 outputs they reach (kw = 0, 1, 2), whose 4-lane accumulators slide along the row with the
-// pass's 6 weight vectors in registers; between passes the partial sums wait in part (OW vectors).
-// Lane l sums the channels c = l (mod 4) in the order kh, then groups of 8 channels, then kw, then the
-// group's two vectors; then the lanes fold as everywhere ((l0 + l2) + (l1 + l3)). forwardToOneScalar3
-// is the twin. (With 8 channels this is the order of the tiles' dot products, dotRuns4Column.)
+// y[oh][ow] = Σ_kh Σ_kw Σ_c A(oh*SH + kh, ow + kw, c) w[kh][kw][c] for slidesToOne shapes (a 1-channel
+// output, 3-wide kernel, unit column stride, input channels in 8s, 8 or more output columns): the last
+// layer of a grayscale denoiser, whose single output channel leaves the 4x8 tiles idle. src: the padded
+// image, rows ld floats. One pass per kernel row and 8 input channels: each input pixel's 2 vectors are
+// loaded once and meet the 3 outputs they reach (kw = 0, 1, 2), whose 4-lane accumulators slide along
+// the row with the pass's 6 weight vectors in registers; between passes the partial sums wait in part
+// (OW vectors). Lane l sums the channels c = l (mod 4) in the order kh, then groups of 8 channels, then
+// kw, then the group's two vectors; then the lanes fold as everywhere ((l0 + l2) + (l1 + l3)), plus 0
+// as the dot products' empty tail (a -0 sum becomes +0). forwardToOneScalar3 is the twin. (With 8
+// channels this is the order and the bits of the dot products it replaces, dotRuns4Column.)
 function forwardToOne3(s: ConvShape, src: usize, ld: i32, w: usize, y: usize, part: usize): void {
   const C = s.C, OW = s.OW, groups = C >> 3, pixel = <usize>C << 2;
   for (let oh = 0; oh < s.OH; oh++) {

@@ -19,6 +19,7 @@ import { biasActivationForward, biasActivationColumns, activationForward } from 
 import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRuns4Column, dotRunsScalar, foldLanes, madd, STORE, BIAS, BIAS_RELU, POOL_BIAS, POOL_BIAS_RELU } from './gemm';
 import { ACT_LINEAR, ACT_RELU } from './plan';
 import { copyFloats, zeroFloats } from './copy';
+import { winogradFits, winogradWorkFloats, winogradKernel, winogradConv3, winogradConv3Pooled } from './winograd';
 
 // Geometry of one conv layer; a view of the op record's words F_H..F_PAD_LEFT (see network.ts).
 @final @unmanaged export class ConvShape {
@@ -59,7 +60,7 @@ export function conv2dScratchBytes(s: ConvShape): i32 {
   const padded = paddedH(s) * paddedW(s) * s.C;
   const phase = max(phaseFloats(s), 1);
   return (padded + dzpH(s) * dzpW(s) * s.OC + phase * s.C + s.OH * s.OW + max(phase, s.H * s.W) + s.KH * s.KW * s.C * s.OC +
-          (slidesToOne(s) ? 4 * s.OW : 0)) << 2;
+          partFloats(s) + (usesWinograd(s) ? max(winogradWorkFloats(s.C, s.OC), winogradWorkFloats(s.OC, s.C)) : 0)) << 2;
 }
 
 // Scratch layout (bytes from the thread's scratch pointer).
@@ -71,6 +72,17 @@ export function conv2dScratchBytes(s: ConvShape): i32 {
 @inline function wTOf(s: ConvShape, scratch: usize): usize { return dxRowBaseOf(s, scratch) + (<usize>max(max(phaseFloats(s), 1), s.H * s.W) << 2); }
 /** forwardToOne3's partial sums: one 4-lane vector per output column. */
 @inline function partOf(s: ConvShape, scratch: usize): usize { return wTOf(s, scratch) + (<usize>(s.KH * s.KW * s.C * s.OC) << 2); }
+@inline function partFloats(s: ConvShape): i32 { return slidesToOne(s) ? 4 * s.OW : 0; }
+/** winograd.ts's work area (forward: U of w; unit-stride input gradient: U of the flipped kernel). */
+@inline function winogradWorkOf(s: ConvShape, scratch: usize): usize { return partOf(s, scratch) + (<usize>partFloats(s) << 2); }
+
+/**
+ * 3x3 kernels at unit strides with channels in 4s run on Winograd F(2x2, 3x3) (winograd.ts): the forward,
+ * the fused-pool forward and the input gradient (whose channels are the same two, swapped).
+ */
+@inline function usesWinograd(s: ConvShape): bool {
+  return s.KH == 3 && s.KW == 3 && s.SH == 1 && s.SW == 1 && winogradFits(s.C, s.OC);
+}
 
 // The padded image's geometry: padLeftCols zero columns, then the image's columns 0..innerCols-1 (those
 // the windows reach); rows [imageTop, imageBottom) hold image rows, the rest are zeros.
@@ -142,15 +154,22 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
   const inPlace = readsInPlace(s) && up == 0;
   const ld = inPlace ? s.W * C : paddedW(s) * C;
   const rowBase = rowBaseOf(s, scratch);
-  const fromOne = ASC_FEATURE_SIMD && slidesFromOne(s), toOne = slidesToOne(s);
-  if (!fromOne && !toOne) fillRowBase(s, ld, rowBase);   // the sliding kernels walk the rows themselves
+  const fromOne = ASC_FEATURE_SIMD && slidesFromOne(s), toOne = slidesToOne(s), wino = usesWinograd(s);
+  if (!fromOne && !toOne && !wino) fillRowBase(s, ld, rowBase);   // the other kernels walk the rows themselves
+  const work = winogradWorkOf(s, scratch);
+  if (wino) winogradKernel(C, OC, w, work);
+  const availH = inPlace ? s.H : paddedH(s), availW = inPlace ? s.W : paddedW(s);
   const run = s.KW * C;
   const segBytes = <usize>ld << 2;
   const sb = <usize>OC << 2;
   for (let n = n0; n < n1; n++) {
     const src = imageSource(s, x, n, up, inPlace, scratch);
     const yn = y + (<usize>(n * M * OC) << 2);
-    if (fromOne) {   // a 1-channel input (the first layer of a grayscale denoiser): the tiles' bits
+    if (wino) {
+      const mode = ASC_FEATURE_SIMD && b != 0 ? (act == ACT_RELU ? BIAS_RELU : act == ACT_LINEAR ? BIAS : STORE) : STORE;
+      winogradConv3(s.OH, s.OW, C, OC, src, ld, availH, availW, yn, mode, b, work);
+      if (mode == STORE) biasAndActivation(yn, M, OC, b, act);
+    } else if (fromOne) {   // a 1-channel input (the first layer of a grayscale denoiser): the tiles' bits
       slidingRows3(s.OH, s.OW, s.KH, src, <usize>ld << 2, w, OC, yn);
       biasAndActivation(yn, M, OC, b, act);
     } else if (toOne) {   // a 1-channel output (its last layer)
@@ -187,6 +206,17 @@ function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i3
                              n0: i32, n1: i32, scratch: usize, up: usize): void {
   const OC = s.OC, C = s.C, PH = s.OH >> 1, PW = s.OW >> 1;
   const ld = paddedW(s) * C;
+  const mode = act == ACT_RELU ? POOL_BIAS_RELU : POOL_BIAS;
+  if (usesWinograd(s)) {
+    const work = winogradWorkOf(s, scratch);
+    winogradKernel(C, OC, w, work);
+    for (let n = n0; n < n1; n++) {
+      const at = <usize>(n * PH * PW * OC) << 2;
+      winogradConv3Pooled(s.OH, s.OW, C, OC, imageSource(s, x, n, up, false, scratch), ld, paddedH(s), paddedW(s),
+                          pooled + at, mode, b, argmax == 0 ? 0 : argmax + at, work);
+    }
+    return;
+  }
   const rowBase = rowBaseOf(s, scratch);
   let m = 0;
   for (let i = 0; i < PH; i++) {
@@ -197,7 +227,6 @@ function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i3
     }
   }
   const run = s.KW * C, segBytes = <usize>ld << 2, sb = <usize>OC << 2;
-  const mode = act == ACT_RELU ? POOL_BIAS_RELU : POOL_BIAS;
   const rowFloats = s.OW * OC;   // the unpooled output's row, where the winners' offsets point
   for (let n = n0; n < n1; n++) {
     const src = imageSource(s, x, n, up, false, scratch);
@@ -560,7 +589,8 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
   const rowsIn = min(s.OH, dzpH(s) - JH + 1), colsIn = min(s.OW, WPd - JW + 1);   // dz rows/columns any phase reads
   flipPhaseKernels(s, w, wT);
   zeroFloats(dzp, dzpH(s) * WPd * OC);   // each image then rewrites the same interior
-  const unitStride = s.SH == 1 && s.SW == 1;
+  const unitStride = s.SH == 1 && s.SW == 1, wino = usesWinograd(s), work = winogradWorkOf(s, scratch);
+  if (wino) winogradKernel(OC, C, wT, work);   // the flipped kernel (3, 3, OC, C): from OC channels to C
   for (let n = n0; n < n1; n++) {
     const dzn = dz + (<usize>(n * s.OH * s.OW * OC) << 2);
     const dxn = dx + (<usize>(n * s.H * s.W * C) << 2);
@@ -580,17 +610,22 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
         const out = unitStride ? dxn : phaseOutOf(s, scratch);
         if (jh == 0 || jw == 0) zeroFloats(out, nh * nw * C);   // kernel smaller than the stride: no tap
         else {
-          const rowBase = dxRowBaseOf(s, scratch);
           const top = (ih0 + s.padTop - rh) / s.SH + JH - jh, left = (iw0 + s.padLeft - rw) / s.SW + JW - jw;
-          let m = 0;
-          for (let th = 0; th < nh; th++) {
-            for (let tw = 0; tw < nw; tw++, m++) store<i32>(rowBase + (<usize>m << 2), (((top + th) * WPd + left + tw) * OC) << 2);
-          }
-          const segBytes = <usize>(WPd * OC) << 2, sb = <usize>C << 2;
-          if (ASC_FEATURE_SIMD && unitStride && OC == 1 && jw == 3 && (C & 7) == 0 && nw >= 2) {
+          if (wino) {   // unit stride: the one phase is a 3x3 convolution of dzp from OC channels to C
+            winogradConv3(nh, nw, OC, C, dzp + (<usize>((top * WPd + left) * OC) << 2), WPd * OC, dzpH(s) - top, WPd - left,
+                          out, STORE, 0, work);
+          } else if (ASC_FEATURE_SIMD && unitStride && OC == 1 && jw == 3 && (C & 7) == 0 && nw >= 2) {
             slidingRows3(nh, nw, jh, dzp + (<usize>(top * WPd + left) << 2), <usize>WPd << 2, wSub, C, out);
-          } else if (ASC_FEATURE_SIMD) forwardSimd(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out, STORE, 0);
-          else forwardScalar(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out);
+          } else {
+            const rowBase = dxRowBaseOf(s, scratch);
+            let m = 0;
+            for (let th = 0; th < nh; th++) {
+              for (let tw = 0; tw < nw; tw++, m++) store<i32>(rowBase + (<usize>m << 2), (((top + th) * WPd + left + tw) * OC) << 2);
+            }
+            const segBytes = <usize>(WPd * OC) << 2, sb = <usize>C << 2;
+            if (ASC_FEATURE_SIMD) forwardSimd(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out, STORE, 0);
+            else forwardScalar(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out);
+          }
         }
         if (unitStride) continue;
         for (let th = 0; th < nh; th++) {   // the phase's pixels into their places in dx

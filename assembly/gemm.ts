@@ -306,7 +306,7 @@ export const POOL_BIAS_RELU = 5;
   return mode == BIAS_RELU ? f32x4.pmax(f32x4.splat(0), v) : v;
 }
 
-@inline function storeVec(p: usize, v: v128, mode: i32, bias: usize): void {
+@inline export function storeVec(p: usize, v: v128, mode: i32, bias: usize): void {
   if (mode == ACCUMULATE) v = f32x4.add(v128.load(p), v);
   else if (mode == BIAS || mode == BIAS_RELU) v = withBias(v, mode, bias);
   v128.store(p, v);
@@ -314,7 +314,7 @@ export const POOL_BIAS_RELU = 5;
 
 // p = the window maximum (window-max.ts) of rows r0..r3 after `mode` (BIAS or BIAS_RELU); an != 0
 // (training): the winners' offsets too.
-@inline function storePooled(p: usize, r0: v128, r1: v128, r2: v128, r3: v128, mode: i32, bias: usize,
+@inline export function storePooled(p: usize, r0: v128, r1: v128, r2: v128, r3: v128, mode: i32, bias: usize,
                              an: usize, first: i32, right: i32, down: i32): void {
   storeWindowMax(p, an, withBias(r0, mode, bias), withBias(r1, mode, bias), withBias(r2, mode, bias), withBias(r3, mode, bias),
                  first, right, down);

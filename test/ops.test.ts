@@ -138,6 +138,11 @@ const CASES: Case[] = [
   conv('3x3 valid to 1 channel, 9x12x16, stride 2 rows (sliding forward, read in place)', 2, [9, 12, 16], 1, [3, 3], [2, 1], 'valid', 'relu'),
   conv('1x3 same to 1 channel, 4x10x8 (sliding forward, a single pass)', 2, [4, 10, 8], 1, [1, 3], [1, 1], 'same', 'sigmoid'),
   conv('2x3 valid from 1 channel, 8x5x1 -> 24 (sliding forward)', 2, [8, 5, 1], 24, [2, 3], [1, 1], 'valid', 'tanh'),
+  conv('3x3 same, odd 5x7x4 -> 12 (Winograd: edge tiles, 8 + 4 channels)', 2, [5, 7, 4], 12, [3, 3], [1, 1], 'same', 'relu'),
+  conv('3x3 valid, 9x6x8 -> 4 (Winograd, read in place, odd rows out)', 2, [9, 6, 8], 4, [3, 3], [1, 1], 'valid', 'linear'),
+  conv('3x3 same, 6x10x12 -> 8 (Winograd, activation after the tiles)', 3, [6, 10, 12], 8, [3, 3], [1, 1], 'same', 'sigmoid'),
+  conv('3x3 valid, 3x11x4 -> 8 (Winograd, a single row out)', 2, [3, 11, 4], 8, [3, 3], [1, 1], 'valid', 'tanh'),
+  conv('3x3 same, 12x12x32 -> 32 (Winograd, DnCNN-like)', 1, [12, 12, 32], 32, [3, 3], [1, 1], 'same', 'relu'),
   pool('2x2 same on odd 5x7x3', 3, [5, 7, 3], [2, 2], [2, 2], 'same'),
   pool('3x3 stride 2 valid (overlapping), 7x6x4', 2, [7, 6, 4], [3, 3], [2, 2], 'valid'),
   pool('2x2 same on 7x7x8 (tutorial)', 2, [7, 7, 8], [2, 2], [2, 2], 'same'),
@@ -218,6 +223,31 @@ test('the SIMD and scalar builds give the same bits for forward, gradients and 3
     ]);
     model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
     const h = await model.fit(x, x, { epochs: 3, batchSize: 4, seed: 1 });
+    runs.push({ losses: h.history.loss, weights: model.getWeights(), y: (await model.predict(x)).data });
+    model.dispose();
+  }
+  expect(runs[1].losses).toEqual(runs[0].losses);
+  runs[0].weights.forEach((w, i) => expect(Buffer.from(runs[1].weights[i].data.buffer).equals(Buffer.from(w.data.buffer))).toBe(true));
+  expect(Buffer.from(runs[1].y.buffer).equals(Buffer.from(runs[0].y.buffer))).toBe(true);
+});
+
+test('Winograd convolutions (fused pool with its winners, fused upsampling, input gradients) give the same bits in the SIMD and scalar builds', async () => {
+  // 3x3 unit-stride convs with channels in 4s run on winograd.ts; the SIMD build fuses the pool and the
+  // upsampling into them, the scalar build runs those layers on their own: the same values either way.
+  const rng = mulberry32(31);
+  const x = tensor(Float32Array.from(randomArray(5 * 12 * 10 * 4, rng, 0, 1)), [5, 12, 10, 4]);
+  const runs: Array<{ losses: number[]; weights: ReturnType<Sequential['getWeights']>; y: Float32Array }> = [];
+  for (const variant of VARIANTS) {
+    const model = new Sequential({ inputShape: [12, 10, 4], variant, seed: 9 }, [
+      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      layers.maxPooling2d({ poolSize: 2 }),
+      layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'linear' }),
+      layers.upSampling2d({ size: 2 }),
+      layers.conv2d({ filters: 16, kernelSize: 3, padding: 'valid', activation: 'tanh' }),
+      layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+    ]);
+    model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    const h = await model.fit(x, tensor(new Float32Array(5 * 10 * 8 * 4).fill(0.5), [5, 10, 8, 4]), { epochs: 3, batchSize: 2, seed: 1 });
     runs.push({ losses: h.history.loss, weights: model.getWeights(), y: (await model.predict(x)).data });
     model.dispose();
   }

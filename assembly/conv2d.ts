@@ -78,10 +78,13 @@ export function conv2dScratchBytes(s: ConvShape): i32 {
 
 /**
  * 3x3 kernels at unit strides with channels in 4s run on Winograd F(2x2, 3x3) (winograd.ts): the forward,
- * the fused-pool forward and the input gradient (whose channels are the same two, swapped).
+ * the fused-pool forward and the input gradient (whose channels are the same two, swapped), unless the
+ * 2x2 tiles would compute over 25% more outputs than there are (odd sizes: a 7x7 output takes 4x4 tiles,
+ * and measured 0.8x the direct kernels; the input gradient's H x W has the same parity as OH x OW).
  */
 @inline function usesWinograd(s: ConvShape): bool {
-  return s.KH == 3 && s.KW == 3 && s.SH == 1 && s.SW == 1 && winogradFits(s.C, s.OC);
+  const tiled = ((s.OH + 1) >> 1) * ((s.OW + 1) >> 1) * 4;
+  return s.KH == 3 && s.KW == 3 && s.SH == 1 && s.SW == 1 && winogradFits(s.C, s.OC) && 4 * tiled <= 5 * s.OH * s.OW;
 }
 
 // The padded image's geometry: padLeftCols zero columns, then the image's columns 0..innerCols-1 (those

@@ -23,31 +23,41 @@ export async function buildDebugSimd() {
   return out;
 }
 
-// The tutorial's seven 3x3 convolutions: [OH, OW, C, OC]. Which wasm function does which FLOPs, as the
-// kernels are written today (assembly/conv2d.ts): forwardSimd runs the forward tiles of channel panels
-// of 8 and 4, and also the stride-1 input-gradient convolutions of every layer but the first and the
-// last (whose input gradient slidingRows3 runs); the last layer's forward (a single output channel)
-// slides in forwardToOne3; weightGradSimd does the weight gradients but the
-// first layer's (wgradFromOneChannel3) and the last's (wgradToOneChannel3). The first two layers'
-// forward, each followed by a 2x2 max pool with an even output, runs in conv2dForwardPooled
-// (fusedPools in src/engine/graph.ts). 2 FLOPs per multiply-add.
+// The tutorial's seven 3x3 convolutions: [OH, OW, C, OC]. Which wasm functions do which FLOPs, as the
+// kernels are written today (assembly/conv2d.ts), 2 FLOPs per multiply-add of the direct convolution:
+// - the layers usesWinograd picks (channels in 4s, 2x2 tiles wasting at most 25%: the 2nd, 4th, 5th and
+//   6th) run forward, input gradient and weight gradient in winograd.ts, whose products are tile4x8 calls
+//   inlined into its functions and, for the weight gradient, gemm.ts gemmSimd (nothing else in this model
+//   calls gemm): one group, "winograd", whose FLOPs are the direct convolution's (Winograd does fewer);
+// - the 3rd layer (7x7: 4x4 tiles would waste 31%) runs its forward and input gradient in forwardSimd and
+//   its weight gradient in weightGradSimd;
+// - the 1st (from 1 channel): forward with the fused 2x2 max pool in conv2dForwardPooled, weight gradient in
+//   wgradFromOneChannel3 (its input gradient is never needed); the last (to 1 channel): forward in
+//   forwardToOne3, input gradient in slidingRows3, weight gradient in wgradToOneChannel3.
 const CONVS = [[28, 28, 1, 16], [14, 14, 16, 8], [7, 7, 8, 8], [4, 4, 8, 8], [8, 8, 8, 8], [14, 14, 8, 16], [28, 28, 16, 1]];
-const POOLED = 2;   // CONVS[0] and CONVS[1]
-const flop = ([OH, OW, C, OC], oc = OC) => 2 * OH * OW * oc * 9 * C;
+const flop = ([OH, OW, C, OC]) => 2 * OH * OW * OC * 9 * C;
+/** The same test as assembly/conv2d.ts usesWinograd, for these 3x3 unit-stride convolutions. */
+const winograd = ([OH, OW, C, OC]) => C % 4 === 0 && OC % 4 === 0 && 4 * 4 * ((OH + 1) >> 1) * ((OW + 1) >> 1) <= 5 * OH * OW;
+export const WINOGRAD_GROUP = 'winograd';
+/** Whether a function's self time counts in the Winograd group. */
+export const inWinogradGroup = (name) => name.startsWith('assembly/winograd/') || name === 'assembly/gemm/gemmSimd';
 
-/** FLOPs per image done inside each named wasm function, for training and for inference. */
+/** FLOPs per image done inside each named wasm function (or the Winograd group), for training and for inference. */
 export function flopsByFunction() {
-  const panels = CONVS.reduce((s, c) => s + flop(c, c[3] & ~3), 0);
-  const all = CONVS.reduce((s, c) => s + flop(c), 0);
   const first = flop(CONVS[0]), last = flop(CONVS[CONVS.length - 1]);
-  const pooled = CONVS.slice(0, POOLED).reduce((s, c) => s + flop(c), 0);
+  const middle = CONVS.slice(1, -1);
+  const wino = middle.filter(winograd).reduce((s, c) => s + flop(c), 0);
+  const direct = middle.filter((c) => !winograd(c)).reduce((s, c) => s + flop(c), 0);
   return {
     training: {
-      'assembly/conv2d/conv2dForwardPooled': pooled, 'assembly/conv2d/forwardSimd': panels - pooled + (all - first - last),
-      'assembly/conv2d/forwardToOne3': last, 'assembly/conv2d/slidingRows3': last, 'assembly/conv2d/weightGradSimd': all - first - last,
+      'assembly/conv2d/conv2dForwardPooled': first, [WINOGRAD_GROUP]: 3 * wino, 'assembly/conv2d/forwardSimd': 2 * direct,
+      'assembly/conv2d/weightGradSimd': direct, 'assembly/conv2d/forwardToOne3': last, 'assembly/conv2d/slidingRows3': last,
       'assembly/conv2d/wgradFromOneChannel3': first, 'assembly/conv2d/wgradToOneChannel3': last,
     },
-    inference: { 'assembly/conv2d/conv2dForwardPooled': pooled, 'assembly/conv2d/forwardSimd': panels - pooled, 'assembly/conv2d/forwardToOne3': last },
+    inference: {
+      'assembly/conv2d/conv2dForwardPooled': first, [WINOGRAD_GROUP]: wino, 'assembly/conv2d/forwardSimd': direct,
+      'assembly/conv2d/forwardToOne3': last,
+    },
   };
 }
 

@@ -55,7 +55,7 @@ describe('npm start', () => {
     const r = await node([TUTORIAL, '--optimizer', 'adam', '--learning-rate', '1e6', '--epochs', '2',
       '--train-size', '256', '--test-size', '64', '--threads', '1', '--out', join(ROOT, 'out', 'never-written.png')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/denoise-wasm: fit: (a weight|the loss) became (NaN|-?Infinity) at epoch 1, batch \d+ of 2/);
+    expect(r.stderr).toMatch(/denoise-wasm: fit: (a weight|the loss) became (NaN|-?Infinity) at epoch [12], batch \d+ of 2/);
     expect(r.stdout).not.toMatch(/NaN/);
   });
 });

@@ -50,11 +50,12 @@ can go on later with --model DIR).
                        random square patches (see --patch); default: the 8,000 training digits of the
                        10,000 embedded in the 'mnist' package (the other 2,000 are held out for eval)
   --patch N            pictures: side of the patches in pixels (default 28; the tutorial model takes
-                       28, 36, 44, ... = 8k - 4); the model is built at NxN and, being fully
+                       28, 36, 44, ... = 8k - 4, keras-io and unet multiples of 4, dncnn any; another
+                       size names the nearest that fit); the model is built at NxN and, being fully
                        convolutional, denoises pictures of any size afterwards
   --patches N          pictures: patches per epoch, drawn afresh every epoch (default 8192)
-  --channels 1|3       pictures: convert them to grey (1) or RGB (3) (default: what they are; the
-                       presets are grey)
+  --channels 1|3       pictures: convert them to grey (1) or RGB (3) (default: what they are; unet
+                       and dncnn are built for either, the other presets are grey)
   --augment            pictures: random flips and 90-degree rotations of the patches
   --limit N            train on the first N images only (IDX and embedded digits)
   --model DIR          continue training a saved model (its weights and optimizer state)
@@ -62,7 +63,8 @@ can go on later with --model DIR).
                        model, 28x28 inputs), 'pretrained' (fine-tune the shipped denoiser), 'keras-io'
                        (keras.io's Conv2DTranspose denoiser, 28,353 parameters), 'unet' (a depth-2
                        U-Net, 16 filters; any image size divisible by 4) or 'dncnn' (a residual DnCNN,
-                       8 layers of 32 filters with BatchNormalization; square images)
+                       8 layers of 32 filters with BatchNormalization; square images); each trains
+                       on IDX images, pictures or the embedded digits alike
   --epochs N           passes over the images (default 10)
   --batch-size N       images per step (default 128)
   --noise F            standard deviation of the noise on pixels in [0, 1] (default 0.4); new noise every epoch
@@ -137,11 +139,14 @@ async function isPictureSource(path: string | undefined): Promise<boolean> {
   }
 }
 
+/** --patch when not given: 28, the digits' size, which every preset takes. */
+const DEFAULT_PATCH = 28;
+
 interface TrainSettings { out: string; epochs: number; batchSize: number; noise: number; seed: number; threads: 'auto' | number; preset: string }
 
 // --images DIR: random patches of the pictures, fresh every epoch, noised as they are drawn.
 async function trainOnPictures(v: FlagValues, io: CliIo, t: TrainSettings): Promise<number> {
-  const patch = intFlag(v, 'patch', 28);
+  const patch = intFlag(v, 'patch', DEFAULT_PATCH);
   const perEpoch = intFlag(v, 'patches', 8192);
   const channels = v.channels === undefined ? undefined : Number(v.channels);
   if (channels !== undefined && channels !== 1 && channels !== 3) throw new UsageError(`--channels must be 1 or 3, got ${describeValue(v.channels)}`);
@@ -156,8 +161,9 @@ async function trainOnPictures(v: FlagValues, io: CliIo, t: TrainSettings): Prom
   if (v.model !== undefined) {
     ({ model: base, label } = await openModel(v.model as string, t.threads));
   } else {
-    base = t.preset === 'tutorial' ? presets.kerasTutorial({ threads: t.threads }) : presets.pretrained({ threads: t.threads });
-    label = t.preset === 'tutorial' ? 'the tutorial model' : 'the pretrained denoiser';
+    // Built at the default patch (every preset takes it) with the pictures' channels where the preset
+    // is built by shape (unet, dncnn); patchModel rebuilds it at --patch or names the sizes that fit.
+    ({ model: base, label } = PRESETS[t.preset]([DEFAULT_PATCH, DEFAULT_PATCH, C], t.threads));
   }
   let model: LayersModel;
   try {

@@ -1,8 +1,9 @@
 // Flags of `npm start` (the tutorial CLI), parsed by flags.ts (shared with denoise-wasm) and checked, so
 // that every mistake becomes one line that names the flag, what it needs and what it got.
+import { MAX_CHUNKS } from '../engine/engine.js';
 import type { OptimizerName } from '../train/optimizers.js';
 import { describeValue } from '../train/validate.js';
-import { intFlag, numberFlag, parseCommandLine, UsageError } from './flags.js';
+import { intFlag, numberFlag, parseCommandLine, threadsFlag, UsageError } from './flags.js';
 
 export { UsageError };
 
@@ -17,8 +18,8 @@ export interface TutorialOptions {
   optimizer: OptimizerName;
   learningRate?: number;
   seed: number;
-  /** Compute threads; undefined = one per core. */
-  threads?: number;
+  /** Compute threads; undefined or 'auto' = one per core. */
+  threads?: 'auto' | number;
   out: string;
   help: boolean;
 }
@@ -62,7 +63,7 @@ Flags:
   --optimizer NAME    ${OPTIMIZERS.join(', ')} (default ${DEFAULTS.optimizer}, as in the tutorial)
   --learning-rate F   the optimizer's learning rate (default: the Keras one, adadelta 1.0, adam 0.001)
   --seed N            seed of the split, the noise, the initial weights and the shuffling (default ${DEFAULTS.seed})
-  --threads N         compute threads (default: one per core; results are the same for any number)
+  --threads N         compute threads, 1 to ${MAX_CHUNKS} (default: one per core; results are the same for any number)
   --out PATH          where to write the picture (default ${DEFAULTS.out})
   -h, --help          print this help and exit
 
@@ -103,7 +104,7 @@ export function parseTutorialArgs(argv: string[]): TutorialOptions {
     optimizer: optimizer as OptimizerName,
     learningRate: values['learning-rate'] === undefined ? undefined : numberFlag(values, 'learning-rate', 0, 'a number > 0', (x) => x > 0),
     seed: intFlag(values, 'seed', DEFAULTS.seed, 0),
-    threads: values.threads === undefined ? undefined : intFlag(values, 'threads', 1),
+    threads: values.threads === undefined ? undefined : threadsFlag(values),
     out: (values.out as string | undefined) ?? DEFAULTS.out,
     help: values.help === true,
   };

@@ -9,6 +9,7 @@ import {
 } from '../node.js';
 import type { MnistData, Tensor } from '../node.js';
 import { HELP, parseTutorialArgs, UsageError } from './args.js';
+import { errorLine } from './flags.js';
 import type { TutorialOptions } from './args.js';
 import { Progress } from './progress.js';
 import { formatDuration, formatTable } from './table.js';
@@ -114,7 +115,7 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: Error) => {
     // One line either way: 2 for a bad command line, 1 for anything that went wrong after.
-    console.error(`denoise-wasm: ${e instanceof UsageError ? e.message : e?.message ?? e}`);
+    console.error(`denoise-wasm: ${errorLine(e)}`);
     process.exitCode = e instanceof UsageError ? 2 : 1;
   },
 );

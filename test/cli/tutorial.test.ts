@@ -102,6 +102,7 @@ describe('npm start (dist/cli/tutorial.js)', () => {
   test.each([
     [['--epochs', 'x'], 'denoise-wasm: --epochs must be a positive integer, got "x"'],
     [['--bogus'], 'denoise-wasm: unknown flag --bogus (run with --help to list the flags)'],
+    [['--threads', '99'], 'denoise-wasm: --threads must be \'auto\' or an integer from 1 to 16, got "99" (a batch is cut'],
     [['--train-size', '9500'], 'denoise-wasm: --train-size 9500 plus --test-size 1000 is more than the 10,000 embedded digits (lower them, or use --data-dir)'],
     [['--data-dir', '/no/such/dir'], 'denoise-wasm: --data-dir: loadMnist: /no/such/dir: no such directory'],
   ])('%j exits 2 with one line on stderr', async (args, message) => {

@@ -3,7 +3,7 @@ import jpeg from 'jpeg-js';
 import { encodePng } from '../../io/png-node.js';
 import { decodeImageBytes, type ImageFormat } from '../../io/image-node.js';
 import type { RgbaImage } from '../../io/image-grid.js';
-import { CommandError } from './common.js';
+import { CommandError, UsageError } from './common.js';
 import { sniffImage, type ImageLimits } from '../../io/image-header.js';
 
 export type { ImageFormat };
@@ -26,7 +26,7 @@ export function formatForPath(path: string): ImageFormat {
   const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
   if (ext === 'png') return 'png';
   if (ext === 'jpg' || ext === 'jpeg') return 'jpeg';
-  throw new CommandError(`cannot tell the format of ${path}: the output name must end in .png, .jpg or .jpeg`);
+  throw new UsageError(`cannot tell the format of ${path}: the output name must end in .png, .jpg or .jpeg`);
 }
 
 /** File bytes of an RGBA picture (JPEG at quality 95: no alpha). */

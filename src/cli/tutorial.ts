@@ -9,6 +9,7 @@ import {
 } from '../node.js';
 import type { MnistData, Tensor } from '../node.js';
 import { HELP, parseTutorialArgs, UsageError } from './args.js';
+import { formatForPath } from './commands/images.js';
 import { errorLine } from './flags.js';
 import type { TutorialOptions } from './args.js';
 import { Progress } from './progress.js';
@@ -25,6 +26,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  formatForPath(o.out);   // a picture name we cannot write is a mistake now, not after the training
   const { train, test } = await loadDigits(o);
   const n = train.images.shape[0];
   const held = test.images.shape[0];

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import jpeg from 'jpeg-js';
 import { decodePng } from '../../src/io/node.js';
 import { saveIdx } from '../../src/data/node.js';
 import { ensureBuilt, ROOT } from './build-dist.mjs';
@@ -89,6 +90,16 @@ describe('npm start (dist/cli/tutorial.js)', () => {
     expect([png.width, png.height]).toEqual([8 * 28 + 7 * 2, 3 * 28 + 2 * 2]);
   });
 
+  test('--out NAME.jpg writes a JPEG (the format the extension names)', async () => {
+    const out = join(dir, 'd.jpg');
+    const r = await run(['--epochs', '1', '--train-size', '32', '--test-size', '8', '--threads', '1', '--out', out]);
+    expect(r.code).toBe(0);
+    const bytes = readFileSync(out);
+    expect(Array.from(bytes.subarray(0, 3))).toEqual([0xff, 0xd8, 0xff]);
+    const back = jpeg.decode(bytes, { useTArray: true });
+    expect([back.width, back.height]).toEqual([8 * 28 + 7 * 2, 3 * 28 + 2 * 2]);
+  });
+
   test('--help lists every flag and exits 0', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
@@ -102,6 +113,7 @@ describe('npm start (dist/cli/tutorial.js)', () => {
   test.each([
     [['--epochs', 'x'], 'denoise-wasm: --epochs must be a positive integer, got "x"'],
     [['--bogus'], 'denoise-wasm: unknown flag --bogus (run with --help to list the flags)'],
+    [['--out', 'out/x.bmp', '--epochs', '1'], 'denoise-wasm: cannot tell the format of out/x.bmp: the output name must end in .png, .jpg or .jpeg'],
     [['--threads', '99'], 'denoise-wasm: --threads must be \'auto\' or an integer from 1 to 16, got "99" (a batch is cut'],
     [['--train-size', '9500'], 'denoise-wasm: --train-size 9500 plus --test-size 1000 is more than the 10,000 embedded digits (lower them, or use --data-dir)'],
     [['--data-dir', '/no/such/dir'], 'denoise-wasm: --data-dir: loadMnist: /no/such/dir: no such directory'],

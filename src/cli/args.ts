@@ -11,8 +11,10 @@ export interface TutorialOptions {
   epochs: number;
   batchSize: number;
   noise: number;
-  trainSize: number;
-  testSize: number;
+  /** Training images; undefined = DEFAULTS.trainSize (with --data-dir: up to that many, as many as its files hold). */
+  trainSize?: number;
+  /** Held-out images; undefined = DEFAULTS.testSize (with --data-dir: up to that many). */
+  testSize?: number;
   dataDir?: string;
   freshNoise: boolean;
   optimizer: OptimizerName;
@@ -58,7 +60,8 @@ Flags:
   --test-size N       held-out digits for validation, scores and the picture (default ${DEFAULTS.testSize})
   --data-dir DIR      read the four MNIST IDX files (raw or .gz) in DIR instead of the 10,000 digits
                       embedded in the 'mnist' package, e.g. /usr/share/datasets/fashion-mnist; the first
-                      --train-size / --test-size images of its train and t10k files are used
+                      --train-size / --test-size images of its train and t10k files are used (without
+                      them: up to ${DEFAULTS.trainSize} / ${DEFAULTS.testSize}; asking for more than a file holds is a mistake)
   --fresh-noise       draw new noise on the training digits every epoch instead of once
   --optimizer NAME    ${OPTIMIZERS.join(', ')} (default ${DEFAULTS.optimizer}, as in the tutorial)
   --learning-rate F   the optimizer's learning rate (default: the Keras one, adadelta 1.0, adam 0.001)
@@ -98,8 +101,8 @@ export function parseTutorialArgs(argv: string[]): TutorialOptions {
     epochs: intFlag(values, 'epochs', DEFAULTS.epochs),
     batchSize: intFlag(values, 'batch-size', DEFAULTS.batchSize),
     noise: numberFlag(values, 'noise', DEFAULTS.noise),
-    trainSize: intFlag(values, 'train-size', DEFAULTS.trainSize),
-    testSize: intFlag(values, 'test-size', DEFAULTS.testSize),
+    trainSize: values['train-size'] === undefined ? undefined : intFlag(values, 'train-size', DEFAULTS.trainSize),
+    testSize: values['test-size'] === undefined ? undefined : intFlag(values, 'test-size', DEFAULTS.testSize),
     dataDir: values['data-dir'] as string | undefined,
     freshNoise: values['fresh-noise'] === true,
     optimizer: optimizer as OptimizerName,

@@ -6,7 +6,8 @@ import { formatDuration, formatTable } from '../../src/cli/table.js';
 
 describe('parseTutorialArgs', () => {
   test('defaults', () => {
-    expect(parseTutorialArgs([])).toEqual({ ...DEFAULTS, dataDir: undefined, freshNoise: false, learningRate: undefined, threads: undefined, help: false });
+    expect(parseTutorialArgs([])).toEqual({ ...DEFAULTS, trainSize: undefined, testSize: undefined, dataDir: undefined, freshNoise: false,
+      learningRate: undefined, threads: undefined, help: false });
   });
 
   test('every flag', () => {

@@ -67,8 +67,8 @@ Flags:
   --learning-rate F   the optimizer's learning rate (default: the Keras one, adadelta 1.0, adam 0.001)
   --seed N            seed of the split, the noise, the initial weights and the shuffling (default ${DEFAULTS.seed})
   --threads N         compute threads, 1 to ${MAX_CHUNKS} (default: one per core; results are the same for any number)
-  --out PATH          where to write the picture, PNG or JPEG by its extension (.png, .jpg, .jpeg)
-                      (default ${DEFAULTS.out})
+  --out PATH          where to write the picture, PNG or JPEG by its extension (.png, .jpg, .jpeg),
+                      creating directories; checked before the training (default ${DEFAULTS.out})
   -h, --help          print this help and exit
 
 Example: npm start -- --epochs 10 --fresh-noise --out out/ten.png`;

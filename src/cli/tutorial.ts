@@ -11,6 +11,7 @@ import type { MnistData, Tensor } from '../node.js';
 import { DEFAULTS, HELP, parseTutorialArgs, UsageError } from './args.js';
 import { formatForPath } from './commands/images.js';
 import { errorLine } from './flags.js';
+import { checkOutputFile } from './output.js';
 import type { TutorialOptions } from './args.js';
 import { Progress } from './progress.js';
 import { formatDuration, formatTable } from './table.js';
@@ -26,7 +27,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  formatForPath(o.out);   // a picture name we cannot write is a mistake now, not after the training
+  // Where the picture goes is checked now, not after the training.
+  await checkOutputFile(o.out, '--out', true);
+  formatForPath(o.out);
   const { train, test } = await loadDigits(o);
   const n = train.images.shape[0];
   const held = test.images.shape[0];

@@ -12,6 +12,7 @@ import type { LayersModel } from '../../model/model.js';
 import type { History } from '../../train/fit.js';
 import type { Tensor } from '../../tensor.js';
 import { Progress } from '../progress.js';
+import { checkModelOutput } from '../output.js';
 import { CommandError, UsageError, intFlag, numberFlag, openModel, parseFlags, threadsFlag, type CliIo, type Command } from './common.js';
 import type { FlagValues } from '../flags.js';
 import { describeValue } from '../../train/validate.js';
@@ -44,7 +45,8 @@ Trains a denoising autoencoder to turn images with Gaussian noise back into clea
 (model.json + weights.bin, loadable here and by TensorFlow.js; optimizer state included, so training
 can go on later with --model DIR).
 
-  -o, --out DIR        where to save the model (replaced only once the new one is complete)
+  -o, --out DIR        where to save the model (replaced only once the new one is complete): a new
+                       directory or one holding only a model, checked before the training
   --images FILE|DIR    IDX images (e.g. train-images-idx3-ubyte.gz, raw or gzipped), or your own
                        pictures: a folder of PNG/JPEG files (or one file) of any sizes, trained on by
                        random square patches (see --patch); default: the 8,000 training digits of the
@@ -96,6 +98,7 @@ Examples: denoise-wasm train --images train-images-idx3-ubyte.gz --epochs 20 -o 
     if (!Object.hasOwn(PRESETS, preset)) throw new UsageError(`--preset must be ${Object.keys(PRESETS).join(', ')}; got ${describeValue(preset)}`);
     if (v.model !== undefined && v.preset !== undefined) throw new UsageError('give --model (continue a saved model) or --preset (start one), not both');
 
+    await checkModelOutput(out, '-o');   // before the work, which a destination that cannot take it would lose
     const pictures = await isPictureSource(v.images as string | undefined);
     const pictureFlags = ['patch', 'patches', 'channels', 'augment'].filter((f) => v[f] !== undefined);
     if (!pictures && pictureFlags.length) throw new UsageError(`--${pictureFlags[0]} is for pictures: give --images a folder of PNG/JPEG files (or one such file)`);

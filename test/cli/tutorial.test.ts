@@ -132,7 +132,7 @@ describe('npm start (dist/cli/tutorial.js)', () => {
     [['--bogus'], 'denoise-wasm: unknown flag --bogus (run with --help to list the flags)'],
     // Where the picture goes is checked before the training (nothing on stdout: no "Model:" line).
     [['--out', tmpdir()], `denoise-wasm: --out ${tmpdir()} is a directory; give a file name in it, e.g. ${join(tmpdir(), 'out.png')}`],
-    ...(existsSync('/proc/self') ? [[['--out', '/proc/x.png'], 'denoise-wasm: --out /proc/x.png: cannot create files in /proc (']] : []),
+    ...(existsSync('/proc/self') ? [[['--out', '/proc/x.png'], 'denoise-wasm: --out /proc/x.png: cannot create files in /proc (']] as Array<[string[], string]> : []),
     [['--out', 'out/x.bmp', '--epochs', '1'], 'denoise-wasm: cannot tell the format of out/x.bmp: the output name must end in .png, .jpg or .jpeg'],
     [['--threads', '99'], 'denoise-wasm: --threads must be \'auto\' or an integer from 1 to 16, got "99" (a batch is cut'],
     [['--train-size', '9500'], 'denoise-wasm: --train-size 9500 plus --test-size 1000 is more than the 10,000 embedded digits (lower them, or use --data-dir)'],

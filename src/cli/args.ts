@@ -1,8 +1,9 @@
 // Flags of `npm start` (the tutorial CLI), parsed by flags.ts (shared with denoise-wasm) and checked, so
 // that every mistake becomes one line that names the flag, what it needs and what it got.
+import { MAX_CHUNKS } from '../engine/engine.js';
 import type { OptimizerName } from '../train/optimizers.js';
 import { describeValue } from '../train/validate.js';
-import { intFlag, numberFlag, parseCommandLine, UsageError } from './flags.js';
+import { intFlag, numberFlag, parseCommandLine, threadsFlag, UsageError } from './flags.js';
 
 export { UsageError };
 
@@ -10,15 +11,17 @@ export interface TutorialOptions {
   epochs: number;
   batchSize: number;
   noise: number;
-  trainSize: number;
-  testSize: number;
+  /** Training images; undefined = DEFAULTS.trainSize (with --data-dir: up to that many, as many as its files hold). */
+  trainSize?: number;
+  /** Held-out images; undefined = DEFAULTS.testSize (with --data-dir: up to that many). */
+  testSize?: number;
   dataDir?: string;
   freshNoise: boolean;
   optimizer: OptimizerName;
   learningRate?: number;
   seed: number;
-  /** Compute threads; undefined = one per core. */
-  threads?: number;
+  /** Compute threads; undefined or 'auto' = one per core. */
+  threads?: 'auto' | number;
   out: string;
   help: boolean;
 }
@@ -57,13 +60,15 @@ Flags:
   --test-size N       held-out digits for validation, scores and the picture (default ${DEFAULTS.testSize})
   --data-dir DIR      read the four MNIST IDX files (raw or .gz) in DIR instead of the 10,000 digits
                       embedded in the 'mnist' package, e.g. /usr/share/datasets/fashion-mnist; the first
-                      --train-size / --test-size images of its train and t10k files are used
+                      --train-size / --test-size images of its train and t10k files are used (without
+                      them: up to ${DEFAULTS.trainSize} / ${DEFAULTS.testSize}; asking for more than a file holds is a mistake)
   --fresh-noise       draw new noise on the training digits every epoch instead of once
   --optimizer NAME    ${OPTIMIZERS.join(', ')} (default ${DEFAULTS.optimizer}, as in the tutorial)
   --learning-rate F   the optimizer's learning rate (default: the Keras one, adadelta 1.0, adam 0.001)
   --seed N            seed of the split, the noise, the initial weights and the shuffling (default ${DEFAULTS.seed})
-  --threads N         compute threads (default: one per core; results are the same for any number)
-  --out PATH          where to write the picture (default ${DEFAULTS.out})
+  --threads N         compute threads, 1 to ${MAX_CHUNKS} (default: one per core; results are the same for any number)
+  --out PATH          where to write the picture, PNG or JPEG by its extension (.png, .jpg, .jpeg),
+                      creating directories; checked before the training (default ${DEFAULTS.out})
   -h, --help          print this help and exit
 
 Example: npm start -- --epochs 10 --fresh-noise --out out/ten.png`;
@@ -96,14 +101,14 @@ export function parseTutorialArgs(argv: string[]): TutorialOptions {
     epochs: intFlag(values, 'epochs', DEFAULTS.epochs),
     batchSize: intFlag(values, 'batch-size', DEFAULTS.batchSize),
     noise: numberFlag(values, 'noise', DEFAULTS.noise),
-    trainSize: intFlag(values, 'train-size', DEFAULTS.trainSize),
-    testSize: intFlag(values, 'test-size', DEFAULTS.testSize),
+    trainSize: values['train-size'] === undefined ? undefined : intFlag(values, 'train-size', DEFAULTS.trainSize),
+    testSize: values['test-size'] === undefined ? undefined : intFlag(values, 'test-size', DEFAULTS.testSize),
     dataDir: values['data-dir'] as string | undefined,
     freshNoise: values['fresh-noise'] === true,
     optimizer: optimizer as OptimizerName,
     learningRate: values['learning-rate'] === undefined ? undefined : numberFlag(values, 'learning-rate', 0, 'a number > 0', (x) => x > 0),
     seed: intFlag(values, 'seed', DEFAULTS.seed, 0),
-    threads: values.threads === undefined ? undefined : intFlag(values, 'threads', 1),
+    threads: values.threads === undefined ? undefined : threadsFlag(values),
     out: (values.out as string | undefined) ?? DEFAULTS.out,
     help: values.help === true,
   };

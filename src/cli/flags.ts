@@ -1,6 +1,7 @@
 // Flags for both command lines (npm start and denoise-wasm): one parser that turns every mistake into
 // one line naming the flag and the fix, and the checks of flag values.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { MAX_CHUNKS } from '../engine/engine.js';
 import { describeValue } from '../train/validate.js';
 
 /** A mistake on the command line (exit code 2). */
@@ -86,4 +87,28 @@ export function numberFlag(values: FlagValues, name: string, fallback: number, w
   const x = Number(v);
   if (!Number.isFinite(x) || !ok(x)) throw new UsageError(`--${name} must be ${what}, got ${describeValue(v)}`);
   return x;
+}
+
+/**
+ * --threads: 'auto' (one per core) or an integer from 1 to MAX_CHUNKS, checked here so that a bad value
+ * is a mistake on the command line (exit 2) rather than an engine error after the model is built.
+ */
+export function threadsFlag(values: FlagValues): 'auto' | number {
+  const v = values.threads;
+  if (v === undefined || v === 'auto') return 'auto';
+  const n = /^\s*\d+\s*$/.test(String(v)) ? Number(v) : NaN;
+  if (!(Number.isSafeInteger(n) && n >= 1 && n <= MAX_CHUNKS)) {
+    throw new UsageError(`--threads must be 'auto' or an integer from 1 to ${MAX_CHUNKS}, got ${describeValue(v)}` +
+      (n > MAX_CHUNKS ? ` (a batch is cut into at most ${MAX_CHUNKS} chunks, so more threads cannot help)` : ''));
+  }
+  return n;
+}
+
+/**
+ * The one line a CLI prints for an error: its message's first line, without the "denoise-wasm: " that
+ * library errors start with (the CLI puts its own prefix in front).
+ */
+export function errorLine(e: unknown): string {
+  const message = typeof (e as Error)?.message === 'string' ? (e as Error).message : String(e);
+  return message.split('\n')[0].replace(/^denoise-wasm: /, '');
 }

@@ -8,6 +8,7 @@ import { CommandError, UsageError, type CliIo, type Command } from './commands/c
 import { denoise } from './commands/denoise.js';
 import { evaluate } from './commands/eval.js';
 import { train } from './commands/train.js';
+import { errorLine } from './flags.js';
 
 export const COMMANDS: Command[] = [denoise, train, evaluate, bench];
 
@@ -45,8 +46,7 @@ export async function main(argv: string[], io: CliIo = { out: process.stdout, er
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}; the commands are ${COMMANDS.map((c) => c.name).join(', ')} (see denoise-wasm --help)`);
     return await command.run(rest, io);
   } catch (e) {
-    const message = (e as Error)?.message ?? String(e);
-    io.err.write(`${prefix}: ${message.split('\n')[0]}\n`);
+    io.err.write(`${prefix}: ${errorLine(e)}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
 }

@@ -8,7 +8,10 @@ import {
   saveImageGrid, sliceRows, ssim,
 } from '../node.js';
 import type { MnistData, Tensor } from '../node.js';
-import { HELP, parseTutorialArgs, UsageError } from './args.js';
+import { DEFAULTS, HELP, parseTutorialArgs, UsageError } from './args.js';
+import { formatForPath } from './commands/images.js';
+import { errorLine } from './flags.js';
+import { checkOutputFile } from './output.js';
 import type { TutorialOptions } from './args.js';
 import { Progress } from './progress.js';
 import { formatDuration, formatTable } from './table.js';
@@ -24,6 +27,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  // Where the picture goes is checked now, not after the training.
+  await checkOutputFile(o.out, '--out', true);
+  formatForPath(o.out);
   const { train, test } = await loadDigits(o);
   const n = train.images.shape[0];
   const held = test.images.shape[0];
@@ -85,20 +91,32 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The embedded digits split by seed, or the first images of the IDX files in --data-dir. */
+/**
+ * The embedded digits split by seed, or the first images of the IDX files in --data-dir. Asking for more
+ * images than there are is a mistake either way; without the flags, --data-dir gives up to the defaults.
+ */
 async function loadDigits(o: TutorialOptions): Promise<MnistData> {
+  const trainSize = o.trainSize ?? DEFAULTS.trainSize, testSize = o.testSize ?? DEFAULTS.testSize;
   if (o.dataDir === undefined) {
-    if (o.trainSize + o.testSize > EMBEDDED_DIGITS) {
-      throw new UsageError(`--train-size ${o.trainSize} plus --test-size ${o.testSize} is more than the ${count(EMBEDDED_DIGITS)} ` +
+    if (trainSize + testSize > EMBEDDED_DIGITS) {
+      throw new UsageError(`--train-size ${trainSize} plus --test-size ${testSize} is more than the ${count(EMBEDDED_DIGITS)} ` +
         'embedded digits (lower them, or use --data-dir)');
     }
-    return loadMnist({ seed: o.seed, testSize: o.testSize, trainLimit: o.trainSize });
+    return loadMnist({ seed: o.seed, testSize, trainLimit: trainSize });
   }
+  let data: MnistData;
   try {
-    return await loadMnist({ dir: o.dataDir, trainLimit: o.trainSize, testLimit: o.testSize });
+    data = await loadMnist({ dir: o.dataDir, trainLimit: trainSize, testLimit: testSize });
   } catch (e) {
     throw new UsageError(`--data-dir: ${(e as Error).message}`);
   }
+  for (const [flag, asked, split, file] of [['--train-size', o.trainSize, data.train, 'train'], ['--test-size', o.testSize, data.test, 't10k']] as const) {
+    const held = split.images.shape[0];
+    if (asked !== undefined && held < asked) {
+      throw new UsageError(`${flag} ${asked} is more than the ${count(held)} images in the ${file} file of ${o.dataDir} (lower it to ${held} or less)`);
+    }
+  }
+  return data;
 }
 
 /** "12.3 s" under a minute, "1:47" above. */
@@ -114,7 +132,7 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: Error) => {
     // One line either way: 2 for a bad command line, 1 for anything that went wrong after.
-    console.error(`denoise-wasm: ${e instanceof UsageError ? e.message : e?.message ?? e}`);
+    console.error(`denoise-wasm: ${errorLine(e)}`);
     process.exitCode = e instanceof UsageError ? 2 : 1;
   },
 );

@@ -1,11 +1,45 @@
-// Node-only decoding of PNG (pngjs) and JPEG (jpeg-js) file bytes into RGBA, told apart by their first
-// bytes, with the declared size checked against the pixel limit before anything is decoded.
+// Node-only picture files: PNG (pngjs) and JPEG (jpeg-js) bytes decoded into RGBA, told apart by their
+// first bytes, with the declared size checked against the pixel limit before anything is decoded; and
+// written in the format their file name's extension names.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import jpeg from 'jpeg-js';
-import { decodePng } from './png-node.js';
-import type { RgbaImage } from './image-grid.js';
+import { decodePng, encodePng } from './png-node.js';
+import { gridImage, type GridOptions, type RgbaImage } from './image-grid.js';
 import { DEFAULT_MAX_PIXELS, readImageHeader, type ImageLimits } from './image-header.js';
+import type { Tensor } from '../tensor.js';
 
 export type ImageFormat = 'png' | 'jpeg';
+
+/** The file name endings pictures are written under, and the format each names. */
+const WRITTEN: Record<string, ImageFormat> = { png: 'png', jpg: 'jpeg', jpeg: 'jpeg' };
+/** ".png, .jpg or .jpeg", for messages. */
+export const WRITTEN_EXTENSIONS = Object.keys(WRITTEN).map((e) => `.${e}`).join(', ').replace(/, ([^,]*)$/, ' or $1');
+
+/** The format a file name's extension names (.png; .jpg, .jpeg), or undefined for one not written. */
+export function imageFormatForName(path: string): ImageFormat | undefined {
+  const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
+  return ext !== undefined && Object.hasOwn(WRITTEN, ext) ? WRITTEN[ext] : undefined;
+}
+
+/** File bytes of an RGBA picture: PNG, or JPEG at quality 95 (which has no alpha). */
+export function encodeImageBytes(image: RgbaImage, format: ImageFormat): Uint8Array {
+  if (format === 'png') return encodePng(image);
+  return new Uint8Array(jpeg.encode({ width: image.width, height: image.height, data: image.data }, 95).data);
+}
+
+/**
+ * Writes gridImage(rows, options) at `path` (creating parent directories) as a PNG or a JPEG, by the
+ * name's extension (.png, .jpg, .jpeg; any other is refused before anything is drawn); resolves to the path.
+ */
+export async function saveImageGrid(path: string, rows: Tensor[], options: GridOptions = {}): Promise<string> {
+  const format = imageFormatForName(String(path));
+  if (!format) throw new Error(`saveImageGrid: cannot tell the format of ${path}: the name must end in ${WRITTEN_EXTENSIONS}`);
+  const bytes = encodeImageBytes(gridImage(rows, options), format);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, bytes);
+  return path;
+}
 
 /** RGBA pixels of a PNG or JPEG file's bytes; `name` starts every error. */
 export function decodeImageBytes(bytes: Uint8Array, name: string, limits: ImageLimits = {}): RgbaImage & { format: ImageFormat } {

@@ -6,7 +6,7 @@ import { lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LayersModel } from '../model/model.js';
-import { MODEL_FILE, modelFromFiles, outsideModel, parseModelJson, weightPaths, type LoadModelOptions } from './model-format.js';
+import { MODEL_FILE, modelFromFiles, outsideModel, parseModelJson, WEIGHTS_FILE, weightPaths, type LoadModelOptions } from './model-format.js';
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException)?.code;
 
@@ -111,6 +111,15 @@ export async function saveModelToDir(dir: string | URL, files: Record<string, st
 function emitWarning(message: string): void {
   if (typeof process?.emitWarning === 'function') process.emitWarning(message, 'DenoiseWasmWarning');
   else console.warn(message);
+}
+
+/**
+ * Throws what saveModelToDir would throw about `dir` itself before writing anything (model.save's files:
+ * model.json, weights.bin): it exists and is not a directory, or it holds files other than a model's. For
+ * checking a destination before the work whose result will be saved there.
+ */
+export async function checkModelDir(dir: string): Promise<void> {
+  await checkReplaceable(resolve(dir), [MODEL_FILE, WEIGHTS_FILE], `save: ${dir}`);
 }
 
 /** Whether `target` exists (and may be replaced): it must be a directory of nothing but model files. */

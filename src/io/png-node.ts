@@ -1,11 +1,7 @@
-// Node-only PNG reading and writing (pngjs), for saving image grids of results to disk.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+// Node-only PNG reading and writing (pngjs).
 import pngjs from 'pngjs';
 import { inflateSync } from 'node:zlib';
-import type { Tensor } from '../tensor.js';
-import { gridImage } from './image-grid.js';
-import type { GridOptions, RgbaImage } from './image-grid.js';
+import type { RgbaImage } from './image-grid.js';
 import { readImageHeader, sniffImage, type ImageLimits } from './image-header.js';
 import { describeValue } from '../train/validate.js';
 
@@ -73,12 +69,4 @@ function checkImageData(bytes: Uint8Array, where: string): void {
     throw new Error(`${where}: the PNG is truncated (its image data holds ${got.toLocaleString('en-US')} bytes, its ${width}x${height} ` +
       `header needs ${need.toLocaleString('en-US')}); the file is damaged or incomplete`);
   }
-}
-
-/** Writes gridImage(rows, options) to a PNG at `path` (creating parent directories); resolves to the path. */
-export async function saveImageGrid(path: string, rows: Tensor[], options: GridOptions = {}): Promise<string> {
-  const bytes = encodePng(gridImage(rows, options));
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, bytes);
-  return path;
 }

@@ -1,11 +1,13 @@
 // The CLI's pieces on their own: flag parsing, the progress display, the table.
 import { DEFAULTS, parseTutorialArgs, UsageError } from '../../src/cli/args.js';
+import { errorLine } from '../../src/cli/flags.js';
 import { Progress } from '../../src/cli/progress.js';
 import { formatDuration, formatTable } from '../../src/cli/table.js';
 
 describe('parseTutorialArgs', () => {
   test('defaults', () => {
-    expect(parseTutorialArgs([])).toEqual({ ...DEFAULTS, dataDir: undefined, freshNoise: false, learningRate: undefined, threads: undefined, help: false });
+    expect(parseTutorialArgs([])).toEqual({ ...DEFAULTS, trainSize: undefined, testSize: undefined, dataDir: undefined, freshNoise: false,
+      learningRate: undefined, threads: undefined, help: false });
   });
 
   test('every flag', () => {
@@ -23,7 +25,8 @@ describe('parseTutorialArgs', () => {
     [['--noise=-0.1'], '--noise must be a number ≥ 0, got "-0.1"'],
     [['--learning-rate', '0'], '--learning-rate must be a number > 0, got "0"'],
     [['--seed', 'x'], '--seed must be an integer ≥ 0, got "x"'],
-    [['--threads', '0'], '--threads must be a positive integer, got "0"'],
+    [['--threads', '0'], '--threads must be \'auto\' or an integer from 1 to 16, got "0"'],
+    [['--threads', '17'], '--threads must be \'auto\' or an integer from 1 to 16, got "17" (a batch is cut into at most 16 chunks'],
     [['--optimizer', 'lbfgs'], '--optimizer must be one of adadelta, adam, rmsprop, sgd, adagrad, got "lbfgs"'],
     [['--out', ''], '--out needs a value, got an empty string'],
     [['--epochs'], '--epochs needs a value (run with --help to list the flags)'],
@@ -35,6 +38,12 @@ describe('parseTutorialArgs', () => {
     expect(() => parseTutorialArgs(argv)).toThrow(UsageError);
     expect(() => parseTutorialArgs(argv)).toThrow(message);
   });
+});
+
+test('errorLine: the first line, without the "denoise-wasm: " of library errors (the CLIs add their own prefix)', () => {
+  expect(errorLine(new Error("denoise-wasm: threads must be 'auto'\nmore"))).toBe("threads must be 'auto'");
+  expect(errorLine(new Error('fit: the loss became NaN'))).toBe('fit: the loss became NaN');
+  expect(errorLine('plain')).toBe('plain');
 });
 
 function fakeStream(isTTY: boolean) {

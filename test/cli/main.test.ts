@@ -4,8 +4,8 @@
  * every mistake one line and a non-zero exit. Most run main() in-process; one runs the built bin.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
@@ -84,13 +84,29 @@ test('--help on the command and on every subcommand', async () => {
 test('mistakes and failures: one clear line and a non-zero exit', async () => {
   await writeFile(join(dir, 'notes.txt'), 'not an image');
   await writeFile(join(dir, 'broken.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]));
+  await writeFile(join(dir, 'small.png'), encodePng({ width: 8, height: 8, data: new Uint8ClampedArray(256).fill(200) }));
+  await mkdir(join(dir, 'not-a-model'));
+  await writeFile(join(dir, 'not-a-model', 'keep.txt'), 'mine');
+  // Destinations that cannot take the result: refused before any work (no training line, nothing written).
+  const destinations: Array<[string[], RegExp]> = [
+    [['train', '--epochs', '3', '-o', join(dir, 'not-a-model')], /^denoise-wasm train: -o .*not-a-model: the directory holds other files \(keep\.txt\); save into a new or model-only directory/],
+    [['train', '-o', join(dir, 'notes.txt')], /^denoise-wasm train: -o .*notes\.txt: exists and is not a directory; a model is saved as a directory/],
+    [['train', '-o', join(dir, 'notes.txt', 'm')], /^denoise-wasm train: -o .*m: .*notes\.txt is a file, not a directory$/],
+    [['denoise', join(dir, 'small.png'), '-o', join(dir, 'no-such-dir', 'x.png')], /^denoise-wasm denoise: -o .*x\.png: the directory .*no-such-dir does not exist; create it first/],
+    [['denoise', join(dir, 'small.png'), '-o', dir], /^denoise-wasm denoise: -o .* is a directory; give a file name in it, e.g. .*out\.png$/],
+    ...(existsSync('/proc/self') ? [[['denoise', join(dir, 'small.png'), '-o', '/proc/x.png'], /^denoise-wasm denoise: -o \/proc\/x\.png: cannot create files in \/proc/] as [string[], RegExp]] : []),
+  ];
   const cases: Array<[string[], number, RegExp]> = [
+    ...destinations.map(([argv, message]) => [argv, 2, message] as [string[], number, RegExp]),
     [['frobnicate'], 2, /^denoise-wasm: unknown command "frobnicate"; the commands are denoise, train, eval, bench/],
     [['denoise', join(dir, 'missing.png'), '-o', join(dir, 'x.png')], 1, /^denoise-wasm denoise: image .*missing\.png does not exist$/],
     [['denoise', join(dir, 'notes.txt'), '-o', join(dir, 'x.png')], 1, /notes\.txt: not a PNG or JPEG image/],
     [['denoise', join(dir, 'broken.png'), '-o', join(dir, 'x.png')], 1, /broken\.png: the PNG is truncated \(it ends inside its IHDR header, at byte 11\); the file is incomplete$/],
     [['denoise', join(dir, 'notes.txt')], 2, /give the output file with -o/],
-    [['denoise', join(dir, 'notes.txt'), '-o', join(dir, 'x.gif')], 1, /the output name must end in \.png, \.jpg or \.jpeg/],
+    [['denoise', join(dir, 'notes.txt'), '-o', join(dir, 'x.gif')], 2, /the output name must end in \.png, \.jpg or \.jpeg/],
+    [['denoise', join(dir, 'notes.txt'), '-o', join(dir, 'x.png'), '--threads', '99'], 2,
+      /^denoise-wasm denoise: --threads must be 'auto' or an integer from 1 to 16, got "99" \(a batch is cut into at most 16 chunks/],
+    [['train', '-o', join(dir, 'm'), '--threads', '0'], 2, /^denoise-wasm train: --threads must be 'auto' or an integer from 1 to 16, got "0"$/],
     [['denoise', '--bogus'], 2, /^denoise-wasm denoise: unknown flag --bogus \(see denoise-wasm denoise --help\)$/],
     [['train', '--epochs', 'two', '-o', join(dir, 'm')], 2, /--epochs must be a positive integer, got "two"/],
     [['train', '-o', join(dir, 'm'), '--images', join(dir, 'nope.gz')], 1, /nope\.gz does not exist/],
@@ -104,6 +120,8 @@ test('mistakes and failures: one clear line and a non-zero exit', async () => {
     expect(r.err.trimEnd()).toMatch(message);
     expect(r.out).toBe('');
   }
+  expect(readdirSync(join(dir, 'not-a-model'))).toEqual(['keep.txt']);
+  expect(readdirSync(dir).filter((f) => f.includes('.probe-'))).toEqual([]);
 });
 
 describe('denoise', () => {

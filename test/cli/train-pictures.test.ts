@@ -42,6 +42,33 @@ test('trains the tutorial model on 36x36 patches of pictures of several sizes an
   m.dispose();
 });
 
+test.each([
+  ['keras-io', "keras.io's denoiser", '1', 'Conv2DTranspose'],
+  ['unet', 'the U-Net', '3', 'Concatenate'],
+  ['dncnn', 'a DnCNN (8 layers of 32 filters, residual)', '3', 'BatchNormalization'],
+] as const)('--preset %s trains that model on pictures (not a substitute), here %s channel(s)', async (preset, label, channels, layer) => {
+  const pics = join(dir, `pics-${preset}`);
+  await mkdir(pics);
+  await writeFile(join(pics, 'a.png'), picture(40, 36, 5, true));
+  const out = join(dir, `model-${preset}`);
+  const r = await run('train', '--images', pics, '--preset', preset, '--channels', channels, '--patch', '32', '--patches', '16', '--batch-size', '16',
+    '--epochs', '1', '-o', out, '--threads', '1');
+  expect(r.err).toContain(`training ${label} (`);
+  expect(r.code).toBe(0);
+  const m = await loadModel(out, { threads: 1 });
+  expect(m.inputShape).toEqual([32, 32, Number(channels)]);
+  expect(m.layerConfigs.map((l) => l.className)).toContain(layer);
+  m.dispose();
+});
+
+test('a patch size the preset cannot take names the sizes that fit, before any training', async () => {
+  const pics = join(dir, 'pics-patch');
+  await mkdir(pics);
+  await writeFile(join(pics, 'a.png'), picture(40, 36, 6));
+  const r = await run('train', '--images', pics, '--preset', 'unet', '--patch', '30', '-o', join(dir, 'x'), '--threads', '1');
+  expect([r.code, r.err.trim()]).toEqual([1, 'denoise-wasm train: the U-Net cannot take 30x30x1 patches: its pooling and upsampling would not give back 30x30 outputs; use --patch 28 or 32']);
+});
+
 test('bad pictures and flags: one line naming the file or the flag', async () => {
   const small = join(dir, 'small');
   await mkdir(small);

@@ -1,8 +1,9 @@
 // `npm start` end to end: the compiled CLI (dist/cli/tutorial.js) as a child process, with tiny settings.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import jpeg from 'jpeg-js';
 import { decodePng } from '../../src/io/node.js';
 import { saveIdx } from '../../src/data/node.js';
 import { ensureBuilt, ROOT } from './build-dist.mjs';
@@ -67,14 +68,20 @@ describe('npm start (dist/cli/tutorial.js)', () => {
     expect([png.width, png.height]).toEqual([10 * 28 + 9 * 2, 3 * 28 + 2 * 2]);
   });
 
-  test('--data-dir reads IDX files; --fresh-noise, --optimizer and a short held-out set work', async () => {
-    const data = join(dir, 'idx');
+  /** A --data-dir of `train` training and `test` held-out images (the four IDX files, some gzipped). */
+  async function idxDir(name: string, train: number, test: number): Promise<string> {
+    const data = join(dir, name);
     const images = (n: number) => Uint8Array.from({ length: n * 28 * 28 }, (_, i) => (i * 37) % 256);
     const labels = (n: number) => Uint8Array.from({ length: n }, (_, i) => i % 10);
-    await saveIdx(join(data, 'train-images-idx3-ubyte.gz'), images(40), [40, 28, 28]);
-    await saveIdx(join(data, 'train-labels-idx1-ubyte'), labels(40), [40]);
-    await saveIdx(join(data, 't10k-images-idx3-ubyte'), images(8), [8, 28, 28]);
-    await saveIdx(join(data, 't10k-labels-idx1-ubyte.gz'), labels(8), [8]);
+    await saveIdx(join(data, 'train-images-idx3-ubyte.gz'), images(train), [train, 28, 28]);
+    await saveIdx(join(data, 'train-labels-idx1-ubyte'), labels(train), [train]);
+    await saveIdx(join(data, 't10k-images-idx3-ubyte'), images(test), [test, 28, 28]);
+    await saveIdx(join(data, 't10k-labels-idx1-ubyte.gz'), labels(test), [test]);
+    return data;
+  }
+
+  test('--data-dir reads IDX files; --fresh-noise, --optimizer and a short held-out set work', async () => {
+    const data = await idxDir('idx', 40, 8);
     const out = join(dir, 'idx.png');
     const r = await run(['--data-dir', data, '--epochs', '2', '--batch-size', '16', '--fresh-noise', '--optimizer', 'adam',
       '--learning-rate', '0.01', '--noise', '0.2', '--seed', '3', '--threads', '1', '--out', out]);
@@ -87,6 +94,27 @@ describe('npm start (dist/cli/tutorial.js)', () => {
     // Only 8 held-out images: 8 columns.
     const png = decodePng(readFileSync(out));
     expect([png.width, png.height]).toEqual([8 * 28 + 7 * 2, 3 * 28 + 2 * 2]);
+  });
+
+  test('--out NAME.jpg writes a JPEG (the format the extension names)', async () => {
+    const out = join(dir, 'd.jpg');
+    const r = await run(['--epochs', '1', '--train-size', '32', '--test-size', '8', '--threads', '1', '--out', out]);
+    expect(r.code).toBe(0);
+    const bytes = readFileSync(out);
+    expect(Array.from(bytes.subarray(0, 3))).toEqual([0xff, 0xd8, 0xff]);
+    const back = jpeg.decode(bytes, { useTArray: true });
+    expect([back.width, back.height]).toEqual([8 * 28 + 7 * 2, 3 * 28 + 2 * 2]);
+  });
+
+  test('--data-dir: a --train-size or --test-size larger than its files hold is a mistake (exit 2), before any training', async () => {
+    const data = await idxDir('idx-small', 50, 6);
+    for (const [args, message] of [
+      [['--train-size', '5000'], `denoise-wasm: --train-size 5000 is more than the 50 images in the train file of ${data} (lower it to 50 or less)`],
+      [['--test-size', '7'], `denoise-wasm: --test-size 7 is more than the 6 images in the t10k file of ${data} (lower it to 6 or less)`],
+    ]) {
+      const r = await run(['--data-dir', data, ...args, '--threads', '1', '--out', join(dir, 'never.png')]);
+      expect([r.code, r.stderr.trim(), r.stdout]).toEqual([2, message, '']);
+    }
   });
 
   test('--help lists every flag and exits 0', async () => {
@@ -102,6 +130,11 @@ describe('npm start (dist/cli/tutorial.js)', () => {
   test.each([
     [['--epochs', 'x'], 'denoise-wasm: --epochs must be a positive integer, got "x"'],
     [['--bogus'], 'denoise-wasm: unknown flag --bogus (run with --help to list the flags)'],
+    // Where the picture goes is checked before the training (nothing on stdout: no "Model:" line).
+    [['--out', tmpdir()], `denoise-wasm: --out ${tmpdir()} is a directory; give a file name in it, e.g. ${join(tmpdir(), 'out.png')}`],
+    ...(existsSync('/proc/self') ? [[['--out', '/proc/x.png'], 'denoise-wasm: --out /proc/x.png: cannot create files in /proc (']] as Array<[string[], string]> : []),
+    [['--out', 'out/x.bmp', '--epochs', '1'], 'denoise-wasm: cannot tell the format of out/x.bmp: the output name must end in .png, .jpg or .jpeg'],
+    [['--threads', '99'], 'denoise-wasm: --threads must be \'auto\' or an integer from 1 to 16, got "99" (a batch is cut'],
     [['--train-size', '9500'], 'denoise-wasm: --train-size 9500 plus --test-size 1000 is more than the 10,000 embedded digits (lower them, or use --data-dir)'],
     [['--data-dir', '/no/such/dir'], 'denoise-wasm: --data-dir: loadMnist: /no/such/dir: no such directory'],
   ])('%j exits 2 with one line on stderr', async (args, message) => {

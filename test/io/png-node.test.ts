@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import jpeg from 'jpeg-js';
 import pngjs from 'pngjs';
 import { gridImage } from '../../src/io/index.js';
 import { decodePng, encodePng, saveImageGrid } from '../../src/io/node.js';
@@ -32,6 +34,23 @@ test('saveImageGrid writes a PNG (creating directories) that pngjs decodes to th
   const at = (x: number, y: number) => Array.from(png.data.subarray((y * png.width + x) * 4, (y * png.width + x) * 4 + 4));
   expect(at(27 * 2, 58 + 1)).toEqual([255, 255, 255, 255]);
   expect(at(58, 0)[0]).toBe(Math.round((((784 * 7919) % 101) / 100) * 255));
+});
+
+test('saveImageGrid writes the format the extension names: a JPEG for .jpg/.jpeg; any other name is refused, nothing written', async () => {
+  const rows = [batch(2, (k) => (k % 28) / 27)];
+  for (const name of ['grid.jpg', 'grid.JPEG']) {
+    const path = join(dir, name);
+    await saveImageGrid(path, rows);
+    const bytes = await readFile(path);
+    expect(Array.from(bytes.subarray(0, 3))).toEqual([0xff, 0xd8, 0xff]);
+    const back = jpeg.decode(bytes, { useTArray: true });
+    expect([back.width, back.height]).toEqual([2 * 28 + 2, 28]);
+  }
+  for (const name of ['grid.bmp', 'grid']) {
+    const path = join(dir, 'refused', name);
+    await expect(saveImageGrid(path, rows)).rejects.toThrow(`saveImageGrid: cannot tell the format of ${path}: the name must end in .png, .jpg or .jpeg`);
+    expect(existsSync(join(dir, 'refused'))).toBe(false);
+  }
 });
 
 test('encodePng / decodePng round-trip RGBA exactly; bad input is a clear error', () => {

@@ -4,9 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { loadModel } from '../../io/model-io.js';
 import { presets } from '../../presets.js';
 import type { LayersModel } from '../../model/model.js';
-import { intFlag, parseCommandLine, UsageError, type FlagOptions, type FlagValues } from '../flags.js';
+import { parseCommandLine, type FlagOptions, type FlagValues } from '../flags.js';
 
-export { intFlag, numberFlag, UsageError } from '../flags.js';
+export { intFlag, numberFlag, threadsFlag, UsageError } from '../flags.js';
 
 /** Where a command writes: results to out, progress and messages to err. */
 export interface CliIo {
@@ -33,11 +33,6 @@ export function parseFlags(argv: string[], options: FlagOptions, command: Comman
     return null;
   }
   return parsed;
-}
-
-/** --threads: 'auto' or a positive integer. */
-export function threadsFlag(values: FlagValues): 'auto' | number {
-  return values.threads === undefined || values.threads === 'auto' ? 'auto' : intFlag(values, 'threads', 1);
 }
 
 /** How a shipped model is opened; channels picks the photo denoiser's grey (1) or colour (3) model. */

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { DEFAULT_DENOISE_MARGIN, DEFAULT_DENOISE_TILE, denoiseImage, imageChannels } from '../../denoise-image.js';
 import { CommandError, UsageError, intFlag, openModel, parseFlags, readInput, threadsFlag, type CliIo, type Command } from './common.js';
 import { decodeImage, encodeImage, formatForPath } from './images.js';
+import { checkOutputFile } from '../output.js';
 import { DEFAULT_MAX_PIXELS } from '../../io/image-header.js';
 
 /** Pictures of at least this many pixels get a progress line on a terminal (512x512). */
@@ -18,7 +19,7 @@ extension; JPEG at quality 95). By default with the photo denoiser (presets.phot
 U-Net trained on photographs). It is blind: it estimates the noise itself, so no noise level is asked
 for (it was trained on Gaussian noise of standard deviation 0 to 50 on the 0-255 scale).
 
-  -o, --out FILE    where to write the result (.png, .jpg or .jpeg)
+  -o, --out FILE    where to write the result (.png, .jpg or .jpeg), in an existing directory
   --model NAME|DIR  photo (default): the photo denoiser; digits: the MNIST digit denoiser
                     (presets.pretrained()), for light strokes on a dark background like MNIST digits
                     (handwriting, line drawings, light-on-dark scans): it makes photographs worse, and a
@@ -52,6 +53,7 @@ Examples: denoise-wasm denoise photo.jpg -o clean.png
     if (!input) throw new UsageError('give the image to denoise, e.g. denoise-wasm denoise in.png -o out.png');
     if (!out) throw new UsageError('give the output file with -o, e.g. -o out.png');
     const threads = threadsFlag(flags.values);
+    await checkOutputFile(out, '-o');
     const format = formatForPath(out);
     const maxPixels = intFlag(flags.values, 'max-pixels', DEFAULT_MAX_PIXELS);
     const image = decodeImage(await readInput(input, 'image'), input, { maxPixels });

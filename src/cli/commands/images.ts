@@ -1,13 +1,11 @@
 // Image files for the CLI: PNG (pngjs) and JPEG (jpeg-js), told apart by their first bytes.
-import jpeg from 'jpeg-js';
-import { encodePng } from '../../io/png-node.js';
-import { decodeImageBytes, type ImageFormat } from '../../io/image-node.js';
+import { decodeImageBytes, encodeImageBytes, imageFormatForName, WRITTEN_EXTENSIONS, type ImageFormat } from '../../io/image-node.js';
 import type { RgbaImage } from '../../io/image-grid.js';
-import { CommandError } from './common.js';
+import { CommandError, UsageError } from './common.js';
 import { sniffImage, type ImageLimits } from '../../io/image-header.js';
 
 export type { ImageFormat };
-export { sniffImage };
+export { sniffImage, encodeImageBytes as encodeImage };
 
 /**
  * RGBA pixels of a PNG or JPEG file's bytes; `name` starts errors. The declared size is checked against
@@ -21,16 +19,9 @@ export function decodeImage(bytes: Uint8Array, name: string, limits: ImageLimits
   }
 }
 
-/** The output format for a file name (by extension), or an error naming the ones there are. */
+/** The output format for a file name (by extension), or a mistake naming the ones there are. */
 export function formatForPath(path: string): ImageFormat {
-  const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
-  if (ext === 'png') return 'png';
-  if (ext === 'jpg' || ext === 'jpeg') return 'jpeg';
-  throw new CommandError(`cannot tell the format of ${path}: the output name must end in .png, .jpg or .jpeg`);
-}
-
-/** File bytes of an RGBA picture (JPEG at quality 95: no alpha). */
-export function encodeImage(image: RgbaImage, format: ImageFormat): Uint8Array {
-  if (format === 'png') return encodePng(image);
-  return new Uint8Array(jpeg.encode({ width: image.width, height: image.height, data: image.data }, 95).data);
+  const format = imageFormatForName(path);
+  if (!format) throw new UsageError(`cannot tell the format of ${path}: the output name must end in ${WRITTEN_EXTENSIONS}`);
+  return format;
 }

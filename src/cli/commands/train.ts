@@ -12,6 +12,7 @@ import type { LayersModel } from '../../model/model.js';
 import type { History } from '../../train/fit.js';
 import type { Tensor } from '../../tensor.js';
 import { Progress } from '../progress.js';
+import { checkModelOutput } from '../output.js';
 import { CommandError, UsageError, intFlag, numberFlag, openModel, parseFlags, threadsFlag, type CliIo, type Command } from './common.js';
 import type { FlagValues } from '../flags.js';
 import { describeValue } from '../../train/validate.js';
@@ -44,17 +45,19 @@ Trains a denoising autoencoder to turn images with Gaussian noise back into clea
 (model.json + weights.bin, loadable here and by TensorFlow.js; optimizer state included, so training
 can go on later with --model DIR).
 
-  -o, --out DIR        where to save the model (replaced only once the new one is complete)
+  -o, --out DIR        where to save the model (replaced only once the new one is complete): a new
+                       directory or one holding only a model, checked before the training
   --images FILE|DIR    IDX images (e.g. train-images-idx3-ubyte.gz, raw or gzipped), or your own
                        pictures: a folder of PNG/JPEG files (or one file) of any sizes, trained on by
                        random square patches (see --patch); default: the 8,000 training digits of the
                        10,000 embedded in the 'mnist' package (the other 2,000 are held out for eval)
   --patch N            pictures: side of the patches in pixels (default 28; the tutorial model takes
-                       28, 36, 44, ... = 8k - 4); the model is built at NxN and, being fully
+                       28, 36, 44, ... = 8k - 4, keras-io and unet multiples of 4, dncnn any; another
+                       size names the nearest that fit); the model is built at NxN and, being fully
                        convolutional, denoises pictures of any size afterwards
   --patches N          pictures: patches per epoch, drawn afresh every epoch (default 8192)
-  --channels 1|3       pictures: convert them to grey (1) or RGB (3) (default: what they are; the
-                       presets are grey)
+  --channels 1|3       pictures: convert them to grey (1) or RGB (3) (default: what they are; unet
+                       and dncnn are built for either, the other presets are grey)
   --augment            pictures: random flips and 90-degree rotations of the patches
   --limit N            train on the first N images only (IDX and embedded digits)
   --model DIR          continue training a saved model (its weights and optimizer state)
@@ -62,7 +65,8 @@ can go on later with --model DIR).
                        model, 28x28 inputs), 'pretrained' (fine-tune the shipped denoiser), 'keras-io'
                        (keras.io's Conv2DTranspose denoiser, 28,353 parameters), 'unet' (a depth-2
                        U-Net, 16 filters; any image size divisible by 4) or 'dncnn' (a residual DnCNN,
-                       8 layers of 32 filters with BatchNormalization; square images)
+                       8 layers of 32 filters with BatchNormalization; square images); each trains
+                       on IDX images, pictures or the embedded digits alike
   --epochs N           passes over the images (default 10)
   --batch-size N       images per step (default 128)
   --noise F            standard deviation of the noise on pixels in [0, 1] (default 0.4); new noise every epoch
@@ -94,6 +98,7 @@ Examples: denoise-wasm train --images train-images-idx3-ubyte.gz --epochs 20 -o 
     if (!Object.hasOwn(PRESETS, preset)) throw new UsageError(`--preset must be ${Object.keys(PRESETS).join(', ')}; got ${describeValue(preset)}`);
     if (v.model !== undefined && v.preset !== undefined) throw new UsageError('give --model (continue a saved model) or --preset (start one), not both');
 
+    await checkModelOutput(out, '-o');   // before the work, which a destination that cannot take it would lose
     const pictures = await isPictureSource(v.images as string | undefined);
     const pictureFlags = ['patch', 'patches', 'channels', 'augment'].filter((f) => v[f] !== undefined);
     if (!pictures && pictureFlags.length) throw new UsageError(`--${pictureFlags[0]} is for pictures: give --images a folder of PNG/JPEG files (or one such file)`);
@@ -137,11 +142,14 @@ async function isPictureSource(path: string | undefined): Promise<boolean> {
   }
 }
 
+/** --patch when not given: 28, the digits' size, which every preset takes. */
+const DEFAULT_PATCH = 28;
+
 interface TrainSettings { out: string; epochs: number; batchSize: number; noise: number; seed: number; threads: 'auto' | number; preset: string }
 
 // --images DIR: random patches of the pictures, fresh every epoch, noised as they are drawn.
 async function trainOnPictures(v: FlagValues, io: CliIo, t: TrainSettings): Promise<number> {
-  const patch = intFlag(v, 'patch', 28);
+  const patch = intFlag(v, 'patch', DEFAULT_PATCH);
   const perEpoch = intFlag(v, 'patches', 8192);
   const channels = v.channels === undefined ? undefined : Number(v.channels);
   if (channels !== undefined && channels !== 1 && channels !== 3) throw new UsageError(`--channels must be 1 or 3, got ${describeValue(v.channels)}`);
@@ -156,8 +164,9 @@ async function trainOnPictures(v: FlagValues, io: CliIo, t: TrainSettings): Prom
   if (v.model !== undefined) {
     ({ model: base, label } = await openModel(v.model as string, t.threads));
   } else {
-    base = t.preset === 'tutorial' ? presets.kerasTutorial({ threads: t.threads }) : presets.pretrained({ threads: t.threads });
-    label = t.preset === 'tutorial' ? 'the tutorial model' : 'the pretrained denoiser';
+    // Built at the default patch (every preset takes it) with the pictures' channels where the preset
+    // is built by shape (unet, dncnn); patchModel rebuilds it at --patch or names the sizes that fit.
+    ({ model: base, label } = PRESETS[t.preset]([DEFAULT_PATCH, DEFAULT_PATCH, C], t.threads));
   }
   let model: LayersModel;
   try {

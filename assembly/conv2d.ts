@@ -19,8 +19,7 @@ import { biasActivationForward, biasActivationColumns, activationForward } from 
 import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRuns4Column, dotRunsScalar, foldLanes, madd, STORE, BIAS, BIAS_RELU, POOL_BIAS, POOL_BIAS_RELU } from './gemm';
 import { ACT_LINEAR, ACT_RELU } from './plan';
 import { copyFloats, zeroFloats } from './copy';
-import { winogradFits, winogradWorkFloats, winogradKernel, winogradConv3, winogradConv3Pooled, winogradWeightGradStart, winogradWeightGrad,
-         winogradWeightGradFinish } from './winograd';
+import { winogradFits, winogradWorkFloats, winogradKernel, winogradConv3, winogradConv3Pooled } from './winograd';
 
 // Geometry of one conv layer; a view of the op record's words F_H..F_PAD_LEFT (see network.ts).
 @final @unmanaged export class ConvShape {
@@ -567,22 +566,17 @@ export function conv2dWeightGrad(s: ConvShape, x: usize, dz: usize, dw: usize, d
   const inPlace = readsInPlace(s) && up == 0;
   const ld = inPlace ? s.W * C : paddedW(s) * C;
   const rowBase = rowBaseOf(s, scratch);
-  const wino = usesWinograd(s), work = winogradWorkOf(s, scratch);
-  if (wino) winogradWeightGradStart(C, OC, work);
-  else fillRowBase(s, ld, rowBase);
-  const availH = inPlace ? s.H : paddedH(s), availW = inPlace ? s.W : paddedW(s);
+  fillRowBase(s, ld, rowBase);
   const run = s.KW * C;
   for (let n = n0; n < n1; n++) {
     const dzn = dz + (<usize>(n * M * OC) << 2);
     if (db != 0) biasGradient(dzn, M, OC, db, relu == 0 ? 0 : relu + (<usize>(n * M * OC) << 2));
     const src = imageSource(s, x, n, up, inPlace, scratch);
-    if (wino) winogradWeightGrad(s.OH, s.OW, C, OC, src, ld, availH, availW, dzn, work);
-    else if (ASC_FEATURE_SIMD && toOneChannel3(s)) wgradToOneChannel3(s, src, ld, dzn, dw);
+    if (ASC_FEATURE_SIMD && toOneChannel3(s)) wgradToOneChannel3(s, src, ld, dzn, dw);
     else if (ASC_FEATURE_SIMD && fromOneChannel3(s)) wgradFromOneChannel3(s, src, ld, dzn, dw);
     else if (ASC_FEATURE_SIMD) weightGradSimd(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
     else weightGradScalar(M, OC, s.KH, run, ld, src, rowBase, dzn, dw);
   }
-  if (wino) winogradWeightGradFinish(C, OC, work, dw);
 }
 
 /**

@@ -20,7 +20,7 @@
 // The rounding differs from the direct convolution's (here the kernel and window pass through the
 // transforms); its error against an f64 reference measured no larger than the direct sum's.
 
-import { gemm, tile4x8, tile4x4, storeVec, storePooled, STORE, BIAS, POOL_BIAS } from './gemm';
+import { tile4x8, tile4x4, storeVec, storePooled, STORE, BIAS, POOL_BIAS } from './gemm';
 import { zeroFloats, copyFloats } from './copy';
 
 /** Whether a 3x3, unit-stride convolution from C to OC channels takes this path. */
@@ -28,26 +28,13 @@ import { zeroFloats, copyFloats } from './copy';
   return (C & 3) == 0 && (OC & 3) == 0;
 }
 
-/** Tiles per pass of the weight gradient (its transforms wait in the work area for the products). */
-const WGRAD_TILES = 64;
-/**
- * Floats of one p's slice of the weight gradient's V (or dM) for ch channels: one cache line more than
- * the tiles need, so that the 16 slices (written together, tile by tile) fall in different cache sets
- * (at 64 tiles x 16 channels they would be 4 KiB apart: one set, and 0.91x the direct kernel measured).
- */
-@inline function wgradSlice(ch: i32): i32 { return WGRAD_TILES * ch + 16; }
-
-/**
- * Floats of one thread's work area: U (or the weight gradient's dU) and the transforms: a block of 4
- * tiles' V and M in the forward, WGRAD_TILES tiles' V and dM in the weight gradient; one edge window.
- */
+/** Floats of one thread's work area: U, a block's V and M, one edge window. */
 @inline export function winogradWorkFloats(C: i32, OC: i32): i32 {
-  return 16 * C * OC + 16 * (wgradSlice(C) + wgradSlice(OC)) + 16 * C;
+  return 16 * C * OC + 64 * C + 64 * OC + 16 * C;
 }
 @inline function vOf(C: i32, OC: i32, work: usize): usize { return work + (<usize>(16 * C * OC) << 2); }
 @inline function mOf(C: i32, OC: i32, work: usize): usize { return vOf(C, OC, work) + (<usize>(64 * C) << 2); }
-@inline function edgeOf(C: i32, OC: i32, work: usize): usize { return vOf(C, OC, work) + (<usize>(16 * (wgradSlice(C) + wgradSlice(OC))) << 2); }
-@inline function dMOf(C: i32, OC: i32, work: usize): usize { return vOf(C, OC, work) + (<usize>(16 * wgradSlice(C)) << 2); }
+@inline function edgeOf(C: i32, OC: i32, work: usize): usize { return mOf(C, OC, work) + (<usize>(64 * OC) << 2); }
 
 /** U = G g G^T for the kernel w (3, 3, C, OC) (HWIO) into the work area. Scalar in every build. */
 export function winogradKernel(C: i32, OC: i32, w: usize, work: usize): void {
@@ -84,7 +71,7 @@ export function winogradConv3(nh: i32, nw: i32, C: i32, OC: i32, src: usize, ld:
   const V = vOf(C, OC, work), M = mOf(C, OC, work);
   const sc = <usize>OC << 2, ms = <usize>(4 * OC) << 2, yRow = <usize>(nw * OC) << 2;
   for (let t0 = 0; t0 < T; t0 += 4) {
-    transformBlock(t0, 4, T, TW, C, src, ld, availH, availW, vOf(C, OC, work), <usize>(4 * C) << 2, edgeOf(C, OC, work));
+    transformBlock(t0, T, TW, C, OC, src, ld, availH, availW, work);
     multiplyBlock(C, OC, work);
     for (let i = 0; i < 4 && t0 + i < T; i++) {
       const t = t0 + i, th = t / TW, tw = t - th * TW;
@@ -112,7 +99,7 @@ export function winogradConv3Pooled(nh: i32, nw: i32, C: i32, OC: i32, src: usiz
   const M = mOf(C, OC, work);
   const sc = <usize>OC << 2, ms = <usize>(4 * OC) << 2, rowFloats = nw * OC;
   for (let t0 = 0; t0 < T; t0 += 4) {
-    transformBlock(t0, 4, T, TW, C, src, ld, availH, availW, vOf(C, OC, work), <usize>(4 * C) << 2, edgeOf(C, OC, work));
+    transformBlock(t0, T, TW, C, OC, src, ld, availH, availW, work);
     multiplyBlock(C, OC, work);
     for (let i = 0; i < 4 && t0 + i < T; i++) {
       const t = t0 + i, th = t / TW, tw = t - th * TW;
@@ -126,13 +113,12 @@ export function winogradConv3Pooled(nh: i32, nw: i32, C: i32, OC: i32, src: usiz
   }
 }
 
-// V (16, count, C) at V, vs bytes per p, = B^T d B for tiles t0 .. t0+count-1 (past T: the last tile
-// again, its results unused). A window that reaches past availH x availW is first copied into the edge
-// window (edge) with zeros around it.
-function transformBlock(t0: i32, count: i32, T: i32, TW: i32, C: i32, src: usize, ld: i32, availH: i32, availW: i32,
-                        V: usize, vs: usize, edge: usize): void {
-  const pixel = <usize>C << 2;
-  for (let i = 0; i < count; i++) {
+// V (16, 4, C) = B^T d B for tiles t0 .. t0+3 (past T: the last tile again, its results unused). A window
+// that reaches past availH x availW is first copied into the edge window with zeros around it.
+function transformBlock(t0: i32, T: i32, TW: i32, C: i32, OC: i32, src: usize, ld: i32, availH: i32, availW: i32, work: usize): void {
+  const V = vOf(C, OC, work), edge = edgeOf(C, OC, work);
+  const pixel = <usize>C << 2, vs = <usize>(4 * C) << 2;
+  for (let i = 0; i < 4; i++) {
     const t = min(t0 + i, T - 1), th = t / TW, tw = t - th * TW;
     const r = 2 * th, q = 2 * tw;
     let d = src + (<usize>(r * ld + q * C) << 2), rowBytes = <usize>ld << 2;
@@ -175,111 +161,6 @@ function multiplyBlock(C: i32, OC: i32, work: usize): void {
       }
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// The weight gradient. With M[p] = Σ_c V[p][c] U[p][c][oc] and y = A^T M A: dM = A dy A^T (dy: a tile's
-// 2x2 output gradient, zeros outside the output), dU[p] = Σ_tiles V[p]^T dM[p], and dw = G^T dU G.
-// dU sums over every tile of the call's images (WGRAD_TILES at a time, each pass a gemm.ts product added
-// to dU), then winogradWeightGradFinish adds G^T dU G to dw once.
-
-/** dU = 0 in the work area: call before the first winogradWeightGrad of a call's images. */
-export function winogradWeightGradStart(C: i32, OC: i32, work: usize): void {
-  zeroFloats(work, 16 * C * OC);
-}
-
-/**
- * dU += the weight gradient in the transformed domain of one image: src as in winogradConv3 (the layer's
- * padded input), dz (nh, nw, OC) the gradient of its pre-activation output.
- */
-export function winogradWeightGrad(nh: i32, nw: i32, C: i32, OC: i32, src: usize, ld: i32, availH: i32, availW: i32,
-                                   dz: usize, work: usize): void {
-  const TH = (nh + 1) >> 1, TW = (nw + 1) >> 1, T = TH * TW;
-  const V = vOf(C, OC, work), dM = dMOf(C, OC, work), edge = edgeOf(C, OC, work);
-  const vs = <usize>wgradSlice(C) << 2, ds = <usize>wgradSlice(OC) << 2, sc = <usize>OC << 2, dzRow = <usize>(nw * OC) << 2;
-  for (let t0 = 0; t0 < T; t0 += WGRAD_TILES) {
-    const count = min(WGRAD_TILES, T - t0);
-    transformBlock(t0, count, T, TW, C, src, ld, availH, availW, V, vs, edge);
-    for (let i = 0; i < count; i++) {
-      const t = t0 + i, th = t / TW, tw = t - th * TW;
-      const d = dz + (<usize>((2 * th * nw + 2 * tw) * OC) << 2), m = dM + <usize>i * sc;
-      const right = 2 * tw + 1 < nw, down = 2 * th + 1 < nh;
-      if (ASC_FEATURE_SIMD) {
-        for (let oc: usize = 0; oc < sc; oc += 16) gradTileVec(d + oc, sc, dzRow, right, down, m + oc, ds);
-      } else {
-        for (let oc: usize = 0; oc < sc; oc += 4) gradTileScalar(d + oc, sc, dzRow, right, down, m + oc, ds);
-      }
-    }
-    for (let p = 0; p < 16; p++) {   // dU[p] (C, OC) += V[p]^T (C, count) · dM[p] (count, OC)
-      gemm(C, OC, count, V + <usize>p * vs, 1, C, dM + <usize>p * ds, OC, work + <usize>p * <usize>(C * OC) * 4, OC, true);
-    }
-  }
-}
-
-/** dw (3, 3, C, OC) += G^T dU G. Scalar in every build. */
-export function winogradWeightGradFinish(C: i32, OC: i32, work: usize, dw: usize): void {
-  const CO = C * OC, st = <usize>CO << 2;
-  for (let k = 0; k < CO; k++) {
-    const u = work + (<usize>k << 2), g = dw + (<usize>k << 2);
-    // t = G^T dU (3 rows of 4), one column at a time; then each row of t times G.
-    const t00 = gradRow0(u, st, 0), t01 = gradRow0(u, st, 1), t02 = gradRow0(u, st, 2), t03 = gradRow0(u, st, 3);
-    const t10 = gradRow1(u, st, 0), t11 = gradRow1(u, st, 1), t12 = gradRow1(u, st, 2), t13 = gradRow1(u, st, 3);
-    const t20 = gradRow2(u, st, 0), t21 = gradRow2(u, st, 1), t22 = gradRow2(u, st, 2), t23 = gradRow2(u, st, 3);
-    kernelGradRow(t00, t01, t02, t03, g, st);
-    kernelGradRow(t10, t11, t12, t13, g + 3 * st, st);
-    kernelGradRow(t20, t21, t22, t23, g + 6 * st, st);
-  }
-}
-// G^T's rows (1, .5, .5, 0), (0, .5, -.5, 0), (0, .5, .5, 1) applied down column j of dU (rows 4*st apart).
-@inline function gradRow0(u: usize, st: usize, j: i32): f32 {
-  const c = u + <usize>j * st;
-  return load<f32>(c) + (load<f32>(c + 4 * st) + load<f32>(c + 8 * st)) * 0.5;
-}
-@inline function gradRow1(u: usize, st: usize, j: i32): f32 {
-  const c = u + <usize>j * st;
-  return (load<f32>(c + 4 * st) - load<f32>(c + 8 * st)) * 0.5;
-}
-@inline function gradRow2(u: usize, st: usize, j: i32): f32 {
-  const c = u + <usize>j * st;
-  return (load<f32>(c + 4 * st) + load<f32>(c + 8 * st)) * 0.5 + load<f32>(c + 12 * st);
-}
-// One kernel row of the gradient, t G: g[kw] += (t0 + (t1 + t2)/2, (t1 - t2)/2, (t1 + t2)/2 + t3).
-@inline function kernelGradRow(t0: f32, t1: f32, t2: f32, t3: f32, g: usize, st: usize): void {
-  store<f32>(g, load<f32>(g) + (t0 + (t1 + t2) * 0.5));
-  store<f32>(g + st, load<f32>(g + st) + (t1 - t2) * 0.5);
-  store<f32>(g + 2 * st, load<f32>(g + 2 * st) + ((t1 + t2) * 0.5 + t3));
-}
-
-// dM (16 vectors ds bytes apart) = A dy A^T for a 2x2 gradient tile at d (pixels sc bytes apart, rows dzRow;
-// right/down: whether its second column/row exists, else zeros). A's rows: (1, 0), (1, 1), (1, -1), (0, -1).
-@inline function gradTileVec(d: usize, sc: usize, dzRow: usize, right: bool, down: bool, m: usize, ds: usize): void {
-  const z = f32x4.splat(0);
-  const y00 = v128.load(d), y01 = right ? v128.load(d + sc) : z;
-  const y10 = down ? v128.load(d + dzRow) : z, y11 = right && down ? v128.load(d + dzRow + sc) : z;
-  gradRowVec(y00, y01, m, ds);
-  gradRowVec(f32x4.add(y00, y10), f32x4.add(y01, y11), m + 4 * ds, ds);
-  gradRowVec(f32x4.sub(y00, y10), f32x4.sub(y01, y11), m + 8 * ds, ds);
-  gradRowVec(f32x4.neg(y10), f32x4.neg(y11), m + 12 * ds, ds);
-}
-@inline function gradRowVec(e0: v128, e1: v128, m: usize, ds: usize): void {
-  v128.store(m, e0);
-  v128.store(m + ds, f32x4.add(e0, e1));
-  v128.store(m + 2 * ds, f32x4.sub(e0, e1));
-  v128.store(m + 3 * ds, f32x4.neg(e1));
-}
-function gradTileScalar(d: usize, sc: usize, dzRow: usize, right: bool, down: bool, m: usize, ds: usize): void {
-  const y00 = load<f32>(d), y01: f32 = right ? load<f32>(d + sc) : 0;
-  const y10: f32 = down ? load<f32>(d + dzRow) : 0, y11: f32 = right && down ? load<f32>(d + dzRow + sc) : 0;
-  gradRowScalar(y00, y01, m, ds);
-  gradRowScalar(y00 + y10, y01 + y11, m + 4 * ds, ds);
-  gradRowScalar(y00 - y10, y01 - y11, m + 8 * ds, ds);
-  gradRowScalar(-y10, -y11, m + 12 * ds, ds);
-}
-@inline function gradRowScalar(e0: f32, e1: f32, m: usize, ds: usize): void {
-  store<f32>(m, e0);
-  store<f32>(m + ds, e0 + e1);
-  store<f32>(m + 2 * ds, e0 - e1);
-  store<f32>(m + 3 * ds, -e1);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -621,10 +621,10 @@ if (results.profile) {
     p(table(rows, { indent: '    ' }));
   }
   p('  MFLOP/image: 2 x the multiply-adds of the direct convolutions each function runs per image (bench/lib/profile.mjs');
-  p('  says which: the winograd row sums every function of winograd.ts and gemmSimd, which run the 2nd, 4th, 5th and');
-  p('  6th layers forward and backward with fewer multiplies, so its % of peak can pass 100%; the 3rd runs in');
-  p('  forwardSimd and weightGradSimd, the 1st and the last in their sliding kernels); GFLOP/s inside = those FLOPs /');
-  p('  its self time.');
+  p('  says which: the winograd row sums every function of winograd.ts, which run the 2nd, 4th, 5th and 6th layers\'');
+  p('  forward and input gradient with fewer multiplies, so its % of peak can pass 100%; the 3rd runs in forwardSimd,');
+  p('  the weight gradients but the 1st\'s and the last\'s in weightGradSimd, those two layers in their sliding');
+  p('  kernels); GFLOP/s inside = those FLOPs / its self time.');
 }
 
 if (summary.length) {

@@ -26,11 +26,10 @@ export async function buildDebugSimd() {
 // The tutorial's seven 3x3 convolutions: [OH, OW, C, OC]. Which wasm functions do which FLOPs, as the
 // kernels are written today (assembly/conv2d.ts), 2 FLOPs per multiply-add of the direct convolution:
 // - the layers usesWinograd picks (channels in 4s, 2x2 tiles wasting at most 25%: the 2nd, 4th, 5th and
-//   6th) run forward, input gradient and weight gradient in winograd.ts, whose products are tile4x8 calls
-//   inlined into its functions and, for the weight gradient, gemm.ts gemmSimd (nothing else in this model
-//   calls gemm): one group, "winograd", whose FLOPs are the direct convolution's (Winograd does fewer);
-// - the 3rd layer (7x7: 4x4 tiles would waste 31%) runs its forward and input gradient in forwardSimd and
-//   its weight gradient in weightGradSimd;
+//   6th) run forward and input gradient in winograd.ts, whose products are tile4x8 calls inlined into its
+//   functions: one group, "winograd", whose FLOPs are the direct convolution's (Winograd does fewer);
+// - the 3rd layer (7x7: 4x4 tiles would waste 31%) runs its forward and input gradient in forwardSimd;
+// - the weight gradients of all but the first and the last layer run in weightGradSimd;
 // - the 1st (from 1 channel): forward with the fused 2x2 max pool in conv2dForwardPooled, weight gradient in
 //   wgradFromOneChannel3 (its input gradient is never needed); the last (to 1 channel): forward in
 //   forwardToOne3, input gradient in slidingRows3, weight gradient in wgradToOneChannel3.
@@ -40,7 +39,7 @@ const flop = ([OH, OW, C, OC]) => 2 * OH * OW * OC * 9 * C;
 const winograd = ([OH, OW, C, OC]) => C % 4 === 0 && OC % 4 === 0 && 4 * 4 * ((OH + 1) >> 1) * ((OW + 1) >> 1) <= 5 * OH * OW;
 export const WINOGRAD_GROUP = 'winograd';
 /** Whether a function's self time counts in the Winograd group. */
-export const inWinogradGroup = (name) => name.startsWith('assembly/winograd/') || name === 'assembly/gemm/gemmSimd';
+export const inWinogradGroup = (name) => name.startsWith('assembly/winograd/');
 
 /** FLOPs per image done inside each named wasm function (or the Winograd group), for training and for inference. */
 export function flopsByFunction() {
@@ -50,8 +49,8 @@ export function flopsByFunction() {
   const direct = middle.filter((c) => !winograd(c)).reduce((s, c) => s + flop(c), 0);
   return {
     training: {
-      'assembly/conv2d/conv2dForwardPooled': first, [WINOGRAD_GROUP]: 3 * wino, 'assembly/conv2d/forwardSimd': 2 * direct,
-      'assembly/conv2d/weightGradSimd': direct, 'assembly/conv2d/forwardToOne3': last, 'assembly/conv2d/slidingRows3': last,
+      'assembly/conv2d/conv2dForwardPooled': first, [WINOGRAD_GROUP]: 2 * wino, 'assembly/conv2d/forwardSimd': 2 * direct,
+      'assembly/conv2d/weightGradSimd': wino + direct, 'assembly/conv2d/forwardToOne3': last, 'assembly/conv2d/slidingRows3': last,
       'assembly/conv2d/wgradFromOneChannel3': first, 'assembly/conv2d/wgradToOneChannel3': last,
     },
     inference: {

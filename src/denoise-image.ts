@@ -14,7 +14,7 @@ import type { RgbaImage } from './io/image-grid.js';
 import { layerType } from './model/layers.js';
 import type { LayersModel } from './model/model.js';
 import type { Tensor } from './tensor.js';
-import { describeValue } from './train/validate.js';
+import { checkOptions, describeValue, type OptionSpec } from './train/validate.js';
 
 /**
  * Context kept around each tile's core, in pixels per side: the reach of presets.photoDenoiser() (a depth-2
@@ -53,6 +53,10 @@ export interface DenoiseImageOptions {
   signal?: AbortSignal;
 }
 
+const DENOISE_IMAGE_OPTIONS: OptionSpec<DenoiseImageOptions> = {
+  margin: 'value', tileSize: 'value', batchSize: 'value', onProgress: 'function', signal: 'value',
+};
+
 /** How a picture is cut: the model the tiles run through, the tile size and the core of each tile. */
 export interface TilePlan {
   /** The model the tiles run through (the given one, or a copy with the same weights at the tile size). */
@@ -76,6 +80,7 @@ export function denoiseImage(model: LayersModel, picture: PicturePixels, options
 export function denoiseImage(model: LayersModel, picture: RgbaImage, options?: DenoiseImageOptions): Promise<RgbaImage>;
 export function denoiseImage(model: LayersModel, picture: Tensor, options?: DenoiseImageOptions): Promise<Tensor>;
 export async function denoiseImage(model: LayersModel, picture: DenoiseImageInput, options: DenoiseImageOptions = {}): Promise<DenoiseImageInput> {
+  checkOptions(options, DENOISE_IMAGE_OPTIONS, 'denoiseImage');
   const C = imageChannels(model, 'denoiseImage');
   const pic = readInput(picture);
   const { H, W } = pic;

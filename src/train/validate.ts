@@ -120,3 +120,73 @@ export function checkPositiveInt(v: unknown, what: string): number {
   }
   return v;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Options objects
+
+/**
+ * The option names of an options type T as a value, each marked 'function' (callbacks) or 'value'.
+ * Written beside the type, `const FIT_OPTIONS: OptionSpec<FitOptions> = { epochs: 'value', ... }`: the
+ * compiler refuses a spec that leaves out a key of T, names one T lacks, or marks a callback 'value',
+ * so the type and what checkOptions accepts cannot drift apart.
+ */
+export type OptionSpec<T> = { readonly [K in keyof T]-?: NonNullable<T[K]> extends (...args: never[]) => unknown ? 'function' : 'value' };
+
+/** An OptionSpec whose type is not known statically (the layer registry holds one per layer type). */
+export type AnyOptionSpec = Readonly<Record<string, 'function' | 'value'>>;
+
+/**
+ * Checks a public function's options before any work: undefined or an object whose every key the spec
+ * names (a near miss gets "did you mean ...?", Keras's snake_case its camelCase name) and whose
+ * callbacks are functions. `notes` explain names that are not options here (a Keras option we lack,
+ * another library's name), with what to use instead. Returns the options ({} for undefined).
+ */
+export function checkOptions<T>(options: T | undefined, spec: NoInfer<OptionSpec<T>>, where: string,
+    notes: Readonly<Record<string, string>> = {}): T {
+  const names = Object.keys(spec);
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw new Error(`${where}: the options must be an object ({ ${names.join(', ')} }), got ${describeValue(options)}`);
+  }
+  for (const [key, v] of Object.entries(options)) {
+    const kind = Object.hasOwn(spec, key) ? (spec as AnyOptionSpec)[key] : undefined;
+    if (kind === 'function') {
+      if (v !== undefined && typeof v !== 'function') throw new Error(`${where}: ${key} must be a function, got ${describeValue(v)}`);
+    } else if (kind === undefined) {
+      if (Object.hasOwn(notes, key)) throw new Error(`${where}: ${key} is not supported: ${notes[key]}`);
+      const near = nearestName(key, names);
+      throw new Error(`${where}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; ` +
+        `the options are ${names.join(', ')}`);
+    }
+  }
+  return options;
+}
+
+/**
+ * The name in `names` that `key` most likely misspells: the same letters ignoring case and underscores
+ * (batch_size, batchsize: batchSize), else the closest within an edit or two (epoch: epochs).
+ */
+function nearestName(key: string, names: readonly string[]): string | undefined {
+  const fold = (s: string) => s.toLowerCase().replace(/_/g, '');
+  const k = fold(key);
+  const same = names.find((n) => fold(n) === k);
+  if (same) return same;
+  let best: string | undefined, bestDistance = k.length >= 8 ? 3 : 2;
+  for (const n of names) {
+    const d = editDistance(k, fold(n));
+    if (d < bestDistance) { best = n; bestDistance = d; }
+  }
+  return best;
+}
+
+/** Edits from a to b: single-character insertions, deletions, substitutions and swaps of neighbours (depht: depth). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}

@@ -377,7 +377,10 @@ function readTensors(j: ModelJson, readWeights: (path: string) => Uint8Array, wh
     }
     let at = 0;
     group.weights.forEach((w, i) => {
-      const chunk = bytes.slice(at, at + sizes[i]);   // a copy: aligned for the typed array
+      // A copy, so the typed array starts at offset 0 of a buffer of its own: `bytes` may be a view at any
+      // offset (a Node Buffer's slice() is a view into a shared pool, not a copy).
+      const chunk = new Uint8Array(sizes[i]);
+      chunk.set(bytes.subarray(at, at + sizes[i]));
       at += sizes[i];
       const data = (w.dtype ?? 'float32') === 'int32' ? new Int32Array(chunk.buffer) : new Float32Array(chunk.buffer);
       out.push({ name: w.name, shape: [...w.shape], dtype: w.dtype ?? 'float32', group: w.group, data });

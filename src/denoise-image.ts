@@ -14,7 +14,7 @@ import type { RgbaImage } from './io/image-grid.js';
 import { layerType } from './model/layers.js';
 import type { LayersModel } from './model/model.js';
 import type { Tensor } from './tensor.js';
-import { checkOptions, describeValue, type OptionSpec } from './train/validate.js';
+import { checkOptions, checkUnitRange, describeValue, type OptionSpec, type UnitRangeReason } from './train/validate.js';
 
 /**
  * Context kept around each tile's core, in pixels per side: the reach of presets.photoDenoiser() (a depth-2
@@ -55,6 +55,13 @@ export interface DenoiseImageOptions {
 
 const DENOISE_IMAGE_OPTIONS: OptionSpec<DenoiseImageOptions> = {
   margin: 'value', tileSize: 'value', batchSize: 'value', onProgress: 'function', signal: 'value',
+};
+
+// A float picture's values are pixels in [0, 1], what the models were trained on (and what comes back).
+const PIXELS_IN_UNIT_RANGE: UnitRangeReason = {
+  needs: 'denoiseImage takes images with values in [0, 1]',
+  unscaled: 'the model reads anything above 1 as brighter than white, and it comes back white',
+  otherwise: 'clip noisy images to [0, 1] (as addGaussianNoise does), or rescale the images to [0, 1]',
 };
 
 /** How a picture is cut: the model the tiles run through, the tile size and the core of each tile. */
@@ -141,6 +148,7 @@ function readInput(p: DenoiseImageInput): PictureView {
     if (c !== 1 && c !== 3) throw new Error(`${where} has ${c} channels; 1 (grey) or 3 (RGB) are supported`);
     if (p.data.length !== N * H * W * c) throw new Error(`${where}: shape [${s}] needs ${N * H * W * c} values, the data has ${p.data.length}`);
     checkSize(H, W);
+    checkUnitRange(p, where, PIXELS_IN_UNIT_RANGE);
     const d = p.data, size = H * W * c;
     return {
       H, W, count: N, channels: c,

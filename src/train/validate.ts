@@ -86,12 +86,25 @@ export function nonFiniteError(t: Images, i: number, what: string): Error {
     'remove or repair non-finite values first');
 }
 
+/** Why values must lie in [0, 1], what 0-255 pixels would do, and the fix for values far outside. */
+export interface UnitRangeReason {
+  needs: string;
+  unscaled: string;
+  otherwise: string;
+}
+
+const CROSS_ENTROPY_TARGETS: UnitRangeReason = {
+  needs: 'binary cross-entropy needs targets in [0, 1]',
+  unscaled: 'unscaled pixels make the loss negative and the outputs white',
+  otherwise: 'rescale the data, or use loss "meanSquaredError"',
+};
+
 /**
- * Cross-entropy targets must be probabilities: the tutorial's classic mistake is 0-255 pixels. One scan
- * also catches NaN and Infinity; when it fails, those are looked for first, so checkFinite's message
- * names them.
+ * Values that must be in [0, 1]: cross-entropy targets are probabilities (the tutorial's classic mistake
+ * is 0-255 pixels), denoiseImage's float images are pixels. One scan also catches NaN and Infinity; when
+ * it fails, those are looked for first, so checkFinite's message names them.
  */
-export function checkUnitRange(t: Images, what: string): void {
+export function checkUnitRange(t: Images, what: string, reason: UnitRangeReason = CROSS_ENTROPY_TARGETS): void {
   if (isByteArray(t.data)) return;   // bytes stand for b / 255, always in [0, 1]
   const bits = bitsOf(t.data);
   let inRange = true;
@@ -107,10 +120,10 @@ export function checkUnitRange(t: Images, what: string): void {
     if (d[i] < lo) lo = d[i];
     if (d[i] > hi) hi = d[i];
   }
-  throw new Error(`${what} has values in [${lo}, ${hi}], but binary cross-entropy needs targets in [0, 1]` +
-    (hi > 2 && hi <= 255 && lo >= 0 ? ': scale 0-255 pixels by 1/255 (unscaled pixels make the loss negative and the outputs white)' :
+  throw new Error(`${what} has values in [${lo}, ${hi}], but ${reason.needs}` +
+    (hi > 2 && hi <= 255 && lo >= 0 ? `: scale 0-255 pixels by 1/255 (${reason.unscaled})` :
       lo >= -0.01 && hi <= 1.01 ? ': clip them to [0, 1] (values just outside usually come from rounding in preprocessing)' :
-        ': rescale the data, or use loss "meanSquaredError"'));
+        `: ${reason.otherwise}`));
 }
 
 /** A positive integer option, or a clear error. */

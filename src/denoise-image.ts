@@ -202,8 +202,11 @@ function isGreyRun(d: ArrayLike<number>, start: number, size: number): boolean {
 
 /** The model's image channels (1 or 3), or an error saying why it cannot denoise images; `who` starts it. */
 export function imageChannels(model: LayersModel, who?: string): 1 | 3 {
-  const i = model.inputShape, o = model.outputShape;
   const prefix = who ? `${who}: ` : '';
+  if (!model || typeof model !== 'object' || !Array.isArray(model.inputShape) || typeof model.predict !== 'function') {
+    throw new Error(`${prefix}the first argument must be a model, e.g. presets.photoDenoiser() or await loadModel(...), got ${describeValue(model)}`);
+  }
+  const i = model.inputShape, o = model.outputShape;
   if (i.length !== 3 || o.length !== 3) {
     throw new Error(`${prefix}the model takes [${i}] and gives [${o}]; denoising needs images in and out ([height, width, channels])`);
   }

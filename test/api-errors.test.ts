@@ -1,9 +1,12 @@
 // What a new user runs into: weights given as bytes that are a view into a larger buffer (a Node Buffer),
-// float pictures outside [0, 1].
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// float pictures outside [0, 1], save() without a target, a missing model or weights, and an input shape
+// whose channels the weights do not fit.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { denoiseImage, loadModel, presets, type Tensor } from '../src/index.js';
+import { Sequential, denoiseImage, layers, loadModel, presets, type Picture, type Tensor } from '../src/index.js';
+
+const picture: Picture = { name: 'p', width: 64, height: 64, channels: 1, data: new Uint8Array(64 * 64) };
 
 describe('loadModel({ json, weights }) with weights that are a view into a larger buffer', () => {
   let dir: string;
@@ -46,5 +49,35 @@ describe('denoiseImage takes float pictures in [0, 1] only', () => {
   });
   test('values in [0, 1] still run', async () => {
     expect((await denoiseImage(m, floats((i) => (i % 7) / 6))).shape).toEqual([1, 28, 28, 1]);
+  });
+});
+
+describe('missing arguments', () => {
+  test('save() without a target is refused and creates nothing', async () => {
+    const m = presets.kerasTutorial({ threads: 1 });
+    await expect((m.save as (t?: string) => Promise<void>)()).rejects.toThrow(
+      /save: say where to save: a directory \(Node\), 'indexeddb:\/\/name' or 'downloads:\/\/name' \(browsers\), e.g. model.save\('out\/my-model'\); got undefined/);
+    await expect(m.save('')).rejects.toThrow(/got ""/);
+    expect(existsSync('undefined')).toBe(false);
+  });
+  test('loadModel({ json }) without weights says what weights to give', async () => {
+    await expect(loadModel({ json: '{}' } as never)).rejects.toThrow(
+      /loadModel: \{ json, weights \} needs the weights file's bytes too: weights: a Uint8Array .*; got undefined/);
+    await expect(loadModel({ json: '{}', weights: { 'weights.bin': [1, 2] } } as never)).rejects.toThrow(/needs the weights file's bytes too/);
+    await expect(loadModel({ json: '{}', weight: new Uint8Array(4) } as never)).rejects.toThrow(/loadModel: unknown option "weight" \(did you mean "weights"\?\)/);
+  });
+  test('denoiseImage(null, picture) asks for a model', async () => {
+    await expect(denoiseImage(null as never, picture)).rejects.toThrow(
+      /denoiseImage: the first argument must be a model, e.g. presets.photoDenoiser\(\) or await loadModel\(...\), got null/);
+  });
+  test('withInputShape with other channels says so, not setWeights', () => {
+    expect(() => presets.kerasTutorial().withInputShape([28, 28, 3])).toThrow(
+      /withInputShape: \[28,28,3\] has 3 channels, but the model's input \[28,28,1\] has 1, and its weights are made for 1 \(conv2d\/kernel \[3,3,1,16\], \[3,3,3,16\] for \[28,28,3\]\); keep 1 channel: only the height and width can change/);
+  });
+  test('withInputShape on a dense model names the weight that would change', () => {
+    const d = new Sequential({ inputShape: [4] }, [layers.dense({ units: 2 })]);
+    expect(() => d.withInputShape([6])).toThrow(/withInputShape: \[6\] needs other weights than the model's input \[4\] \(dense\/kernel \[6,2\] instead of \[4,2\]\)/);
+    const f = new Sequential({ inputShape: [4, 4, 1] }, [layers.flatten(), layers.dense({ units: 2 })]);
+    expect(() => f.withInputShape([8, 8, 1])).toThrow(/withInputShape: \[8,8,1\] needs other weights than the model's input \[4,4,1\] \(dense\/kernel \[64,2\] instead of \[16,2\]\)/);
   });
 });

@@ -1,8 +1,8 @@
 // loadModel / saveModel: where model files come from and go to. Browser-safe: Node's file system is
 // reached only through a dynamic import that bundlers are told to skip.
 import { registerModelSaver, type LayersModel, type SaveOptions } from '../model/model.js';
-import { LOAD_MODEL_OPTIONS, modelFromFiles, modelToFiles, parseModelJson, type LoadModelOptions } from './model-format.js';
-import { checkOptions, type OptionSpec } from '../train/validate.js';
+import { LOAD_MODEL_OPTIONS, WEIGHTS_FILE, modelFromFiles, modelToFiles, parseModelJson, type LoadModelOptions } from './model-format.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 import type { loadModelFromPath, saveModelToDir } from './model-node.js';
 import * as web from './model-web.js';
 
@@ -39,6 +39,15 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
     const where = 'loadModel';
     checkOptions(source, FILES_IN_MEMORY, where);
     const w = source.weights;
+    const isBytes = (b: unknown) => b instanceof Uint8Array || b instanceof ArrayBuffer;
+    if (!isBytes(w) && !(w && typeof w === 'object' && !ArrayBuffer.isView(w) && Object.values(w).every(isBytes))) {
+      throw new Error(`${where}: { json, weights } needs the weights file's bytes too: weights: a Uint8Array (e.g. ` +
+        `fs.readFileSync('my-model/${WEIGHTS_FILE}')) or ArrayBuffer, or { '${WEIGHTS_FILE}': bytes } per file the manifest ` +
+        `lists; got ${describeValue(w)}`);
+    }
+    if (typeof source.json !== 'string' && (!source.json || typeof source.json !== 'object')) {
+      throw new Error(`${where}: { json, weights } needs json: model.json's text or the object it holds, got ${describeValue(source.json)}`);
+    }
     const json = typeof source.json === 'string' ? parseModelJson(source.json, where) : source.json;
     const bytes = (b: Uint8Array | ArrayBuffer) => (b instanceof Uint8Array ? b : new Uint8Array(b));
     const read = (path: string) => {

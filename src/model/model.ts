@@ -365,6 +365,15 @@ export class LayersModel {
       copies.set(t.id, layer.applyAs(t.source.inputs.length === 1 ? copies.get(t.source.inputs[0].id)! : t.source.inputs.map((i) => copies.get(i.id)!), layer.name ?? layer.namePrefix));
     }
     const m = new LayersModel({ ...this.options, ...options, name: this.name, inputs: x, outputs: copies.get(this.outputTensor.id)! });
+    const changed = m.weightSpecs.find((w, i) => w.shape.join() !== this.weightSpecs[i].shape.join());
+    if (changed) {
+      const was = this.weightSpecs[m.weightSpecs.indexOf(changed)].shape, C = this.inputShape.at(-1);
+      throw new Error(`withInputShape: [${shape}] ` + (shape.length === 3 && this.inputShape.length === 3 && shape[2] !== C
+        ? `has ${shape.at(-1)} channels, but the model's input [${this.inputShape}] has ${C}, and its weights are made for ${C}` +
+          ` (${changed.name} [${was}], [${changed.shape}] for [${shape}]); keep ${C} channel${C === 1 ? '' : 's'}: only the height and width can change`
+        : `needs other weights than the model's input [${this.inputShape}] (${changed.name} [${changed.shape}] instead of [${was}]); ` +
+          'only sizes that the weights do not depend on (the height and width of a fully convolutional model) can change'));
+    }
     m.setWeights(this.getWeights());
     return m;
   }
@@ -508,6 +517,10 @@ export class LayersModel {
    * save leaves any previous model there intact.
    */
   async save(target: string | URL, options: SaveOptions = {}): Promise<void> {
+    if (!(typeof target === 'string' && target !== '') && !(target instanceof URL)) {
+      throw new Error(`save: say where to save: a directory (Node), 'indexeddb://name' or 'downloads://name' (browsers), ` +
+        `e.g. model.save('out/my-model'); got ${describeValue(target)}`);
+    }
     checkOptions(options, SAVE_OPTIONS, 'save');
     if (!modelSaver) throw new Error('save: model files are handled by denoise-wasm\'s io module: import the model from \'denoise-wasm\' (its index registers it)');
     await modelSaver(this, target, options);

@@ -14,7 +14,7 @@ import type { RgbaImage } from './io/image-grid.js';
 import { layerType } from './model/layers.js';
 import type { LayersModel } from './model/model.js';
 import type { Tensor } from './tensor.js';
-import { checkOptions, checkUnitRange, describeValue, type OptionSpec, type UnitRangeReason } from './train/validate.js';
+import { checkArrayLength, checkOptions, checkUnitRange, checkWasmBytes, describeValue, type OptionSpec, type UnitRangeReason } from './train/validate.js';
 
 /**
  * Context kept around each tile's core, in pixels per side: the reach of presets.photoDenoiser() (a depth-2
@@ -245,9 +245,13 @@ export function planTiles(model: LayersModel, H: number, W: number, options: Pic
     // Per axis: the fewest cores of at most `target` (rounded down to a multiple of the stride, at least
     // one stride), then the smallest margin >= the one asked for whose tile the model maps to itself.
     const most = Math.max(stride, Math.floor(target / stride) * stride);
+    const coreOf = (size: number) => Math.ceil(Math.ceil(size / Math.ceil(size / most)) / stride) * stride;
+    // A tile's input and output alone must fit in wasm's memory (checked before any model is built at that size).
+    const [th, tw] = [coreOf(H) + 2 * margin, coreOf(W) + 2 * margin];
+    checkWasmBytes(th * tw * 2 * C * 4, `denoiseImage: a tile of ${th}x${tw} pixels (a core of ${coreOf(H)}x${coreOf(W)} and ` +
+      `${margin} pixels of margin on each side)`, `use a smaller margin (default ${DEFAULT_DENOISE_MARGIN}) or tileSize (default ${DEFAULT_DENOISE_TILE})`);
     const axis = (size: number) => {
-      const count = Math.ceil(size / most);
-      const core = Math.ceil(Math.ceil(size / count) / stride) * stride;
+      const core = coreOf(size);
       for (let m = margin; m < margin + 64; m++) if (atSize(model, core + 2 * m, core + 2 * m, C)) return { core, m, tile: core + 2 * m };
       return null;
     };
@@ -306,6 +310,7 @@ export async function denoiseTiled(plan: TilePlan, images: Float32Array[], H: nu
   // Equal batches (the threads share each batch's tiles), each within the pixel budget unless asked.
   const most = asked ?? Math.max(1, Math.floor(BATCH_PIXELS / (tileH * tileW)));
   const batchSize = Math.ceil(tiles.length / Math.ceil(tiles.length / most));
+  checkArrayLength(batchSize * tileH * tileW * C, `denoiseImage: a batch of ${batchSize} tiles of ${tileH}x${tileW}x${C}`, 'use a smaller batchSize');
   const outputs = images.map(() => new Float32Array(H * W * C));
   const tileSize = tileH * tileW * C;
   for (let start = 0; start < tiles.length; start += batchSize) {

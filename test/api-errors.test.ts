@@ -1,10 +1,11 @@
-// What a new user runs into: weights given as bytes that are a view into a larger buffer (a Node Buffer),
-// float pictures outside [0, 1], save() without a target, a missing model or weights, and an input shape
-// whose channels the weights do not fit.
+// What a new user runs into, each a clear error (or, for weights given as a Node Buffer, a load that
+// works): bytes that are a view into a larger buffer, float pictures outside [0, 1], save() without a
+// target, sizes past what an array or wasm's memory can hold, a missing model or weights, and an input
+// shape whose channels the weights do not fit.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Sequential, denoiseImage, layers, loadModel, presets, type Picture, type Tensor } from '../src/index.js';
+import { Sequential, denoiseImage, gridImage, layers, loadModel, presets, samplePatches, type Picture, type Tensor } from '../src/index.js';
 
 const picture: Picture = { name: 'p', width: 64, height: 64, channels: 1, data: new Uint8Array(64 * 64) };
 
@@ -32,6 +33,7 @@ describe('loadModel({ json, weights }) with weights that are a view into a large
       expect(m.getWeights()).toEqual(saved.getWeights());
     }
   });
+
 });
 
 describe('denoiseImage takes float pictures in [0, 1] only', () => {
@@ -79,5 +81,34 @@ describe('missing arguments', () => {
     expect(() => d.withInputShape([6])).toThrow(/withInputShape: \[6\] needs other weights than the model's input \[4\] \(dense\/kernel \[6,2\] instead of \[4,2\]\)/);
     const f = new Sequential({ inputShape: [4, 4, 1] }, [layers.flatten(), layers.dense({ units: 2 })]);
     expect(() => f.withInputShape([8, 8, 1])).toThrow(/withInputShape: \[8,8,1\] needs other weights than the model's input \[4,4,1\] \(dense\/kernel \[64,2\] instead of \[16,2\]\)/);
+  });
+});
+
+describe('sizes past what an array or wasm can hold are refused up front, with the limit and the fix', () => {
+  test('denoiseImage margin 1e6', async () => {
+    const m = presets.photoDenoiser({ threads: 1, compile: false });
+    await expect(denoiseImage(m, picture, { margin: 1e6 })).rejects.toThrow(
+      /denoiseImage: a tile of 2000064x2000064 pixels .* needs at least [\d,]+ MiB of wasm memory, more than the 4 GiB wasm can address; use a smaller margin \(default 24\) or tileSize \(default 256\)/);
+  });
+  test('samplePatches count 1e9', () => {
+    expect(() => samplePatches([picture], { size: 64, count: 1e9 })).toThrow(
+      /samplePatches: 1000000000 patches of 64x64x1 would be 4,096,000,000,000 values, more than one array can hold \(2,147,483,647\); ask for at most 524287 patches/);
+  });
+  test('gridImage scale 1e5', () => {
+    const row: Tensor = { data: new Float32Array(28 * 28), shape: [1, 28, 28, 1] };
+    expect(() => gridImage([row], { scale: 1e5 })).toThrow(/gridImage: a 2800000x2800000 RGBA picture would be .* values, more than one array can hold .*; use a smaller scale/);
+  });
+  test('a sample whose input and output alone exceed 4 GiB: predict says so before any allocation', async () => {
+    const m = new Sequential({ inputShape: [20000, 20000, 1], threads: 2 }, [layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same' })]);
+    await expect(m.predict({ data: new Float32Array(0), shape: [1, 20000, 20000, 1] })).rejects.toThrow(
+      /predict: one sample \(input \[20000,20000,1\], output \[20000,20000,16\]\) needs at least [\d,]+ MiB of wasm memory, more than the 4 GiB wasm can address; use a smaller input shape; denoiseImage runs a fully convolutional model over big pictures in tiles/);
+  });
+  test('a batch of one that does not fit suggests a smaller input, not a batch smaller than 1', async () => {
+    const m = new Sequential({ inputShape: [2048, 2048, 1], threads: 1 }, [layers.conv2d({ filters: 240, kernelSize: 1 })]);
+    const x: Tensor = { data: new Float32Array(2048 * 2048), shape: [1, 2048, 2048, 1] };
+    const error = await m.predict(x).then(() => null, (e: Error) => e.message);
+    expect(error).toMatch(/one sample needs \d+ MiB of wasm memory, more than this runtime allows \(about 4 GiB\); give the model smaller inputs: .*denoiseImage/);
+    expect(error).not.toMatch(/batchSize/);
+    m.dispose();
   });
 });

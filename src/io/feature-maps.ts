@@ -3,7 +3,7 @@
 // dense bottleneck's code). Each map is stretched to its own range, black its lowest value and white its
 // highest, and the picture says so in its caption.
 import type { Tensor } from '../tensor.js';
-import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
+import { checkArrayLength, checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 import { blankImage, type RgbaImage } from './image-grid.js';
 import { drawText, textWidth, TEXT_HEIGHT } from './tiny-font.js';
 
@@ -80,6 +80,7 @@ export function featureMapGrid(activations: Tensor, options: FeatureMapGridOptio
   const gridW = columns * cellW + (columns - 1) * gap;
   const width = Math.max(gridW, ...lines.map((l) => textWidth(l, textScale)));
   const height = top + rows * cellH + (rows - 1) * gap;
+  checkArrayLength(width * height * 4, `${where}: a ${width}x${height} RGBA picture`, 'use a smaller scale, gap or textScale');
   const image: FeatureMapGrid = { ...blankImage(width, height, background), ranges };
   lines.forEach((line, i) => drawText(image, line, 0, i * lineHeight + textScale, [40, 40, 40], textScale));
   for (let c = 0; c < maps; c++) {

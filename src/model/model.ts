@@ -21,7 +21,7 @@ import {
   type Batch, type BatchSource, type FitDatasetOptions, type FitOptions, type History,
 } from '../train/fit.js';
 import {
-  checkBatch, checkFinite, checkOptions, checkUnitRange, checkPositiveInt, describeValue, nonFiniteError,
+  checkArrayLength, checkBatch, checkFinite, checkOptions, checkUnitRange, checkPositiveInt, checkWasmBytes, describeValue, nonFiniteError,
   type OptionSpec,
 } from '../train/validate.js';
 
@@ -415,8 +415,10 @@ export class LayersModel {
    */
   async activations(x: Images, options: BatchSizeOptions = {}): Promise<LayerActivations[]> {
     checkOptions(options, BATCH_SIZE_OPTIONS, 'activations');
+    this.checkSampleSize('activations');
     const N = checkBatch(x, this.inputShape, 'activations: x');
     checkFinite(x, 'activations: x');
+    checkArrayLength(N * Math.max(...this.graph.buffers), `activations: a layer's outputs for ${N} samples`, 'pass fewer samples');
     const batchSize = checkPositiveInt(options.batchSize ?? 32, 'activations: batchSize');
     const engine = await this.ready();
     this.pullShared();
@@ -553,6 +555,16 @@ export class LayersModel {
     return (await this.ready()).info;
   }
 
+  /**
+   * A sample whose input and output alone exceed wasm's memory cannot run at any batch size: refused
+   * before any allocation (the engine's layout names the exact need when it is only a little over).
+   */
+  private checkSampleSize(what: string): void {
+    checkWasmBytes((sizeOf(this.inputShape) + sizeOf(this.outputShape)) * 4,
+      `${what}: one sample (input [${this.inputShape}], output [${this.outputShape}])`,
+      'use a smaller input shape; denoiseImage runs a fully convolutional model over big pictures in tiles');
+  }
+
   private requireCompiled(what: string): { optimizer: OptimizerConfig; loss: LossName } {
     if (!this.compiled) throw new Error(`${what}: call model.compile({ optimizer, loss }) first`);
     return this.compiled;
@@ -582,6 +594,7 @@ export class LayersModel {
 
   private async fitTensors(x: Images, y: Images, options: FitOptions): Promise<History> {
     const { loss } = this.requireCompiled('fit');
+    this.checkSampleSize('fit');
     this.checkPair(x, y, 'fit', loss);
     const epochs = checkPositiveInt(options.epochs ?? 1, 'fit: epochs');
     const batchSize = checkPositiveInt(options.batchSize ?? 32, 'fit: batchSize');
@@ -615,6 +628,7 @@ export class LayersModel {
   // fit over a stream of batches: options checked now, each batch when it arrives.
   private async fitDataset(source: BatchSource, options: FitDatasetOptions): Promise<History> {
     const { loss } = this.requireCompiled('fit');
+    this.checkSampleSize('fit');
     const epochs = checkPositiveInt(options.epochs ?? 1, 'fit: epochs');
     if (options.batchesPerEpoch !== undefined) checkPositiveInt(options.batchesPerEpoch, 'fit: batchesPerEpoch');
     if (options.validationBatchSize !== undefined) checkPositiveInt(options.validationBatchSize, 'fit: validationBatchSize');
@@ -649,28 +663,33 @@ export class LayersModel {
   /** Model outputs for x, computed batchSize samples at a time (results do not depend on it). */
   async predict(x: Images, options: BatchSizeOptions = {}): Promise<Tensor> {
     checkOptions(options, BATCH_SIZE_OPTIONS, 'predict');
+    this.checkSampleSize('predict');
     const N = checkBatch(x, this.inputShape, 'predict: x');
     const batchSize = checkPositiveInt(options.batchSize ?? 128, 'predict: batchSize');
+    const outSize = sizeOf(this.outputShape), inSize = sizeOf(this.inputShape);
+    checkArrayLength(N * outSize, `predict: the outputs of ${N} samples`, 'predict fewer samples per call');
     const engine = await this.ready();
     this.pullShared();
-    const outSize = sizeOf(this.outputShape), inSize = sizeOf(this.inputShape);
-    const out = new Float32Array(N * outSize);
+    let out: Float32Array | null = null;   // made once the first batch has fitted in wasm memory
     for (let start = 0; start < N; start += batchSize) {
       const n = Math.min(batchSize, N - start);
       await engine.exclusive(async () => {
         // Each batch checked for NaN and Infinity as it is loaded (in wasm; predict changes nothing).
         const bad = engine.loadRange(x.data, start, n, undefined, true);
         if (bad >= 0) throw nonFiniteError(x, start * inSize + bad, 'predict: x');
-        out.set(await engine.forward(n), start * outSize);
+        const y = await engine.forward(n);
+        out ??= new Float32Array(N * outSize);
+        out.set(y, start * outSize);
       });
     }
-    return { data: out, shape: [N, ...this.outputShape] };
+    return { data: out!, shape: [N, ...this.outputShape] };
   }
 
   /** Mean loss over (x, y). */
   async evaluate(x: Images, y: Images, options: BatchSizeOptions = {}): Promise<number> {
     checkOptions(options, BATCH_SIZE_OPTIONS, 'evaluate');
     const { loss } = this.requireCompiled('evaluate');
+    this.checkSampleSize('evaluate');
     this.checkPair(x, y, 'evaluate', loss);
     const batchSize = checkPositiveInt(options.batchSize ?? 128, 'evaluate: batchSize');
     const engine = await this.ready();
@@ -686,6 +705,7 @@ export class LayersModel {
       Promise<{ loss: number; gradients: NamedWeight[]; inputGradient?: Tensor }> {
     checkOptions(options, GRADIENT_OPTIONS, 'computeGradients');
     const { loss: lossName } = this.requireCompiled('computeGradients');
+    this.checkSampleSize('computeGradients');
     const N = this.checkPair(x, y, 'computeGradients', lossName);
     const engine = await this.ready();
     this.pullShared();

@@ -126,6 +126,32 @@ export function checkUnitRange(t: Images, what: string, reason: UnitRangeReason 
         `: ${reason.otherwise}`));
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Sizes: refused up front with the limit and the fix, before an allocation fails with a bare RangeError
+
+/** The most values one typed array holds in every runtime we support (2^31 - 1: Safari's and 32-bit V8's limit). */
+export const MAX_ARRAY_LENGTH = 2 ** 31 - 1;
+
+/** Bytes a wasm module's memory can address (65,536 pages of 64 KiB). */
+export const WASM_MAX_BYTES = 2 ** 32;
+
+const count = (n: number) => (Number.isSafeInteger(n) ? n.toLocaleString('en-US') : n.toPrecision(3));
+
+/** Throws when an array of n values (what it is: `what`) could not be made; `fix` says what to change. */
+export function checkArrayLength(n: number, what: string, fix: string): void {
+  if (!(n <= MAX_ARRAY_LENGTH)) {
+    throw new Error(`${what} would be ${count(n)} values, more than one array can hold (${count(MAX_ARRAY_LENGTH)}); ${fix}`);
+  }
+}
+
+/** Throws when `bytes` of wasm memory (a lower bound of what `what` needs) exceed what wasm can address. */
+export function checkWasmBytes(bytes: number, what: string, fix: string): void {
+  if (!(bytes <= WASM_MAX_BYTES)) {
+    throw new Error(`${what} needs at least ${count(Math.ceil(bytes / 2 ** 20))} MiB of wasm memory, more than the ` +
+      `${WASM_MAX_BYTES / 2 ** 30} GiB wasm can address; ${fix}`);
+  }
+}
+
 /** A positive integer option, or a clear error. */
 export function checkPositiveInt(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {

@@ -14,7 +14,7 @@ import type { RgbaImage } from './io/image-grid.js';
 import { layerType } from './model/layers.js';
 import type { LayersModel } from './model/model.js';
 import type { Tensor } from './tensor.js';
-import { describeValue } from './train/validate.js';
+import { checkArrayLength, checkOptions, checkUnitRange, checkWasmBytes, describeValue, type OptionSpec, type UnitRangeReason } from './train/validate.js';
 
 /**
  * Context kept around each tile's core, in pixels per side: the reach of presets.photoDenoiser() (a depth-2
@@ -53,6 +53,17 @@ export interface DenoiseImageOptions {
   signal?: AbortSignal;
 }
 
+const DENOISE_IMAGE_OPTIONS: OptionSpec<DenoiseImageOptions> = {
+  margin: 'value', tileSize: 'value', batchSize: 'value', onProgress: 'function', signal: 'value',
+};
+
+// A float picture's values are pixels in [0, 1], what the models were trained on (and what comes back).
+const PIXELS_IN_UNIT_RANGE: UnitRangeReason = {
+  needs: 'denoiseImage takes images with values in [0, 1]',
+  unscaled: 'the model reads anything above 1 as brighter than white, and it comes back white',
+  otherwise: 'clip noisy images to [0, 1] (as addGaussianNoise does), or rescale the images to [0, 1]',
+};
+
 /** How a picture is cut: the model the tiles run through, the tile size and the core of each tile. */
 export interface TilePlan {
   /** The model the tiles run through (the given one, or a copy with the same weights at the tile size). */
@@ -76,6 +87,7 @@ export function denoiseImage(model: LayersModel, picture: PicturePixels, options
 export function denoiseImage(model: LayersModel, picture: RgbaImage, options?: DenoiseImageOptions): Promise<RgbaImage>;
 export function denoiseImage(model: LayersModel, picture: Tensor, options?: DenoiseImageOptions): Promise<Tensor>;
 export async function denoiseImage(model: LayersModel, picture: DenoiseImageInput, options: DenoiseImageOptions = {}): Promise<DenoiseImageInput> {
+  checkOptions(options, DENOISE_IMAGE_OPTIONS, 'denoiseImage');
   const C = imageChannels(model, 'denoiseImage');
   const pic = readInput(picture);
   const { H, W } = pic;
@@ -136,6 +148,7 @@ function readInput(p: DenoiseImageInput): PictureView {
     if (c !== 1 && c !== 3) throw new Error(`${where} has ${c} channels; 1 (grey) or 3 (RGB) are supported`);
     if (p.data.length !== N * H * W * c) throw new Error(`${where}: shape [${s}] needs ${N * H * W * c} values, the data has ${p.data.length}`);
     checkSize(H, W);
+    checkUnitRange(p, where, PIXELS_IN_UNIT_RANGE);
     const d = p.data, size = H * W * c;
     return {
       H, W, count: N, channels: c,
@@ -189,8 +202,11 @@ function isGreyRun(d: ArrayLike<number>, start: number, size: number): boolean {
 
 /** The model's image channels (1 or 3), or an error saying why it cannot denoise images; `who` starts it. */
 export function imageChannels(model: LayersModel, who?: string): 1 | 3 {
-  const i = model.inputShape, o = model.outputShape;
   const prefix = who ? `${who}: ` : '';
+  if (!model || typeof model !== 'object' || !Array.isArray(model.inputShape) || typeof model.predict !== 'function') {
+    throw new Error(`${prefix}the first argument must be a model, e.g. presets.photoDenoiser() or await loadModel(...), got ${describeValue(model)}`);
+  }
+  const i = model.inputShape, o = model.outputShape;
   if (i.length !== 3 || o.length !== 3) {
     throw new Error(`${prefix}the model takes [${i}] and gives [${o}]; denoising needs images in and out ([height, width, channels])`);
   }
@@ -229,9 +245,13 @@ export function planTiles(model: LayersModel, H: number, W: number, options: Pic
     // Per axis: the fewest cores of at most `target` (rounded down to a multiple of the stride, at least
     // one stride), then the smallest margin >= the one asked for whose tile the model maps to itself.
     const most = Math.max(stride, Math.floor(target / stride) * stride);
+    const coreOf = (size: number) => Math.ceil(Math.ceil(size / Math.ceil(size / most)) / stride) * stride;
+    // A tile's input and output alone must fit in wasm's memory (checked before any model is built at that size).
+    const [th, tw] = [coreOf(H) + 2 * margin, coreOf(W) + 2 * margin];
+    checkWasmBytes(th * tw * 2 * C * 4, `denoiseImage: a tile of ${th}x${tw} pixels (a core of ${coreOf(H)}x${coreOf(W)} and ` +
+      `${margin} pixels of margin on each side)`, `use a smaller margin (default ${DEFAULT_DENOISE_MARGIN}) or tileSize (default ${DEFAULT_DENOISE_TILE})`);
     const axis = (size: number) => {
-      const count = Math.ceil(size / most);
-      const core = Math.ceil(Math.ceil(size / count) / stride) * stride;
+      const core = coreOf(size);
       for (let m = margin; m < margin + 64; m++) if (atSize(model, core + 2 * m, core + 2 * m, C)) return { core, m, tile: core + 2 * m };
       return null;
     };
@@ -290,6 +310,7 @@ export async function denoiseTiled(plan: TilePlan, images: Float32Array[], H: nu
   // Equal batches (the threads share each batch's tiles), each within the pixel budget unless asked.
   const most = asked ?? Math.max(1, Math.floor(BATCH_PIXELS / (tileH * tileW)));
   const batchSize = Math.ceil(tiles.length / Math.ceil(tiles.length / most));
+  checkArrayLength(batchSize * tileH * tileW * C, `denoiseImage: a batch of ${batchSize} tiles of ${tileH}x${tileW}x${C}`, 'use a smaller batchSize');
   const outputs = images.map(() => new Float32Array(H * W * C));
   const tileSize = tileH * tileW * C;
   for (let start = 0; start < tiles.length; start += batchSize) {

@@ -3,8 +3,9 @@
 export { Sequential } from './model/sequential.js';
 export type { SequentialOptions } from './model/sequential.js';
 export { LayersModel, model } from './model/model.js';
-export type { ModelOptions, ModelArgs, ModelNode, CompileOptions, NamedWeight, OptimizerState, SaveOptions, LayerActivations } from './model/model.js';
+export type { ModelOptions, ModelArgs, ModelNode, CompileOptions, NamedWeight, OptimizerState, SaveOptions, LayerActivations, BatchSizeOptions, GradientOptions } from './model/model.js';
 export { input, SymbolicTensor } from './model/layer.js';
+export type { InputArgs } from './model/layer.js';
 export { layers } from './model/layers.js';
 export type {
   Layer, LayerType, Shape, Activation, Padding, Conv2DArgs, MaxPooling2DArgs, AveragePooling2DArgs, UpSampling2DArgs, DenseArgs, ReshapeArgs,
@@ -14,7 +15,7 @@ export type { Conv2DTransposeArgs, Regularizer } from './model/layers.js';
 export { presets } from './presets.js';
 export { denoiseImage, DEFAULT_DENOISE_MARGIN, DEFAULT_DENOISE_TILE } from './denoise-image.js';
 export type { DenoiseImageOptions, DenoiseImageInput, PicturePixels } from './denoise-image.js';
-export type { PresetOptions } from './presets.js';
+export type { PresetOptions, BottleneckOptions, DenseAutoencoderOptions, DncnnOptions, PhotoDenoiserOptions, PretrainedOptions } from './presets.js';
 export { optimizers } from './train/optimizers.js';
 export type { OptimizerConfig, OptimizerName } from './train/optimizers.js';
 export type { LossName } from './train/losses.js';

@@ -1,11 +1,11 @@
 // presets: the model architectures (src/model/presets.ts) and the pretrained denoiser, whose weights
 // ship with the package (src/io/model-pretrained.ts). Here, above both, so that model/ never imports io/.
-import { architectures, type PresetOptions, type UNetOptions } from './model/presets.js';
-import { pretrainedDenoiser } from './io/model-pretrained.js';
-import { photoDenoiserModel } from './io/model-photo.js';
+import { architectures, type BottleneckOptions, type DenseAutoencoderOptions, type DncnnOptions, type PresetOptions, type UNetOptions } from './model/presets.js';
+import { pretrainedDenoiser, type PretrainedOptions } from './io/model-pretrained.js';
+import { photoDenoiserModel, type PhotoDenoiserOptions } from './io/model-photo.js';
 import type { LayersModel } from './model/model.js';
 
-export type { PresetOptions, UNetOptions };
+export type { BottleneckOptions, DenseAutoencoderOptions, DncnnOptions, PhotoDenoiserOptions, PresetOptions, PretrainedOptions, UNetOptions };
 
 /**
  * The denoiser that ships with the package, trained on MNIST digits with Gaussian noise 0.4 (weights
@@ -13,7 +13,7 @@ export type { PresetOptions, UNetOptions };
  * built for 28x28x1 input (its layers are fully convolutional: the CLI reruns the weights at a tile size).
  * For light strokes on a dark background, not photographs. Synchronous; compiled unless compile: false.
  */
-function pretrained(options: PresetOptions = {}): LayersModel {
+function pretrained(options: PretrainedOptions = {}): LayersModel {
   return pretrainedDenoiser(options);
 }
 
@@ -25,7 +25,7 @@ function pretrained(options: PresetOptions = {}): LayersModel {
  * Built for 48x48 input and fully convolutional (any size that is a multiple of 4; denoiseImage runs it
  * on pictures of any size). Compiled (MSE, adam) unless compile: false.
  */
-function photoDenoiser(options: PresetOptions & { channels?: 1 | 3 } = {}): LayersModel {
+function photoDenoiser(options: PhotoDenoiserOptions = {}): LayersModel {
   return photoDenoiserModel(options);
 }
 

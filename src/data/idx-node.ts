@@ -8,6 +8,7 @@ import idxData from 'idx-data';
 import { asBytes, decodeIdxBody, isGzip, readIdxHeader } from './idx-format.js';
 import type { IdxArray, IdxTensor, IdxType } from './idx-format.js';
 import { encodeIdx } from './idx.js';
+import { checkOptions, type OptionSpec } from '../train/validate.js';
 
 const gunzip = promisify(gunzipCb);
 const gzip = promisify(gzipCb);
@@ -42,6 +43,8 @@ export interface SaveIdxOptions {
   type?: IdxType;
 }
 
+const SAVE_IDX_OPTIONS: OptionSpec<SaveIdxOptions> = { gzip: 'value', type: 'value' };
+
 /** Writes values of `shape` to an IDX file (creating parent directories); resolves to the path. */
 export async function saveIdx(
   path: string,
@@ -49,6 +52,7 @@ export async function saveIdx(
   shape: readonly number[],
   options: SaveIdxOptions = {},
 ): Promise<string> {
+  checkOptions(options, SAVE_IDX_OPTIONS, 'saveIdx');
   // Not idx-data's saveBits: it throws a RangeError past 1024 values and leaves the file half written.
   let bytes = encodeIdx(data, shape, options.type);
   if (options.gzip ?? path.endsWith('.gz')) bytes = await gzip(bytes);

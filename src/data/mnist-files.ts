@@ -6,6 +6,7 @@ import { bytesFromIdx, imagesFromIdx, labelsFromIdx } from './idx-images.js';
 import { limitSplit } from './limit.js';
 import type { MnistData, MnistSplit } from './mnist.js';
 import type { ByteTensor, Tensor } from '../tensor.js';
+import { checkOptions, type OptionSpec } from '../train/validate.js';
 
 /** Limits for loadMnistFiles: keep only the first `trainLimit` / `testLimit` examples of each file. */
 export interface MnistFilesOptions {
@@ -14,6 +15,8 @@ export interface MnistFilesOptions {
   /** Images as bytes (ByteTensor, read as b / 255 by fit/predict/evaluate): a quarter of the memory. */
   bytes?: boolean;
 }
+
+const MNIST_FILES_OPTIONS: OptionSpec<MnistFilesOptions> = { trainLimit: 'value', testLimit: 'value', bytes: 'value' };
 
 /** The standard file stems; each may also be spelled with a dot ("train-images.idx3-ubyte") and end in ".gz". */
 export const MNIST_FILES = {
@@ -27,6 +30,7 @@ export const MNIST_FILES = {
 export async function loadMnistFiles(dir: string, options: MnistFilesOptions & { bytes: true }): Promise<MnistData<ByteTensor>>;
 export async function loadMnistFiles(dir: string, options?: MnistFilesOptions & { bytes?: false }): Promise<MnistData>;
 export async function loadMnistFiles(dir: string, options: MnistFilesOptions = {}): Promise<MnistData<Tensor | ByteTensor>> {
+  checkOptions(options, MNIST_FILES_OPTIONS, 'loadMnistFiles');
   let isDir = false;
   try {
     isDir = (await stat(dir)).isDirectory();

@@ -7,7 +7,7 @@ import type { ByteTensor, Tensor } from '../tensor.js';
 import { decodeIdx } from './idx.js';
 import { limitSplit } from './limit.js';
 import type { loadMnistFiles } from './mnist-files.js';
-import { describeValue } from '../train/validate.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 
 /** One split: images [N, 28, 28, 1] in [0, 1] (or their bytes, with `bytes: true`) and their N class labels 0..9. */
 export interface MnistSplit<I extends Tensor | ByteTensor = Tensor> {
@@ -43,6 +43,10 @@ export interface MnistOptions {
   bytes?: boolean;
 }
 
+const MNIST_OPTIONS: OptionSpec<MnistOptions> = {
+  dir: 'value', seed: 'value', testFraction: 'value', testSize: 'value', trainLimit: 'value', testLimit: 'value', bytes: 'value',
+};
+
 /** Pixels in one 28x28 digit. */
 const PIXELS = 28 * 28;
 
@@ -53,6 +57,7 @@ const PIXELS = 28 * 28;
 export async function loadMnist(options: MnistOptions & { bytes: true }): Promise<MnistData<ByteTensor>>;
 export async function loadMnist(options?: MnistOptions & { bytes?: false }): Promise<MnistData>;
 export async function loadMnist(options: MnistOptions = {}): Promise<MnistData<Tensor | ByteTensor>> {
+  checkOptions(options, MNIST_OPTIONS, 'loadMnist');
   if (options.dir !== undefined) {
     if (options.testFraction !== undefined || options.testSize !== undefined) {
       throw new Error('loadMnist: testFraction/testSize split the embedded digits only; IDX files in dir come split already (drop them, or use trainLimit/testLimit)');
@@ -64,7 +69,8 @@ export async function loadMnist(options: MnistOptions = {}): Promise<MnistData<T
     // Hidden from bundlers so browser builds don't pull in fs and zlib.
     const nodeOnly = './mnist-files.js';
     const files: { loadMnistFiles: typeof loadMnistFiles } = await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeOnly);
-    return files.loadMnistFiles(options.dir, options as MnistOptions & { bytes: true });
+    const { trainLimit, testLimit, bytes } = options;
+    return files.loadMnistFiles(options.dir, { trainLimit, testLimit, bytes } as MnistOptions & { bytes: true });
   }
   const { images, labels } = await embeddedDigits();
   const n = labels.length;

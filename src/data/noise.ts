@@ -2,7 +2,7 @@
 // Both return a new tensor and leave the input untouched; one seed gives one exact result.
 import { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { describeValue } from '../train/validate.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 
 /** Options for addGaussianNoise: noise standard deviation `factor` (in pixel units, default 0.4) and `seed` (default 0). */
 export interface GaussianNoiseOptions {
@@ -10,8 +10,12 @@ export interface GaussianNoiseOptions {
   seed?: number;
 }
 
+const GAUSSIAN_NOISE_OPTIONS: OptionSpec<GaussianNoiseOptions> = { factor: 'value', seed: 'value' };
+const GAUSSIAN_NOISE_NOTES = { stddev: 'the standard deviation is called factor here: { factor: 0.1 }' };
+
 /** clip(x + factor · N(0, 1), 0, 1) per value, any shape; values in [0, 1]. */
-export function addGaussianNoise(x: Tensor, { factor = 0.4, seed = 0 }: GaussianNoiseOptions = {}): Tensor {
+export function addGaussianNoise(x: Tensor, options: GaussianNoiseOptions = {}): Tensor {
+  const { factor = 0.4, seed = 0 } = checkOptions(options, GAUSSIAN_NOISE_OPTIONS, 'addGaussianNoise', GAUSSIAN_NOISE_NOTES);
   if (!(factor >= 0 && Number.isFinite(factor))) throw new Error(`addGaussianNoise: factor must be a finite number ≥ 0, got ${describeValue(factor)}`);
   const rng = new Random(seed);
   const src = x.data;
@@ -26,11 +30,14 @@ export interface SaltAndPepperOptions {
   seed?: number;
 }
 
+const SALT_AND_PEPPER_OPTIONS: OptionSpec<SaltAndPepperOptions> = { amount: 'value', seed: 'value' };
+
 /**
  * Each pixel with probability `amount` becomes 0 or 1 with equal odds; others are kept. On NHWC [N, H, W, C]
  * a pixel is all C channels at once (black or white specks); on other ranks each value is a pixel.
  */
-export function addSaltAndPepper(x: Tensor, { amount = 0.1, seed = 0 }: SaltAndPepperOptions = {}): Tensor {
+export function addSaltAndPepper(x: Tensor, options: SaltAndPepperOptions = {}): Tensor {
+  const { amount = 0.1, seed = 0 } = checkOptions(options, SALT_AND_PEPPER_OPTIONS, 'addSaltAndPepper');
   if (!(amount >= 0 && amount <= 1)) throw new Error(`addSaltAndPepper: amount must be in [0, 1], got ${describeValue(amount)}`);
   const rng = new Random(seed);
   const channels = x.shape.length === 4 ? x.shape[3] : 1;
@@ -52,7 +59,8 @@ function clip01(v: number): number {
  * (pass that as fit's x); epoch e > 0 draws from a seed mixed from `seed` and e. Deterministic: the same
  * seed and epoch always give the same images. `clean` is read at each call, not copied.
  */
-export function freshGaussianNoise(clean: Tensor, { factor = 0.4, seed = 0 }: GaussianNoiseOptions = {}): (epoch: number) => Tensor {
+export function freshGaussianNoise(clean: Tensor, options: GaussianNoiseOptions = {}): (epoch: number) => Tensor {
+  const { factor = 0.4, seed = 0 } = checkOptions(options, GAUSSIAN_NOISE_OPTIONS, 'freshGaussianNoise', GAUSSIAN_NOISE_NOTES);
   if (!(factor >= 0 && Number.isFinite(factor))) throw new Error(`freshGaussianNoise: factor must be a finite number ≥ 0, got ${describeValue(factor)}`);
   return (epoch: number) => {
     if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`freshGaussianNoise: epoch must be an integer ≥ 0, got ${describeValue(epoch)}`);

@@ -7,7 +7,7 @@ import type { ByteTensor, Tensor } from '../tensor.js';
 import type { Batch } from '../train/fit.js';
 import type { Picture } from './pictures.js';
 import { checkSameChannels } from './pictures.js';
-import { describeValue } from '../train/validate.js';
+import { MAX_ARRAY_LENGTH, checkArrayLength, checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 
 export interface PatchOptions {
   /** Side of the square patches in pixels (the model's input height and width). */
@@ -38,6 +38,10 @@ export interface PatchBatchesOptions extends PatchOptions {
    */
   noise?: number | readonly [number, number];
 }
+
+const PATCH_OPTIONS: OptionSpec<PatchOptions> = { size: 'value', seed: 'value', flips: 'value', rotations: 'value' };
+const SAMPLE_PATCHES_OPTIONS: OptionSpec<SamplePatchesOptions> = { ...PATCH_OPTIONS, count: 'value' };
+const PATCH_BATCHES_OPTIONS: OptionSpec<PatchBatchesOptions> = { ...PATCH_OPTIONS, batchSize: 'value', batchesPerEpoch: 'value', noise: 'value' };
 
 /** Draws patches from pictures; checks them once (sizes, channels) with errors that name the picture. */
 class PatchSampler {
@@ -94,10 +98,13 @@ class PatchSampler {
 /** `count` patches as one ByteTensor [count, size, size, C], e.g. a fixed validation set (same seed, same patches). */
 export function samplePatches(pictures: readonly Picture[], options: SamplePatchesOptions): ByteTensor {
   const who = 'samplePatches';
-  const o = options ?? ({} as SamplePatchesOptions);
+  const o = checkOptions(options, SAMPLE_PATCHES_OPTIONS, who);
   const count = o.count;
   if (!Number.isInteger(count) || count < 1) throw new Error(`${who}: count must be a positive integer, got ${describeValue(count)}`);
   const sampler = new PatchSampler(pictures, o.size, who);
+  const bytesPer = o.size * o.size * sampler.channels;
+  checkArrayLength(count * bytesPer, `${who}: ${count} patches of ${o.size}x${o.size}x${sampler.channels}`,
+    `ask for at most ${Math.floor(MAX_ARRAY_LENGTH / bytesPer)} patches of this size, or draw them batch by batch with patchBatches`);
   const rng = new Random(o.seed ?? 0);
   const per = o.size * o.size * sampler.channels;
   const data = new Uint8Array(count * per);
@@ -112,10 +119,12 @@ export function samplePatches(pictures: readonly Picture[], options: SamplePatch
  */
 export function patchBatches(pictures: readonly Picture[], options: PatchBatchesOptions): Iterable<Batch> {
   const who = 'patchBatches';
-  const o = options ?? ({} as PatchBatchesOptions);
+  const o = checkOptions(options, PATCH_BATCHES_OPTIONS, who);
   const sampler = new PatchSampler(pictures, o.size, who);
   const batchSize = o.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`${who}: batchSize must be a positive integer, got ${describeValue(batchSize)}`);
+  checkArrayLength(batchSize * o.size * o.size * sampler.channels, `${who}: a batch of ${batchSize} patches of ${o.size}x${o.size}x${sampler.channels}`,
+    'use a smaller batchSize');
   if (!Number.isInteger(o.batchesPerEpoch) || o.batchesPerEpoch < 1) {
     throw new Error(`${who}: batchesPerEpoch must be a positive integer (batches in one epoch), got ${describeValue(o.batchesPerEpoch)}`);
   }

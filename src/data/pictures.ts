@@ -4,7 +4,7 @@
 import { readImageHeader, sniffImage, DEFAULT_MAX_PIXELS, type ImageLimits } from '../io/image-header.js';
 import type { RgbaImage } from '../io/image-grid.js';
 import type { loadImageFiles } from './pictures-node.js';
-import { describeValue } from '../train/validate.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 
 /** One picture: height x width pixels of `channels` bytes each (0-255), row-major (HWC), and its name. */
 export interface Picture {
@@ -24,6 +24,8 @@ export interface LoadImagesOptions extends ImageLimits {
   channels?: 1 | 3;
 }
 
+const LOAD_IMAGES_OPTIONS: OptionSpec<LoadImagesOptions> = { channels: 'value', maxPixels: 'value' };
+
 /** Browser image sources loadImages takes (the DOM types, named loosely so Node builds need no DOM lib). */
 export type BrowserImage = Blob | ImageBitmap | { readonly naturalWidth: number } | { getContext: unknown; width: number; height: number };
 
@@ -38,6 +40,7 @@ const isNode = () => typeof process !== 'undefined' && typeof process.versions?.
  * decodes), ImageBitmap, HTMLImageElement or HTMLCanvasElement. Every error names the picture.
  */
 export async function loadImages(source: ImageSource, options: LoadImagesOptions = {}): Promise<Picture[]> {
+  checkOptions(options, LOAD_IMAGES_OPTIONS, 'loadImages');
   const channels = options.channels;
   if (channels !== undefined && channels !== 1 && channels !== 3) {
     throw new Error(`loadImages: channels must be 1 (grey) or 3 (RGB), got ${describeValue(channels)}`);

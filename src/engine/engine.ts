@@ -354,9 +354,13 @@ export class Engine {
       this.grow(at);
     } catch {
       const mib = (b: number) => `${Math.ceil(b / 2 ** 20)} MiB`;
-      throw new Error(`denoise-wasm: a batch of ${capacity} samples needs ${mib(at)} of wasm memory, more than this ` +
-        `runtime allows (${isThreadsVariant(this.info.variant) ? `at most ${mib(MAX_PAGES * PAGE)} shared` : 'about 4 GiB'}); ` +
-        `use a smaller batchSize (${Math.max(1, Math.floor(capacity / 2))} or less)`);
+      const threaded = isThreadsVariant(this.info.variant);
+      // A batch of one cannot shrink: then only a smaller input (or the single-threaded build's larger memory) helps.
+      throw new Error(`denoise-wasm: ${capacity === 1 ? 'one sample' : `a batch of ${capacity} samples`} needs ${mib(at)} of wasm memory, ` +
+        `more than this runtime allows (${threaded ? `at most ${mib(MAX_PAGES * PAGE)} shared` : 'about 4 GiB'}); ` +
+        (capacity > 1 ? `use a smaller batchSize (${Math.floor(capacity / 2)} or less)`
+          : 'give the model smaller inputs: a fully convolutional model runs over big pictures in tiles with denoiseImage ' +
+            `(a smaller tileSize there if that is where this comes from)${threaded ? ', or use threads: 1 (its memory can grow to about 4 GiB)' : ''}`));
     }
     this.layout = { capacity, training, bytes: at, target, ys, dys, extras, aux };
     this.writePlan();

@@ -3,7 +3,7 @@
 // dense bottleneck's code). Each map is stretched to its own range, black its lowest value and white its
 // highest, and the picture says so in its caption.
 import type { Tensor } from '../tensor.js';
-import { describeValue } from '../train/validate.js';
+import { checkArrayLength, checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 import { blankImage, type RgbaImage } from './image-grid.js';
 import { drawText, textWidth, TEXT_HEIGHT } from './tiny-font.js';
 
@@ -26,6 +26,10 @@ export interface FeatureMapGridOptions {
   background?: [number, number, number];
 }
 
+const FEATURE_MAP_GRID_OPTIONS: OptionSpec<FeatureMapGridOptions> = {
+  index: 'value', columns: 'value', scale: 'value', gap: 'value', title: 'value', caption: 'value', textScale: 'value', background: 'value',
+};
+
 /** The picture, and each map's [lowest, highest] value (black and white in it). */
 export interface FeatureMapGrid extends RgbaImage {
   ranges: Array<[number, number]>;
@@ -41,6 +45,7 @@ export const SCALE_NOTE = { maps: 'each map scaled to its own range', flat: 'sca
  */
 export function featureMapGrid(activations: Tensor, options: FeatureMapGridOptions = {}): FeatureMapGrid {
   const where = 'featureMapGrid';
+  checkOptions(options, FEATURE_MAP_GRID_OPTIONS, where);
   const shape = activations?.shape;
   if (!Array.isArray(shape) || (shape.length !== 4 && shape.length !== 2) || !(activations.data instanceof Float32Array)) {
     throw new Error(`${where}: activations must be a tensor [N, H, W, C] (maps) or [N, F] (a flat layer), got shape ${describeValue(shape)}`);
@@ -75,6 +80,7 @@ export function featureMapGrid(activations: Tensor, options: FeatureMapGridOptio
   const gridW = columns * cellW + (columns - 1) * gap;
   const width = Math.max(gridW, ...lines.map((l) => textWidth(l, textScale)));
   const height = top + rows * cellH + (rows - 1) * gap;
+  checkArrayLength(width * height * 4, `${where}: a ${width}x${height} RGBA picture`, 'use a smaller scale, gap or textScale');
   const image: FeatureMapGrid = { ...blankImage(width, height, background), ranges };
   lines.forEach((line, i) => drawText(image, line, 0, i * lineHeight + textScale, [40, 40, 40], textScale));
   for (let c = 0; c < maps; c++) {

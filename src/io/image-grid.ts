@@ -1,6 +1,6 @@
 // Lays batches of images out as one RGBA picture, e.g. rows noisy / denoised / clean, for eyeballing results.
 import type { Tensor } from '../tensor.js';
-import { describeValue } from '../train/validate.js';
+import { checkArrayLength, checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 
 /** An RGBA picture: width x height pixels, 4 bytes each, row-major (the layout of canvas ImageData). */
 export interface RgbaImage {
@@ -21,12 +21,15 @@ export interface GridOptions {
   background?: [number, number, number];
 }
 
+const GRID_OPTIONS: OptionSpec<GridOptions> = { columns: 'value', gap: 'value', scale: 'value', background: 'value' };
+
 /**
  * One row per tensor, NHWC [N, H, W, C] with C = 1 (grey) or 3 (RGB), or [N, H, W] grey; the first `columns`
  * images of each. Values [0, 1] map to 0..255 (clipped; NaN shows as 0); gaps only between cells.
  */
 export function gridImage(rows: Tensor[], options: GridOptions = {}): RgbaImage {
-  const { gap = 2, scale = 1, background = [255, 255, 255] } = options;
+  const { gap = 2, scale = 1, background = [255, 255, 255] } = checkOptions(options, GRID_OPTIONS, 'gridImage');
+  if (!Array.isArray(rows)) throw new Error(`gridImage: give an array of image batches (one per row), got ${describeValue(rows)}`);
   if (rows.length === 0) throw new Error('gridImage: no rows given (pass an array of image batches)');
   if (!Number.isInteger(gap) || gap < 0) throw new Error(`gridImage: gap must be an integer ≥ 0, got ${describeValue(gap)}`);
   if (!Number.isInteger(scale) || scale < 1) throw new Error(`gridImage: scale must be an integer ≥ 1, got ${describeValue(scale)}`);
@@ -41,6 +44,8 @@ export function gridImage(rows: Tensor[], options: GridOptions = {}): RgbaImage 
   const cellH = h * scale;
   const width = columns * cellW + (columns - 1) * gap;
   const height = rows.length * cellH + (rows.length - 1) * gap;
+  checkArrayLength(width * height * 4, `gridImage: a ${width}x${height} RGBA picture`,
+    `use a smaller scale (${scale} makes each ${h}x${w} image ${cellH}x${cellW}) or gap, fewer columns or fewer rows`);
   const { data } = blankImage(width, height, background);
   rows.forEach((t, r) => {
     const [n, , , c] = dims[r];
@@ -85,9 +90,11 @@ export interface StackOptions {
   background?: [number, number, number];
 }
 
+const STACK_OPTIONS: OptionSpec<StackOptions> = { direction: 'value', gap: 'value', background: 'value' };
+
 /** Pictures (gridImage's, featureMapGrid's) one under the other or side by side, as one picture. */
 export function stackImages(images: RgbaImage[], options: StackOptions = {}): RgbaImage {
-  const { direction = 'down', gap = 4, background = [255, 255, 255] } = options;
+  const { direction = 'down', gap = 4, background = [255, 255, 255] } = checkOptions(options, STACK_OPTIONS, 'stackImages');
   if (!Array.isArray(images) || images.length === 0) throw new Error('stackImages: give a non-empty array of pictures');
   if (direction !== 'down' && direction !== 'right') throw new Error(`stackImages: direction must be 'down' or 'right', got ${describeValue(direction)}`);
   if (!Number.isInteger(gap) || gap < 0) throw new Error(`stackImages: gap must be an integer ≥ 0, got ${describeValue(gap)}`);
@@ -100,6 +107,7 @@ export function stackImages(images: RgbaImage[], options: StackOptions = {}): Rg
   const along = images.reduce((s, im) => s + (down ? im.height : im.width), 0) + gap * (images.length - 1);
   const across = Math.max(...images.map((im) => (down ? im.width : im.height)));
   const width = down ? across : along, height = down ? along : across;
+  checkArrayLength(width * height * 4, `stackImages: a ${width}x${height} RGBA picture`, 'stack fewer or smaller pictures, or a smaller gap');
   const { data } = blankImage(width, height, background);
   let at = 0;
   for (const im of images) {

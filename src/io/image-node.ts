@@ -44,7 +44,7 @@ export async function saveImageGrid(path: string, rows: Tensor[], options: GridO
 /** RGBA pixels of a PNG or JPEG file's bytes; `name` starts every error. */
 export function decodeImageBytes(bytes: Uint8Array, name: string, limits: ImageLimits = {}): RgbaImage & { format: ImageFormat } {
   const header = readImageHeader(bytes, name, limits);
-  if (header.format === 'png') return { ...decodePng(bytes, { ...limits, name }), format: 'png' };
+  if (header.format === 'png') return { ...decodePng(bytes, { maxPixels: limits.maxPixels, name }), format: 'png' };
   try {
     const maxResolutionInMP = Math.ceil((limits.maxPixels ?? DEFAULT_MAX_PIXELS) / 1e6);
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP, maxMemoryUsageInMB: 4096 });

@@ -15,10 +15,10 @@
 // order. What TF.js's format cannot say (adadelta's update order, adam's beta powers exactly as
 // accumulated in f32) goes in userDefinedMetadata['denoise-wasm'], which TF.js keeps but does not interpret.
 import { Sequential } from '../model/sequential.js';
-import { LayersModel, type ModelOptions, type OptimizerState } from '../model/model.js';
+import { LayersModel, MODEL_OPTIONS, type ModelOptions, type OptimizerState } from '../model/model.js';
 import { input, SymbolicTensor, type KerasConfigReader } from '../model/layer.js';
 import { LAYER_TYPES, layerType, type Layer } from '../model/layers.js';
-import { describeValue } from '../train/validate.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 import { resolveLoss, type LossName } from '../train/losses.js';
 import type { OptimizerConfig } from '../train/optimizers.js';
 
@@ -88,6 +88,8 @@ export interface LoadModelOptions extends ModelOptions {
   compile?: boolean;
 }
 
+export const LOAD_MODEL_OPTIONS: OptionSpec<LoadModelOptions> = { ...MODEL_OPTIONS, compile: 'value' };
+
 // ---------------------------------------------------------------------------------------------------
 // Saving
 
@@ -99,8 +101,16 @@ const LOSS_TO_KERAS: Record<LossName, string> = {
   binaryCrossentropy: 'binary_crossentropy', meanSquaredError: 'mean_squared_error', meanAbsoluteError: 'mean_absolute_error',
 };
 
+/** What modelToFiles takes: save()'s options, and the name model.json gives the weights file. */
+export interface ModelToFilesOptions {
+  includeOptimizer?: boolean;
+  weightsPath?: string;
+}
+const MODEL_TO_FILES_OPTIONS: OptionSpec<ModelToFilesOptions> = { includeOptimizer: 'value', weightsPath: 'value' };
+
 /** model.json and the weights bytes of a model (weightsPath: the name model.json gives the weights file). */
-export function modelToFiles(model: LayersModel, options: { includeOptimizer?: boolean; weightsPath?: string } = {}): { json: ModelJson; weights: Uint8Array } {
+export function modelToFiles(model: LayersModel, options: ModelToFilesOptions = {}): { json: ModelJson; weights: Uint8Array } {
+  checkOptions(options, MODEL_TO_FILES_OPTIONS, 'modelToFiles');
   const includeOptimizer = options.includeOptimizer ?? true;
   const weights = model.getWeights();   // in Keras's layer order, as TF.js matches optimizer state by position
   const entries: WeightsManifestEntry[] = weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' }));
@@ -280,7 +290,7 @@ export function modelFromFiles(json: unknown, readWeights: (path: string) => Uin
   if (j.format !== undefined && j.format !== 'layers-model') {
     throw new Error(`${where}: model.json is a ${JSON.stringify(j.format)} model; only TF.js Layers models ('layers-model') can be loaded`);
   }
-  const { compile: wantCompile, ...modelOptions } = options;
+  const { compile: wantCompile, ...modelOptions } = checkOptions(options, LOAD_MODEL_OPTIONS, where);
   const own = metadataOf(j)?.layerOptions;
   const build = parseTopology(j.modelTopology, where, own && typeof own === 'object' ? own : {});
   const tensors = readTensors(j, readWeights, where);
@@ -367,7 +377,10 @@ function readTensors(j: ModelJson, readWeights: (path: string) => Uint8Array, wh
     }
     let at = 0;
     group.weights.forEach((w, i) => {
-      const chunk = bytes.slice(at, at + sizes[i]);   // a copy: aligned for the typed array
+      // A copy, so the typed array starts at offset 0 of a buffer of its own: `bytes` may be a view at any
+      // offset (a Node Buffer's slice() is a view into a shared pool, not a copy).
+      const chunk = new Uint8Array(sizes[i]);
+      chunk.set(bytes.subarray(at, at + sizes[i]));
       at += sizes[i];
       const data = (w.dtype ?? 'float32') === 'int32' ? new Int32Array(chunk.buffer) : new Float32Array(chunk.buffer);
       out.push({ name: w.name, shape: [...w.shape], dtype: w.dtype ?? 'float32', group: w.group, data });

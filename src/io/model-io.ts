@@ -1,7 +1,8 @@
 // loadModel / saveModel: where model files come from and go to. Browser-safe: Node's file system is
 // reached only through a dynamic import that bundlers are told to skip.
 import { registerModelSaver, type LayersModel, type SaveOptions } from '../model/model.js';
-import { modelFromFiles, modelToFiles, parseModelJson, type LoadModelOptions } from './model-format.js';
+import { LOAD_MODEL_OPTIONS, WEIGHTS_FILE, modelFromFiles, modelToFiles, parseModelJson, type LoadModelOptions } from './model-format.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 import type { loadModelFromPath, saveModelToDir } from './model-node.js';
 import * as web from './model-web.js';
 
@@ -20,6 +21,8 @@ export interface ModelFilesInMemory {
 
 export type { LoadModelOptions };
 
+const FILES_IN_MEMORY: OptionSpec<ModelFilesInMemory> = { json: 'value', weights: 'value' };
+
 const isNode = () => typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 const SCHEME = /^[a-z][a-z0-9+.-]+:\/\//i;
 
@@ -31,10 +34,21 @@ async function nodeIo(): Promise<{ loadModelFromPath: typeof loadModelFromPath; 
 
 /** Loads a model saved by model.save() or by TF.js (LayersModel.save), ready to predict, evaluate or train on. */
 export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<LayersModel> {
+  checkOptions(options, LOAD_MODEL_OPTIONS, 'loadModel');
   if (source && typeof source === 'object' && !(source instanceof URL)) {
     const where = 'loadModel';
-    const json = typeof source.json === 'string' ? parseModelJson(source.json, where) : source.json;
+    checkOptions(source, FILES_IN_MEMORY, where);
     const w = source.weights;
+    const isBytes = (b: unknown) => b instanceof Uint8Array || b instanceof ArrayBuffer;
+    if (!isBytes(w) && !(w && typeof w === 'object' && !ArrayBuffer.isView(w) && Object.values(w).every(isBytes))) {
+      throw new Error(`${where}: { json, weights } needs the weights file's bytes too: weights: a Uint8Array (e.g. ` +
+        `fs.readFileSync('my-model/${WEIGHTS_FILE}')) or ArrayBuffer, or { '${WEIGHTS_FILE}': bytes } per file the manifest ` +
+        `lists; got ${describeValue(w)}`);
+    }
+    if (typeof source.json !== 'string' && (!source.json || typeof source.json !== 'object')) {
+      throw new Error(`${where}: { json, weights } needs json: model.json's text or the object it holds, got ${describeValue(source.json)}`);
+    }
+    const json = typeof source.json === 'string' ? parseModelJson(source.json, where) : source.json;
     const bytes = (b: Uint8Array | ArrayBuffer) => (b instanceof Uint8Array ? b : new Uint8Array(b));
     const read = (path: string) => {
       if (w instanceof Uint8Array || w instanceof ArrayBuffer) return bytes(w);

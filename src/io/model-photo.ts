@@ -2,11 +2,17 @@
 // pretrained/photo/ (grey) and pretrained/photo-colour/ (colour), embedded in model-photo-data.ts and
 // model-photo-colour-data.ts as text and base64 by scripts/train-photo.mjs.
 import type { LayersModel } from '../model/model.js';
-import { modelFromFiles, type LoadModelOptions } from './model-format.js';
+import { LOAD_MODEL_OPTIONS, modelFromFiles, type LoadModelOptions } from './model-format.js';
 import { base64ToBytes } from './model-pretrained.js';
 import { PHOTO_MODEL_JSON, PHOTO_WEIGHTS_BASE64 } from './model-photo-data.js';
 import { PHOTO_COLOUR_MODEL_JSON, PHOTO_COLOUR_WEIGHTS_BASE64 } from './model-photo-colour-data.js';
-import { describeValue } from '../train/validate.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
+
+export type PhotoDenoiserOptions = LoadModelOptions & {
+  /** 1 (default): the grey model; 3: the colour one. */
+  channels?: 1 | 3;
+};
+const PHOTO_DENOISER_OPTIONS: OptionSpec<PhotoDenoiserOptions> = { ...LOAD_MODEL_OPTIONS, channels: 'value' };
 
 /**
  * A blind residual U-Net for photographs, trained on scikit-image's photographs with Gaussian noise of
@@ -14,8 +20,8 @@ import { describeValue } from '../train/validate.js';
  * by channel) or 3 (colour, R, G and B at once). Built for 48x48 patches, fully convolutional (any size
  * that is a multiple of 4). See README, "Denoising photographs".
  */
-export function photoDenoiserModel(options: LoadModelOptions & { channels?: 1 | 3 } = {}): LayersModel {
-  const { channels = 1, ...rest } = options;
+export function photoDenoiserModel(options: PhotoDenoiserOptions = {}): LayersModel {
+  const { channels = 1, ...rest } = checkOptions(options, PHOTO_DENOISER_OPTIONS, 'presets.photoDenoiser');
   if (channels !== 1 && channels !== 3) {
     throw new Error(`presets.photoDenoiser: channels must be 1 (grey photographs) or 3 (colour), got ${describeValue(channels)}`);
   }

@@ -3,7 +3,7 @@ import pngjs from 'pngjs';
 import { inflateSync } from 'node:zlib';
 import type { RgbaImage } from './image-grid.js';
 import { readImageHeader, sniffImage, type ImageLimits } from './image-header.js';
-import { describeValue } from '../train/validate.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 
 /** PNG file bytes of an RGBA picture. */
 export function encodePng(image: RgbaImage): Uint8Array {
@@ -21,11 +21,14 @@ export interface DecodePngOptions extends ImageLimits {
   name?: string;
 }
 
+const DECODE_PNG_OPTIONS: OptionSpec<DecodePngOptions> = { name: 'value', maxPixels: 'value' };
+
 /**
  * RGBA picture of PNG file bytes (any PNG colour type, expanded to 8-bit RGBA). The declared size is
  * checked against `maxPixels` (50 megapixels by default) and the file for completeness before decoding.
  */
 export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): RgbaImage {
+  checkOptions(options, DECODE_PNG_OPTIONS, 'decodePng');
   const where = options.name ?? 'decodePng';
   if (!(bytes instanceof Uint8Array)) throw new Error(`${where}: give the PNG file's bytes as a Uint8Array, got ${describeValue(bytes)}`);
   if (sniffImage(bytes) !== 'png') throw new Error(`${where}: not a readable PNG (its first bytes are not the PNG signature)`);

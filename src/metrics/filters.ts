@@ -3,7 +3,7 @@
 // (edge replication, scipy.ndimage's mode='nearest').
 import type { Tensor } from '../tensor.js';
 import { nhwc } from './shape-checks.js';
-import { describeValue } from '../train/validate.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 
 /** Median of each size x size neighbourhood (odd size, default 3) of NHWC [N, H, W, C]; same shape out. */
 export function medianFilter(x: Tensor, size = 3): Tensor {
@@ -38,11 +38,14 @@ export interface GaussianFilterOptions {
   size?: number;
 }
 
+const GAUSSIAN_FILTER_OPTIONS: OptionSpec<GaussianFilterOptions> = { sigma: 'value', size: 'value' };
+
 /**
  * Blurs NHWC [N, H, W, C] with a size x size Gaussian kernel of std `sigma` (weights exp(-d²/2σ²),
  * normalised to sum 1 over the truncated kernel), applied separably; same shape out.
  */
-export function gaussianFilter(x: Tensor, { sigma = 1, size = 3 }: GaussianFilterOptions = {}): Tensor {
+export function gaussianFilter(x: Tensor, options: GaussianFilterOptions = {}): Tensor {
+  const { sigma = 1, size = 3 } = checkOptions(options, GAUSSIAN_FILTER_OPTIONS, 'gaussianFilter');
   const [n, h, w, c] = nhwc('gaussianFilter', x);
   checkSize('gaussianFilter', size);
   if (!(sigma > 0 && Number.isFinite(sigma))) throw new Error(`gaussianFilter: sigma must be a finite number > 0, got ${describeValue(sigma)}`);

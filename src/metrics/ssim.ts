@@ -3,12 +3,14 @@
 // SSIM map averaged over the valid region (borders of (win-1)/2 cropped), channels averaged.
 import type { Tensor } from '../tensor.js';
 import { nhwc, sameBatch } from './shape-checks.js';
-import { describeValue } from '../train/validate.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 
 /** Options for ssim: odd window side `windowSize` in pixels (default 7, skimage's default). */
 export interface SsimOptions {
   windowSize?: number;
 }
+
+const SSIM_OPTIONS: OptionSpec<SsimOptions> = { windowSize: 'value' };
 
 /** Per-image SSIM (in [-1, 1], 1 = identical) and their mean. */
 export interface SsimResult {
@@ -20,7 +22,8 @@ const C1 = 0.01 ** 2;
 const C2 = 0.03 ** 2;
 
 /** SSIM of each image of a against b (NHWC [N, H, W, C], values in [0, 1]), matching skimage with win_size=windowSize. */
-export function ssim(a: Tensor, b: Tensor, { windowSize = 7 }: SsimOptions = {}): SsimResult {
+export function ssim(a: Tensor, b: Tensor, options: SsimOptions = {}): SsimResult {
+  const { windowSize = 7 } = checkOptions(options, SSIM_OPTIONS, 'ssim', { win_size: 'the window is windowSize here: { windowSize: 7 }' });
   sameBatch('ssim', a, b);
   const [n, h, w, c] = nhwc('ssim', a);
   const win = windowSize;

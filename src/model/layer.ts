@@ -3,7 +3,7 @@
 // checks layers have in common.
 import type { Activation, OpSpec } from '../engine/graph.js';
 import { ACTIVATION_CODES } from '../engine/graph.js';
-import { describeValue } from '../train/validate.js';
+import { checkOptions, describeValue, type AnyOptionSpec, type OptionSpec } from '../train/validate.js';
 
 export type { Activation } from '../engine/graph.js';
 /** Per-sample shape: [H, W, C] for images, [features] for flat data. */
@@ -57,6 +57,10 @@ export interface LayerType {
   factory: string;
   /** A factory: options in, layer out (throws on bad options). */
   create(args: never): Layer;
+  /** The factory's options (what `create` takes), written as OptionSpec<its Args type>; the `layers` factories check them. */
+  options: AnyOptionSpec;
+  /** Keras options the layer type does not take, each with what to do instead. */
+  optionNotes?: Readonly<Record<string, string>>;
   /** The factory's options from a Keras config (model files). */
   fromKeras(get: KerasConfigReader, fail: (what: string) => Error): Record<string, unknown>;
   /** The Keras config (snake_case, without name/trainable/dtype) from the layer's own config. */
@@ -72,6 +76,9 @@ export interface LayerType {
    */
   ownOptions?: readonly string[];
 }
+
+/** The options of a layer type whose only option is its name (flatten, the merges). */
+export const NAME_ONLY: OptionSpec<{ name?: string }> = { name: 'value' };
 
 let nextTensorId = 0;
 
@@ -102,8 +109,17 @@ export class SymbolicTensor {
   }
 }
 
+/** What `input` takes. */
+export interface InputArgs {
+  /** Shape of one sample, without the batch axis: [28, 28, 1]. */
+  shape: number[];
+  name?: string;
+}
+const INPUT_ARGS: OptionSpec<InputArgs> = { shape: 'value', name: 'value' };
+
 /** A model input of per-sample shape `shape` (TF.js's `tf.input({ shape })`). */
-export function input(args: { shape: number[]; name?: string }): SymbolicTensor {
+export function input(args: InputArgs): SymbolicTensor {
+  checkOptions(args, INPUT_ARGS, 'input', { batchShape: 'give the shape without the batch axis: input({ shape: [28, 28, 1] })' });
   const shape = args?.shape;
   if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new Error(`input: shape must be positive integers without the batch axis, e.g. [28, 28, 1], got ${describeValue(shape)}`);

@@ -1,6 +1,7 @@
 // The layer registry: every layer type, once. The `layers` factories, model files (src/io/model-format.ts),
 // the CLI's tiling and the docs read this list; a new layer type is one more line here.
 import type { Layer, LayerType } from './layer.js';
+import { checkOptions } from '../train/validate.js';
 import { conv2dType, type Conv2DArgs } from './layers/conv2d.js';
 import { conv2dTransposeType, type Conv2DTransposeArgs } from './layers/conv2d-transpose.js';
 import { maxPooling2dType, averagePooling2dType, type MaxPooling2DArgs, type AveragePooling2DArgs } from './layers/pooling.js';
@@ -35,26 +36,39 @@ export function recreateLayer(layer: Layer): Layer {
 
 type NameOnly = { name?: string };
 
+/** Options no layer takes, each with what to do instead (TF.js lets a first layer carry the input's shape). */
+const LAYER_NOTES = {
+  inputShape: "give the input's shape to the model: new Sequential({ inputShape }, [...]) or input({ shape })",
+  batchInputShape: "give the input's shape to the model: new Sequential({ inputShape }, [...]) or input({ shape })",
+};
+
+/** A layer of `type` from a factory's options, checked against the options the type declares. */
+function create(type: LayerType, args: unknown): Layer {
+  const name = (args as { name?: unknown } | undefined)?.name;
+  checkOptions(args, type.options, `${type.factory}(${typeof name === 'string' ? name : ''})`, { ...LAYER_NOTES, ...type.optionNotes });
+  return type.create(args as never);
+}
+
 /** Layer factories, named as in TF.js (`tf.layers.conv2d(...)`). */
 export const layers = {
-  conv2d: (args: Conv2DArgs): Layer => conv2dType.create(args as never),
-  conv2dTranspose: (args: Conv2DTransposeArgs): Layer => conv2dTransposeType.create(args as never),
-  maxPooling2d: (args?: MaxPooling2DArgs): Layer => maxPooling2dType.create(args as never),
+  conv2d: (args: Conv2DArgs): Layer => create(conv2dType, args),
+  conv2dTranspose: (args: Conv2DTransposeArgs): Layer => create(conv2dTransposeType, args),
+  maxPooling2d: (args?: MaxPooling2DArgs): Layer => create(maxPooling2dType, args),
   /** Mean of each window (Keras's AveragePooling2D; 'same' padding is left out of the mean, as TF does). */
-  averagePooling2d: (args?: AveragePooling2DArgs): Layer => averagePooling2dType.create(args as never),
-  upSampling2d: (args?: UpSampling2DArgs): Layer => upSampling2dType.create(args as never),
-  dense: (args: DenseArgs): Layer => denseType.create(args as never),
-  flatten: (args?: NameOnly): Layer => flattenType.create(args as never),
-  reshape: (args: ReshapeArgs): Layer => reshapeType.create(args as never),
-  activation: (args: ActivationArgs): Layer => activationType.create(args as never),
-  add: (args?: NameOnly): Layer => addType.create(args as never),
-  subtract: (args?: NameOnly): Layer => subtractType.create(args as never),
-  multiply: (args?: NameOnly): Layer => multiplyType.create(args as never),
-  average: (args?: NameOnly): Layer => averageType.create(args as never),
-  maximum: (args?: NameOnly): Layer => maximumType.create(args as never),
-  concatenate: (args?: ConcatenateArgs): Layer => concatenateType.create(args as never),
-  batchNormalization: (args?: BatchNormalizationArgs): Layer => batchNormalizationType.create(args as never),
-  leakyReLU: (args?: LeakyReLUArgs): Layer => leakyReluType.create(args as never),
-  dropout: (args: DropoutArgs): Layer => dropoutType.create(args as never),
-  gaussianNoise: (args: GaussianNoiseArgs): Layer => gaussianNoiseType.create(args as never),
+  averagePooling2d: (args?: AveragePooling2DArgs): Layer => create(averagePooling2dType, args),
+  upSampling2d: (args?: UpSampling2DArgs): Layer => create(upSampling2dType, args),
+  dense: (args: DenseArgs): Layer => create(denseType, args),
+  flatten: (args?: NameOnly): Layer => create(flattenType, args),
+  reshape: (args: ReshapeArgs): Layer => create(reshapeType, args),
+  activation: (args: ActivationArgs): Layer => create(activationType, args),
+  add: (args?: NameOnly): Layer => create(addType, args),
+  subtract: (args?: NameOnly): Layer => create(subtractType, args),
+  multiply: (args?: NameOnly): Layer => create(multiplyType, args),
+  average: (args?: NameOnly): Layer => create(averageType, args),
+  maximum: (args?: NameOnly): Layer => create(maximumType, args),
+  concatenate: (args?: ConcatenateArgs): Layer => create(concatenateType, args),
+  batchNormalization: (args?: BatchNormalizationArgs): Layer => create(batchNormalizationType, args),
+  leakyReLU: (args?: LeakyReLUArgs): Layer => create(leakyReluType, args),
+  dropout: (args: DropoutArgs): Layer => create(dropoutType, args),
+  gaussianNoise: (args: GaussianNoiseArgs): Layer => create(gaussianNoiseType, args),
 };

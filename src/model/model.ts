@@ -16,8 +16,14 @@ import { recreateLayer } from './layers.js';
 import { formatSummary } from './summary.js';
 import { resolveOptimizer, optimizerSlots, freshOptimizerState, type OptimizerConfig, type OptimizerName, type OptimizerState } from '../train/optimizers.js';
 import { resolveLoss, lossCode, type LossName } from '../train/losses.js';
-import { runFit, runFitDataset, isBatchSource, meanLossOver, type Batch, type BatchSource, type FitDatasetOptions, type FitOptions, type History } from '../train/fit.js';
-import { checkBatch, checkFinite, checkUnitRange, checkPositiveInt, describeValue, nonFiniteError } from '../train/validate.js';
+import {
+  runFit, runFitDataset, isBatchSource, meanLossOver, FIT_DATASET_NOTES, FIT_DATASET_OPTIONS, FIT_NOTES, FIT_OPTIONS,
+  type Batch, type BatchSource, type FitDatasetOptions, type FitOptions, type History,
+} from '../train/fit.js';
+import {
+  checkArrayLength, checkBatch, checkFinite, checkOptions, checkUnitRange, checkPositiveInt, checkWasmBytes, describeValue, nonFiniteError,
+  type OptionSpec,
+} from '../train/validate.js';
 
 export type { OptimizerState } from '../train/optimizers.js';
 
@@ -38,6 +44,8 @@ export interface ModelOptions {
   wasmBase?: string | URL;
 }
 
+export const MODEL_OPTIONS: OptionSpec<ModelOptions> = { name: 'value', seed: 'value', variant: 'value', threads: 'value', wasmBase: 'value' };
+
 /** TF.js's `tf.model({ inputs, outputs })` arguments, plus how the model runs. */
 export interface ModelArgs extends ModelOptions {
   /** The model's input: what `input({ shape })` returned (one input). */
@@ -51,6 +59,24 @@ export interface CompileOptions {
   loss: LossName | string;
 }
 
+const MODEL_ARGS: OptionSpec<ModelArgs> = { ...MODEL_OPTIONS, inputs: 'value', outputs: 'value' };
+const COMPILE_OPTIONS: OptionSpec<CompileOptions> = { optimizer: 'value', loss: 'value' };
+const COMPILE_NOTES = {
+  metrics: 'fit reports the loss (and val_loss with validationData); score predictions with psnr(a, b) or ssim(a, b)',
+};
+
+/** How many samples predict, evaluate and activations run at a time (results do not depend on it). */
+export interface BatchSizeOptions {
+  batchSize?: number;
+}
+const BATCH_SIZE_OPTIONS: OptionSpec<BatchSizeOptions> = { batchSize: 'value' };
+
+export interface GradientOptions {
+  /** Also return dL/dx (default false). */
+  input?: boolean;
+}
+const GRADIENT_OPTIONS: OptionSpec<GradientOptions> = { input: 'value' };
+
 /** A named weight tensor in Keras order and layout (kernel HWIO for conv, [in, out] for dense; bias). */
 export interface NamedWeight {
   name: string;
@@ -63,6 +89,7 @@ export interface SaveOptions {
   /** Store the optimizer state so that training can resume exactly (default true). */
   includeOptimizer?: boolean;
 }
+const SAVE_OPTIONS: OptionSpec<SaveOptions> = { includeOptimizer: 'value' };
 
 /** One application of a layer in the graph, and the applications (or the input) it reads. */
 export interface ModelNode {
@@ -231,6 +258,7 @@ export class LayersModel {
 
   constructor(args: ModelArgs, defaultName = 'model') {
     if (!args || typeof args !== 'object') throw new Error('model: give { inputs, outputs }, e.g. model({ inputs: x, outputs: y })');
+    checkOptions(args, MODEL_ARGS, defaultName);
     const inputTensor = single(args.inputs, 'inputs');
     const output = single(args.outputs, 'outputs');
     if (inputTensor.source.layer !== null) throw new Error("model: inputs must be what input({ shape }) returned, not a layer's output");
@@ -328,6 +356,7 @@ export class LayersModel {
    * (fully convolutional models run on any picture size this way). Throws when a layer does not fit.
    */
   withInputShape(shape: Shape, options: ModelOptions = {}): LayersModel {
+    checkOptions(options, MODEL_OPTIONS, 'withInputShape');
     const fresh = new Map<Layer, Layer>(this.layerObjects.map((l) => [l, recreateLayer(l)]));
     const x = input({ shape, name: this.inputName });
     const copies = new Map<number, SymbolicTensor>([[this.inputTensor.id, x]]);
@@ -336,6 +365,15 @@ export class LayersModel {
       copies.set(t.id, layer.applyAs(t.source.inputs.length === 1 ? copies.get(t.source.inputs[0].id)! : t.source.inputs.map((i) => copies.get(i.id)!), layer.name ?? layer.namePrefix));
     }
     const m = new LayersModel({ ...this.options, ...options, name: this.name, inputs: x, outputs: copies.get(this.outputTensor.id)! });
+    const changed = m.weightSpecs.find((w, i) => w.shape.join() !== this.weightSpecs[i].shape.join());
+    if (changed) {
+      const was = this.weightSpecs[m.weightSpecs.indexOf(changed)].shape, C = this.inputShape.at(-1);
+      throw new Error(`withInputShape: [${shape}] ` + (shape.length === 3 && this.inputShape.length === 3 && shape[2] !== C
+        ? `has ${shape.at(-1)} channels, but the model's input [${this.inputShape}] has ${C}, and its weights are made for ${C}` +
+          ` (${changed.name} [${was}], [${changed.shape}] for [${shape}]); keep ${C} channel${C === 1 ? '' : 's'}: only the height and width can change`
+        : `needs other weights than the model's input [${this.inputShape}] (${changed.name} [${changed.shape}] instead of [${was}]); ` +
+          'only sizes that the weights do not depend on (the height and width of a fully convolutional model) can change'));
+    }
     m.setWeights(this.getWeights());
     return m;
   }
@@ -375,9 +413,12 @@ export class LayersModel {
    * kernels as predict(), so the last entry holds predict()'s bits. Conv layers' outputs are the feature
    * maps (see featureMapGrid). A flatten or reshape shows its input's values in its own shape.
    */
-  async activations(x: Images, options: { batchSize?: number } = {}): Promise<LayerActivations[]> {
+  async activations(x: Images, options: BatchSizeOptions = {}): Promise<LayerActivations[]> {
+    checkOptions(options, BATCH_SIZE_OPTIONS, 'activations');
+    this.checkSampleSize('activations');
     const N = checkBatch(x, this.inputShape, 'activations: x');
     checkFinite(x, 'activations: x');
+    checkArrayLength(N * Math.max(...this.graph.buffers), `activations: a layer's outputs for ${N} samples`, 'pass fewer samples');
     const batchSize = checkPositiveInt(options.batchSize ?? 32, 'activations: batchSize');
     const engine = await this.ready();
     this.pullShared();
@@ -416,6 +457,7 @@ export class LayersModel {
   /** Sets the optimizer ('adadelta' = lr 1.0, rho 0.95 as in Keras 1) and the loss; resets optimizer state. */
   compile(options: CompileOptions): void {
     if (!options) throw new Error('compile: give { optimizer, loss }');
+    checkOptions(options, COMPILE_OPTIONS, 'compile', COMPILE_NOTES);
     const optimizer = resolveOptimizer(options.optimizer);
     const loss = resolveLoss(options.loss);
     this.compiled = { optimizer, loss };
@@ -477,6 +519,11 @@ export class LayersModel {
    * save leaves any previous model there intact.
    */
   async save(target: string | URL, options: SaveOptions = {}): Promise<void> {
+    if (!(typeof target === 'string' && target !== '') && !(target instanceof URL)) {
+      throw new Error(`save: say where to save: a directory (Node), 'indexeddb://name' or 'downloads://name' (browsers), ` +
+        `e.g. model.save('out/my-model'); got ${describeValue(target)}`);
+    }
+    checkOptions(options, SAVE_OPTIONS, 'save');
     if (!modelSaver) throw new Error('save: model files are handled by denoise-wasm\'s io module: import the model from \'denoise-wasm\' (its index registers it)');
     await modelSaver(this, target, options);
   }
@@ -508,6 +555,16 @@ export class LayersModel {
     return (await this.ready()).info;
   }
 
+  /**
+   * A sample whose input and output alone exceed wasm's memory cannot run at any batch size: refused
+   * before any allocation (the engine's layout names the exact need when it is only a little over).
+   */
+  private checkSampleSize(what: string): void {
+    checkWasmBytes((sizeOf(this.inputShape) + sizeOf(this.outputShape)) * 4,
+      `${what}: one sample (input [${this.inputShape}], output [${this.outputShape}])`,
+      'use a smaller input shape; denoiseImage runs a fully convolutional model over big pictures in tiles');
+  }
+
   private requireCompiled(what: string): { optimizer: OptimizerConfig; loss: LossName } {
     if (!this.compiled) throw new Error(`${what}: call model.compile({ optimizer, loss }) first`);
     return this.compiled;
@@ -530,13 +587,14 @@ export class LayersModel {
    */
   fit(x: Images, y: Images, options?: FitOptions): Promise<History>;
   fit(source: BatchSource, options?: FitDatasetOptions): Promise<History>;
-  async fit(x: Images | BatchSource, y?: Images | FitDatasetOptions, options: FitOptions = {}): Promise<History> {
-    if (isBatchSource(x)) return this.fitDataset(x, (y ?? {}) as FitDatasetOptions);
-    return this.fitTensors(x, y as Images, options);
+  async fit(x: Images | BatchSource, y?: Images | FitDatasetOptions, options?: FitOptions): Promise<History> {
+    if (isBatchSource(x)) return this.fitDataset(x, checkOptions(y as FitDatasetOptions | undefined, FIT_DATASET_OPTIONS, 'fit', FIT_DATASET_NOTES));
+    return this.fitTensors(x, y as Images, checkOptions(options, FIT_OPTIONS, 'fit', FIT_NOTES));
   }
 
   private async fitTensors(x: Images, y: Images, options: FitOptions): Promise<History> {
     const { loss } = this.requireCompiled('fit');
+    this.checkSampleSize('fit');
     this.checkPair(x, y, 'fit', loss);
     const epochs = checkPositiveInt(options.epochs ?? 1, 'fit: epochs');
     const batchSize = checkPositiveInt(options.batchSize ?? 32, 'fit: batchSize');
@@ -570,7 +628,7 @@ export class LayersModel {
   // fit over a stream of batches: options checked now, each batch when it arrives.
   private async fitDataset(source: BatchSource, options: FitDatasetOptions): Promise<History> {
     const { loss } = this.requireCompiled('fit');
-    if (typeof options !== 'object' || options === null) throw new Error(`fit: the second argument of fit(source, options) must be an options object, got ${describeValue(options)}`);
+    this.checkSampleSize('fit');
     const epochs = checkPositiveInt(options.epochs ?? 1, 'fit: epochs');
     if (options.batchesPerEpoch !== undefined) checkPositiveInt(options.batchesPerEpoch, 'fit: batchesPerEpoch');
     if (options.validationBatchSize !== undefined) checkPositiveInt(options.validationBatchSize, 'fit: validationBatchSize');
@@ -603,28 +661,35 @@ export class LayersModel {
   }
 
   /** Model outputs for x, computed batchSize samples at a time (results do not depend on it). */
-  async predict(x: Images, options: { batchSize?: number } = {}): Promise<Tensor> {
+  async predict(x: Images, options: BatchSizeOptions = {}): Promise<Tensor> {
+    checkOptions(options, BATCH_SIZE_OPTIONS, 'predict');
+    this.checkSampleSize('predict');
     const N = checkBatch(x, this.inputShape, 'predict: x');
     const batchSize = checkPositiveInt(options.batchSize ?? 128, 'predict: batchSize');
+    const outSize = sizeOf(this.outputShape), inSize = sizeOf(this.inputShape);
+    checkArrayLength(N * outSize, `predict: the outputs of ${N} samples`, 'predict fewer samples per call');
     const engine = await this.ready();
     this.pullShared();
-    const outSize = sizeOf(this.outputShape), inSize = sizeOf(this.inputShape);
-    const out = new Float32Array(N * outSize);
+    let out: Float32Array | null = null;   // made once the first batch has fitted in wasm memory
     for (let start = 0; start < N; start += batchSize) {
       const n = Math.min(batchSize, N - start);
       await engine.exclusive(async () => {
         // Each batch checked for NaN and Infinity as it is loaded (in wasm; predict changes nothing).
         const bad = engine.loadRange(x.data, start, n, undefined, true);
         if (bad >= 0) throw nonFiniteError(x, start * inSize + bad, 'predict: x');
-        out.set(await engine.forward(n), start * outSize);
+        const y = await engine.forward(n);
+        out ??= new Float32Array(N * outSize);
+        out.set(y, start * outSize);
       });
     }
-    return { data: out, shape: [N, ...this.outputShape] };
+    return { data: out!, shape: [N, ...this.outputShape] };
   }
 
   /** Mean loss over (x, y). */
-  async evaluate(x: Images, y: Images, options: { batchSize?: number } = {}): Promise<number> {
+  async evaluate(x: Images, y: Images, options: BatchSizeOptions = {}): Promise<number> {
+    checkOptions(options, BATCH_SIZE_OPTIONS, 'evaluate');
     const { loss } = this.requireCompiled('evaluate');
+    this.checkSampleSize('evaluate');
     this.checkPair(x, y, 'evaluate', loss);
     const batchSize = checkPositiveInt(options.batchSize ?? 128, 'evaluate: batchSize');
     const engine = await this.ready();
@@ -636,9 +701,11 @@ export class LayersModel {
    * Mean loss and dL/dw for every trainable weight on one batch (and dL/dx with `{ input: true }`), without
    * changing the weights: for gradient checks, saliency maps and research.
    */
-  async computeGradients(x: Tensor, y: Tensor, options: { input?: boolean } = {}):
+  async computeGradients(x: Tensor, y: Tensor, options: GradientOptions = {}):
       Promise<{ loss: number; gradients: NamedWeight[]; inputGradient?: Tensor }> {
+    checkOptions(options, GRADIENT_OPTIONS, 'computeGradients');
     const { loss: lossName } = this.requireCompiled('computeGradients');
+    this.checkSampleSize('computeGradients');
     const N = this.checkPair(x, y, 'computeGradients', lossName);
     const engine = await this.ready();
     this.pullShared();

@@ -1,14 +1,38 @@
 // The Keras blog's autoencoders ("Building Autoencoders in Keras", F. Chollet, 2016), layer for layer,
 // keras.io's convolutional denoiser, and a U-Net.
 import { Sequential, type SequentialOptions } from './sequential.js';
-import { LayersModel, model } from './model.js';
+import { LayersModel, MODEL_OPTIONS, model } from './model.js';
 import { input, type SymbolicTensor } from './layer.js';
 import { layers } from './layers.js';
-import { describeValue } from '../train/validate.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 
 export type PresetOptions = Omit<SequentialOptions, 'inputShape'> & {
   /** Compile with the tutorial's optimizer and loss (default true). */
   compile?: boolean;
+};
+const PRESET_OPTIONS: OptionSpec<PresetOptions> = { ...MODEL_OPTIONS, compile: 'value' };
+
+export type BottleneckOptions = PresetOptions & {
+  /** Numbers per digit in the bottleneck (default 10). */
+  codeSize?: number;
+};
+export type DenseAutoencoderOptions = PresetOptions & {
+  /** Units of the code layer (default 32). */
+  encodingDim?: number;
+};
+const BOTTLENECK_OPTIONS: OptionSpec<BottleneckOptions> = { ...PRESET_OPTIONS, codeSize: 'value' };
+const DENSE_AUTOENCODER_OPTIONS: OptionSpec<DenseAutoencoderOptions> = { ...PRESET_OPTIONS, encodingDim: 'value' };
+export type DncnnOptions = PresetOptions & {
+  /** Convolutions (default 17). */
+  depth?: number;
+  /** Filters of the inner convolutions (default 64). */
+  filters?: number;
+  /** 1 (grey, default) or 3 (colour). */
+  channels?: number;
+  /** BatchNormalization after the inner convolutions (default true). */
+  batchNorm?: boolean;
+  /** Side of the training patches, the model's input (default 40). */
+  patchSize?: number;
 };
 
 // The tutorial's conv encoder, (28, 28, 1) to (4, 4, 8), and its decoder back.
@@ -25,8 +49,9 @@ const tutorialDecoder = () => [tutorialConv(8), tutorialUp(), tutorialConv(8), t
  * binary cross-entropy with adadelta (Keras 1: lr 1.0, rho 0.95).
  */
 export function kerasTutorial(options: PresetOptions = {}): Sequential {
-  const model = new Sequential({ ...options, inputShape: [28, 28, 1] }, [...tutorialEncoder(), ...tutorialDecoder()]);
-  if (options.compile !== false) model.compile({ optimizer: 'adadelta', loss: 'binaryCrossentropy' });
+  const { compile, ...modelOptions } = checkOptions(options, PRESET_OPTIONS, 'presets.kerasTutorial');
+  const model = new Sequential({ ...modelOptions, inputShape: [28, 28, 1] }, [...tutorialEncoder(), ...tutorialDecoder()]);
+  if (compile !== false) model.compile({ optimizer: 'adadelta', loss: 'binaryCrossentropy' });
   return model;
 }
 
@@ -37,8 +62,8 @@ export function kerasTutorial(options: PresetOptions = {}): Sequential {
  * parameters (the tutorial's 4,385 + 1,290 + 1,408). Compiled as the tutorial (adadelta, binary
  * cross-entropy). `model.getLayer('code').output` gives a model of the codes.
  */
-export function bottleneckAutoencoder(options: PresetOptions & { codeSize?: number } = {}): Sequential {
-  const { codeSize = 10, ...rest } = options;
+export function bottleneckAutoencoder(options: BottleneckOptions = {}): Sequential {
+  const { codeSize = 10, compile, ...rest } = checkOptions(options, BOTTLENECK_OPTIONS, 'presets.bottleneckAutoencoder');
   if (!Number.isInteger(codeSize) || codeSize < 1) throw new Error(`presets.bottleneckAutoencoder: codeSize must be a positive integer, got ${describeValue(codeSize)}`);
   const model = new Sequential({ ...rest, name: rest.name ?? 'bottleneck_autoencoder', inputShape: [28, 28, 1] }, [
     ...tutorialEncoder(),
@@ -48,17 +73,18 @@ export function bottleneckAutoencoder(options: PresetOptions & { codeSize?: numb
     layers.reshape({ targetShape: [4, 4, 8] }),
     ...tutorialDecoder(),
   ]);
-  if (options.compile !== false) model.compile({ optimizer: 'adadelta', loss: 'binaryCrossentropy' });
+  if (compile !== false) model.compile({ optimizer: 'adadelta', loss: 'binaryCrossentropy' });
   return model;
 }
 
 /** The tutorial's plain autoencoder on flattened 784-pixel input: Dense(32, relu) then Dense(784, sigmoid). */
-export function denseAutoencoder(options: PresetOptions & { encodingDim?: number } = {}): Sequential {
-  const model = new Sequential({ ...options, inputShape: [784] }, [
-    layers.dense({ units: options.encodingDim ?? 32, activation: 'relu' }),
+export function denseAutoencoder(options: DenseAutoencoderOptions = {}): Sequential {
+  const { encodingDim = 32, compile, ...modelOptions } = checkOptions(options, DENSE_AUTOENCODER_OPTIONS, 'presets.denseAutoencoder');
+  const model = new Sequential({ ...modelOptions, inputShape: [784] }, [
+    layers.dense({ units: encodingDim, activation: 'relu' }),
     layers.dense({ units: 784, activation: 'sigmoid' }),
   ]);
-  if (options.compile !== false) model.compile({ optimizer: 'adadelta', loss: 'binaryCrossentropy' });
+  if (compile !== false) model.compile({ optimizer: 'adadelta', loss: 'binaryCrossentropy' });
   return model;
 }
 
@@ -69,7 +95,8 @@ export function denseAutoencoder(options: PresetOptions & { encodingDim?: number
  * everywhere): `inputShape` is the training patch; `withInputShape` runs it on whole pictures. MSE, adam.
  * The paper's grey model is depth 17, filters 64, on 40x40 patches (the defaults).
  */
-export function dncnn(options: PresetOptions & { depth?: number; filters?: number; channels?: number; batchNorm?: boolean; patchSize?: number } = {}): LayersModel {
+export function dncnn(options: DncnnOptions = {}): LayersModel {
+  checkOptions(options, DNCNN_OPTIONS, 'presets.dncnn');
   const depth = options.depth ?? 17, filters = options.filters ?? 64, channels = options.channels ?? 1;
   const size = options.patchSize ?? 40;
   for (const [what, v, min] of [['depth', depth, 3], ['filters', filters, 1], ['patchSize', size, 1]] as const) {
@@ -91,6 +118,10 @@ export function dncnn(options: PresetOptions & { depth?: number; filters?: numbe
   return m;
 }
 
+const DNCNN_OPTIONS: OptionSpec<DncnnOptions> = {
+  ...PRESET_OPTIONS, depth: 'value', filters: 'value', channels: 'value', batchNorm: 'value', patchSize: 'value',
+};
+
 /**
  * keras.io's "Convolutional autoencoder for image denoising" (S. Kumar, 2021), exactly: Input(28, 28, 1),
  * Conv2D(32, 3, relu, same), MaxPooling2D(2, same), Conv2D(32, 3, relu, same), MaxPooling2D(2, same),
@@ -98,6 +129,7 @@ export function dncnn(options: PresetOptions & { depth?: number; filters?: numbe
  * adam (lr 0.001) and binary cross-entropy. A functional model, as on keras.io.
  */
 export function kerasIoDenoiser(options: PresetOptions = {}): LayersModel {
+  const { compile, ...modelOptions } = checkOptions(options, PRESET_OPTIONS, 'presets.kerasIoDenoiser');
   const x = input({ shape: [28, 28, 1] });
   const conv = (filters: number, activation: 'relu' | 'sigmoid' = 'relu') => layers.conv2d({ filters, kernelSize: 3, activation, padding: 'same' });
   const pool = () => layers.maxPooling2d({ poolSize: 2, padding: 'same' });
@@ -108,8 +140,8 @@ export function kerasIoDenoiser(options: PresetOptions = {}): LayersModel {
   h = pool().apply(h);
   h = up().apply(h);
   h = up().apply(h);
-  const model = new LayersModel({ ...options, inputs: x, outputs: conv(1, 'sigmoid').apply(h) });
-  if (options.compile !== false) model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+  const model = new LayersModel({ ...modelOptions, inputs: x, outputs: conv(1, 'sigmoid').apply(h) });
+  if (compile !== false) model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
   return model;
 }
 
@@ -127,6 +159,8 @@ export type UNetOptions = PresetOptions & {
   residual?: boolean;
 };
 
+const UNET_OPTIONS: OptionSpec<UNetOptions> = { ...PRESET_OPTIONS, depth: 'value', filters: 'value', inputShape: 'value', residual: 'value' };
+
 /**
  * A U-Net (Ronneberger et al. 2015), small: per level down two Conv2D(3x3, relu, same) and a 2x2
  * max-pool; at the bottom two convs; per level up a Conv2DTranspose(2x2, stride 2) (the paper's "up-
@@ -135,6 +169,7 @@ export type UNetOptions = PresetOptions & {
  * with `residual: true`, a noise-predicting 3x3 conv subtracted from the input, and MSE.
  */
 export function unet(options: UNetOptions = {}): LayersModel {
+  checkOptions(options, UNET_OPTIONS, 'presets.unet');
   const depth = options.depth ?? 2, filters = options.filters ?? 16, shape = options.inputShape ?? [28, 28, 1];
   if (!Number.isInteger(depth) || depth < 1 || depth > 6) throw new Error(`unet: depth must be an integer from 1 to 6, got ${describeValue(options.depth)}`);
   if (!Number.isInteger(filters) || filters < 1) throw new Error(`unet: filters must be a positive integer, got ${describeValue(options.filters)}`);

@@ -1,7 +1,7 @@
 // Sequential: a stack of layers, the special case of LayersModel where each layer reads the one before.
 import { input, type Layer } from './layer.js';
-import { LayersModel, nameLayers, type ModelOptions } from './model.js';
-import { describeValue } from '../train/validate.js';
+import { LayersModel, MODEL_OPTIONS, nameLayers, type ModelOptions } from './model.js';
+import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
 
 export type { CompileOptions, NamedWeight, OptimizerState, SaveOptions } from './model.js';
 
@@ -10,11 +10,14 @@ export interface SequentialOptions extends ModelOptions {
   inputShape: number[];
 }
 
+export const SEQUENTIAL_OPTIONS: OptionSpec<SequentialOptions> = { ...MODEL_OPTIONS, inputShape: 'value' };
+
 export class Sequential extends LayersModel {
   protected override readonly chain = true;
 
   constructor(options: SequentialOptions, layerList: Layer[]) {
-    const shape = options?.inputShape;
+    if (options === undefined || options === null) throw new Error('Sequential: give the options first, e.g. new Sequential({ inputShape: [28, 28, 1] }, [layers...])');
+    const { inputShape: shape, ...modelOptions } = checkOptions(options, SEQUENTIAL_OPTIONS, 'Sequential');
     if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new Error(`Sequential: inputShape must be positive integers, e.g. [28, 28, 1], got ${describeValue(shape)}`);
     }
@@ -33,6 +36,6 @@ export class Sequential extends LayersModel {
         throw new Error(`Sequential: layer ${i} (${names.get(layer)}) does not fit its input [${x.sampleShape}]: ${(e as Error).message}`);
       }
     });
-    super({ ...options, inputs: first, outputs: x }, 'sequential');
+    super({ ...modelOptions, inputs: first, outputs: x }, 'sequential');
   }
 }

@@ -3,7 +3,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Images } from '../tensor.js';
 import { Random } from '../random.js';
-import { firstNonFinite } from './validate.js';
+import { firstNonFinite, type OptionSpec } from './validate.js';
 
 /** Per-epoch metrics, as in Keras/TF.js: `history.history.loss[e]`, `history.history.val_loss[e]`. */
 export interface History {
@@ -41,6 +41,19 @@ export interface FitOptions {
    */
   inputsForEpoch?: (epoch: number) => Images;
 }
+
+export const FIT_OPTIONS: OptionSpec<FitOptions> = {
+  epochs: 'value', batchSize: 'value', shuffle: 'value', seed: 'value', validationData: 'value', onBatchEnd: 'function',
+  onEpochEnd: 'function', signal: 'value', inputsForEpoch: 'function',
+};
+
+/** Keras and TF.js fit options that fit does not take, and what to do instead. */
+export const FIT_NOTES: Readonly<Record<string, string>> = {
+  validationSplit: 'hold the samples out yourself and pass validationData: [xVal, yVal] ' +
+    '(e.g. the last 10%: sliceRows(x, n - k, n) and sliceRows(y, n - k, n), training on sliceRows(x, 0, n - k))',
+  callbacks: 'pass onBatchEnd and onEpochEnd (and signal, to stop early) as options of their own',
+  verbose: 'fit prints nothing; log from onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss)',
+};
 
 /**
  * Marks an engine whose requests queue on another thread in the order posted (the browser's RemoteEngine):
@@ -177,6 +190,19 @@ export interface FitDatasetOptions {
   onEpochEnd?: FitOptions['onEpochEnd'];
   signal?: AbortSignal;
 }
+
+export const FIT_DATASET_OPTIONS: OptionSpec<FitDatasetOptions> = {
+  epochs: 'value', batchesPerEpoch: 'value', validationData: 'value', validationBatchSize: 'value',
+  onBatchEnd: 'function', onEpochEnd: 'function', signal: 'value',
+};
+
+/** FitOptions that a stream cannot take, and what to do instead. */
+export const FIT_DATASET_NOTES: Readonly<Record<string, string>> = {
+  ...FIT_NOTES,
+  batchSize: "a stream's batches are as big as the source makes them (patchBatches(pictures, { batchSize }))",
+  shuffle: 'a stream is read in order; shuffle in the source (patchBatches draws random patches)',
+  inputsForEpoch: 'a stream brings its own inputs with every batch ({ xs, ys })',
+};
 
 /** True for something fit() reads as a stream of batches rather than as an x tensor. */
 export function isBatchSource(v: unknown): v is BatchSource {

@@ -1,7 +1,7 @@
 // Optimizer configs: Keras/TF.js names and defaults, turned into the runner's slots.
 import * as L from '../engine/plan-layout.js';
 import { freshSlotState, type OptimizerSlots, type SlotState } from '../engine/engine.js';
-import { describeValue } from './validate.js';
+import { checkOptions, describeValue } from './validate.js';
 
 export type OptimizerName = 'adadelta' | 'adam' | 'sgd' | 'adagrad' | 'rmsprop';
 
@@ -72,12 +72,10 @@ export function resolveOptimizer(o: OptimizerName | OptimizerConfig): Required<P
     throw new Error(`compile: unknown optimizer ${JSON.stringify(o)}; use one of ${Object.keys(DEFAULTS).join(', ')} ` +
       `or optimizers.adam({ learningRate: ... })`);
   }
+  // An optimizer's options are the ones its defaults name.
+  const spec = Object.fromEntries(['type', ...Object.keys(DEFAULTS[name])].map((k) => [k, 'value' as const]));
+  checkOptions<object>(cfg, spec, `compile: optimizer ${name}`, { lr: 'the learning rate is learningRate' });
   const given = stripUndefined(cfg);
-  const known = Object.keys(DEFAULTS[name]);
-  const unknown = Object.keys(given).filter((k) => k !== 'type' && !known.includes(k));
-  if (unknown.length > 0) {
-    throw new Error(`compile: optimizer ${name} has no option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; its options are ${known.join(', ')}`);
-  }
   const full: OptimizerConfig = { ...DEFAULTS[name], ...given, type: name };
   for (const [k, { ok, say }] of Object.entries(RANGES) as Array<[keyof typeof RANGES, { ok: (v: number) => boolean; say: string }]>) {
     const v = full[k];

@@ -86,12 +86,25 @@ export function nonFiniteError(t: Images, i: number, what: string): Error {
     'remove or repair non-finite values first');
 }
 
+/** Why values must lie in [0, 1], what 0-255 pixels would do, and the fix for values far outside. */
+export interface UnitRangeReason {
+  needs: string;
+  unscaled: string;
+  otherwise: string;
+}
+
+const CROSS_ENTROPY_TARGETS: UnitRangeReason = {
+  needs: 'binary cross-entropy needs targets in [0, 1]',
+  unscaled: 'unscaled pixels make the loss negative and the outputs white',
+  otherwise: 'rescale the data, or use loss "meanSquaredError"',
+};
+
 /**
- * Cross-entropy targets must be probabilities: the tutorial's classic mistake is 0-255 pixels. One scan
- * also catches NaN and Infinity; when it fails, those are looked for first, so checkFinite's message
- * names them.
+ * Values that must be in [0, 1]: cross-entropy targets are probabilities (the tutorial's classic mistake
+ * is 0-255 pixels), denoiseImage's float images are pixels. One scan also catches NaN and Infinity; when
+ * it fails, those are looked for first, so checkFinite's message names them.
  */
-export function checkUnitRange(t: Images, what: string): void {
+export function checkUnitRange(t: Images, what: string, reason: UnitRangeReason = CROSS_ENTROPY_TARGETS): void {
   if (isByteArray(t.data)) return;   // bytes stand for b / 255, always in [0, 1]
   const bits = bitsOf(t.data);
   let inRange = true;
@@ -107,10 +120,36 @@ export function checkUnitRange(t: Images, what: string): void {
     if (d[i] < lo) lo = d[i];
     if (d[i] > hi) hi = d[i];
   }
-  throw new Error(`${what} has values in [${lo}, ${hi}], but binary cross-entropy needs targets in [0, 1]` +
-    (hi > 2 && hi <= 255 && lo >= 0 ? ': scale 0-255 pixels by 1/255 (unscaled pixels make the loss negative and the outputs white)' :
+  throw new Error(`${what} has values in [${lo}, ${hi}], but ${reason.needs}` +
+    (hi > 2 && hi <= 255 && lo >= 0 ? `: scale 0-255 pixels by 1/255 (${reason.unscaled})` :
       lo >= -0.01 && hi <= 1.01 ? ': clip them to [0, 1] (values just outside usually come from rounding in preprocessing)' :
-        ': rescale the data, or use loss "meanSquaredError"'));
+        `: ${reason.otherwise}`));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sizes: refused up front with the limit and the fix, before an allocation fails with a bare RangeError
+
+/** The most values one typed array holds in every runtime we support (2^31 - 1: Safari's and 32-bit V8's limit). */
+export const MAX_ARRAY_LENGTH = 2 ** 31 - 1;
+
+/** Bytes a wasm module's memory can address (65,536 pages of 64 KiB). */
+export const WASM_MAX_BYTES = 2 ** 32;
+
+const count = (n: number) => (Number.isSafeInteger(n) ? n.toLocaleString('en-US') : n.toPrecision(3));
+
+/** Throws when an array of n values (what it is: `what`) could not be made; `fix` says what to change. */
+export function checkArrayLength(n: number, what: string, fix: string): void {
+  if (!(n <= MAX_ARRAY_LENGTH)) {
+    throw new Error(`${what} would be ${count(n)} values, more than one array can hold (${count(MAX_ARRAY_LENGTH)}); ${fix}`);
+  }
+}
+
+/** Throws when `bytes` of wasm memory (a lower bound of what `what` needs) exceed what wasm can address. */
+export function checkWasmBytes(bytes: number, what: string, fix: string): void {
+  if (!(bytes <= WASM_MAX_BYTES)) {
+    throw new Error(`${what} needs at least ${count(Math.ceil(bytes / 2 ** 20))} MiB of wasm memory, more than the ` +
+      `${WASM_MAX_BYTES / 2 ** 30} GiB wasm can address; ${fix}`);
+  }
 }
 
 /** A positive integer option, or a clear error. */
@@ -119,4 +158,74 @@ export function checkPositiveInt(v: unknown, what: string): number {
     throw new Error(`${what} must be a positive integer, got ${describeValue(v)}`);
   }
   return v;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Options objects
+
+/**
+ * The option names of an options type T as a value, each marked 'function' (callbacks) or 'value'.
+ * Written beside the type, `const FIT_OPTIONS: OptionSpec<FitOptions> = { epochs: 'value', ... }`: the
+ * compiler refuses a spec that leaves out a key of T, names one T lacks, or marks a callback 'value',
+ * so the type and what checkOptions accepts cannot drift apart.
+ */
+export type OptionSpec<T> = { readonly [K in keyof T]-?: NonNullable<T[K]> extends (...args: never[]) => unknown ? 'function' : 'value' };
+
+/** An OptionSpec whose type is not known statically (the layer registry holds one per layer type). */
+export type AnyOptionSpec = Readonly<Record<string, 'function' | 'value'>>;
+
+/**
+ * Checks a public function's options before any work: undefined or an object whose every key the spec
+ * names (a near miss gets "did you mean ...?", Keras's snake_case its camelCase name) and whose
+ * callbacks are functions. `notes` explain names that are not options here (a Keras option we lack,
+ * another library's name), with what to use instead. Returns the options ({} for undefined).
+ */
+export function checkOptions<T>(options: T | undefined, spec: NoInfer<OptionSpec<T>>, where: string,
+    notes: Readonly<Record<string, string>> = {}): T {
+  const names = Object.keys(spec);
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+    throw new Error(`${where}: the options must be an object ({ ${names.join(', ')} }), got ${describeValue(options)}`);
+  }
+  for (const [key, v] of Object.entries(options)) {
+    const kind = Object.hasOwn(spec, key) ? (spec as AnyOptionSpec)[key] : undefined;
+    if (kind === 'function') {
+      if (v !== undefined && typeof v !== 'function') throw new Error(`${where}: ${key} must be a function, got ${describeValue(v)}`);
+    } else if (kind === undefined) {
+      if (Object.hasOwn(notes, key)) throw new Error(`${where}: ${key} is not supported: ${notes[key]}`);
+      const near = nearestName(key, names);
+      throw new Error(`${where}: unknown option ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; ` +
+        `the options are ${names.join(', ')}`);
+    }
+  }
+  return options;
+}
+
+/**
+ * The name in `names` that `key` most likely misspells: the same letters ignoring case and underscores
+ * (batch_size, batchsize: batchSize), else the closest within an edit or two (epoch: epochs).
+ */
+function nearestName(key: string, names: readonly string[]): string | undefined {
+  const fold = (s: string) => s.toLowerCase().replace(/_/g, '');
+  const k = fold(key);
+  const same = names.find((n) => fold(n) === k);
+  if (same) return same;
+  let best: string | undefined, bestDistance = k.length >= 8 ? 3 : 2;
+  for (const n of names) {
+    const d = editDistance(k, fold(n));
+    if (d < bestDistance) { best = n; bestDistance = d; }
+  }
+  return best;
+}
+
+/** Edits from a to b: single-character insertions, deletions, substitutions and swaps of neighbours (depht: depth). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }

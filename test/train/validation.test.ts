@@ -46,7 +46,7 @@ describe('the model API', () => {
     [optimizers.sgd({ momentum: 2 }), /sgd: momentum must be in \[0, 1\], got 2/],
     [optimizers.sgd({ nesterov: 'yes' as unknown as boolean }), /sgd: nesterov must be true or false, got "yes"/],
     [optimizers.adagrad({ initialAccumulatorValue: -1 }), /adagrad: initialAccumulatorValue must be a finite number >= 0, got -1/],
-    [{ type: 'adam', beta_1: 0.5 } as never, /optimizer adam has no option "beta_1"; its options are learningRate, beta1, beta2, epsilon/],
+    [{ type: 'adam', beta_1: 0.5 } as never, /optimizer adam: unknown option "beta_1" \(did you mean "beta1"\?\); the options are type, learningRate, beta1, beta2, epsilon/],
   ])('optimizer %#: hyper-parameters out of range are refused', (optimizer, message) => {
     expect(() => presets.kerasTutorial().compile({ optimizer, loss: 'mse' })).toThrow(message);
   });

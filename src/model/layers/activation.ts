@@ -1,12 +1,14 @@
 // Activation (Keras's layer): y = act(x) elementwise, on its own; and LeakyReLU, whose slope is a parameter.
 import * as L from '../../engine/plan-layout.js';
-import { describeValue } from '../../train/validate.js';
+import { describeValue, type OptionSpec } from '../../train/validate.js';
 import { Layer, activationOf, kerasActivation, nameOf, opSpec, type Activation, type LayerBuild, type LayerType, type Shape } from '../layer.js';
 
 export interface ActivationArgs {
   activation: Activation;
   name?: string;
 }
+
+const ACTIVATION_OPTIONS: OptionSpec<ActivationArgs> = { activation: 'value', name: 'value' };
 
 export class ActivationLayer extends Layer {
   readonly className = 'Activation';
@@ -28,6 +30,7 @@ export const activationType: LayerType = {
   className: 'Activation',
   factory: 'activation',
   create: (args: ActivationArgs) => new ActivationLayer(args),
+  options: ACTIVATION_OPTIONS,
   fullyConvolutional: true,
   toKeras: (c) => ({ activation: c.activation }),
   fromKeras: (get, fail) => ({ activation: kerasActivation(get, fail) }),
@@ -38,6 +41,8 @@ export interface LeakyReLUArgs {
   alpha?: number;
   name?: string;
 }
+
+const LEAKY_RELU_OPTIONS: OptionSpec<LeakyReLUArgs> = { alpha: 'value', name: 'value' };
 
 export class LeakyReLU extends Layer {
   readonly className = 'LeakyReLU';
@@ -63,6 +68,8 @@ export const leakyReluType: LayerType = {
   className: 'LeakyReLU',
   factory: 'leakyReLU',
   create: (args?: LeakyReLUArgs) => new LeakyReLU(args),
+  options: LEAKY_RELU_OPTIONS,
+  optionNotes: { negativeSlope: "Keras 3's negative_slope is alpha here" },
   fullyConvolutional: true,
   toKeras: (c) => ({ alpha: c.alpha }),
   fromKeras: (get) => {

@@ -2,7 +2,7 @@
 // moving mean and variance updated as Keras and TF.js do), moving statistics in predict and evaluate.
 import * as L from '../../engine/plan-layout.js';
 import { Layer, nameOf, opSpec, type LayerBuild, type LayerType, type Shape } from '../layer.js';
-import { describeValue } from '../../train/validate.js';
+import { describeValue, type OptionSpec } from '../../train/validate.js';
 
 export interface BatchNormalizationArgs {
   /** The normalised axis: the last (channels), -1 (Keras's default). */
@@ -17,6 +17,10 @@ export interface BatchNormalizationArgs {
   scale?: boolean;
   name?: string;
 }
+
+const BATCH_NORMALIZATION_OPTIONS: OptionSpec<BatchNormalizationArgs> = {
+  axis: 'value', momentum: 'value', epsilon: 'value', center: 'value', scale: 'value', name: 'value',
+};
 
 export class BatchNormalization extends Layer {
   readonly className = 'BatchNormalization';
@@ -70,6 +74,7 @@ export const batchNormalizationType: LayerType = {
   className: 'BatchNormalization',
   factory: 'batchNormalization',
   create: (args?: BatchNormalizationArgs) => new BatchNormalization(args),
+  options: BATCH_NORMALIZATION_OPTIONS,
   fullyConvolutional: true,
   toKeras: (c) => ({ axis: c.axis, momentum: c.momentum, epsilon: c.epsilon, center: c.center, scale: c.scale,
     beta_initializer: { class_name: 'Zeros', config: {} }, gamma_initializer: { class_name: 'Ones', config: {} },

@@ -6,7 +6,7 @@
 import * as L from '../../engine/plan-layout.js';
 import { Layer, convAxis, expectImage, opSpec, type LayerBuild, type LayerType, type Padding, type Shape } from '../layer.js';
 import { kernelAndBias } from './kernel-options.js';
-import { convFromKeras, convOptions, convToKeras, type Conv2DArgs } from './conv2d.js';
+import { CONV_NOTES, CONV_OPTIONS, convFromKeras, convOptions, convToKeras, type Conv2DArgs } from './conv2d.js';
 
 /** The options of Conv2D (filters: the output's channels). */
 export type Conv2DTransposeArgs = Conv2DArgs;
@@ -47,6 +47,8 @@ export const conv2dTransposeType: LayerType = {
   className: 'Conv2DTranspose',
   factory: 'conv2dTranspose',
   create: (args: Conv2DTransposeArgs) => new Conv2DTranspose(args),
+  options: CONV_OPTIONS,
+  optionNotes: { ...CONV_NOTES, outputPadding: "not supported: the output size is Keras's default (in x stride with 'same')" },
   fullyConvolutional: true,
   // The grid gets finer: callers that tile pictures only need the pooling of the whole model.
   gridStride: () => [1, 1],

@@ -4,7 +4,8 @@ import {
   Layer, activationOf, expectImage, kerasActivation, kerasChannelsLast, kerasPadding, nameOf, opSpec, pair, paddingOf,
   positiveInt, windowed, type Activation, type KerasConfigReader, type LayerBuild, type LayerType, type Padding, type Shape,
 } from '../layer.js';
-import { kernelAndBias, kernelOptionsFromKeras, kernelOptionsOf, kernelOptionsToKeras, type KernelOptions } from './kernel-options.js';
+import { KERNEL_OPTIONS, kernelAndBias, kernelOptionsFromKeras, kernelOptionsOf, kernelOptionsToKeras, type KernelOptions } from './kernel-options.js';
+import type { OptionSpec } from '../../train/validate.js';
 
 export interface Conv2DArgs extends KernelOptions {
   filters: number;
@@ -14,6 +15,16 @@ export interface Conv2DArgs extends KernelOptions {
   activation?: Activation;
   name?: string;
 }
+
+export const CONV_OPTIONS: OptionSpec<Conv2DArgs> = {
+  filters: 'value', kernelSize: 'value', strides: 'value', padding: 'value', activation: 'value', name: 'value', ...KERNEL_OPTIONS,
+};
+
+/** Keras Conv2D options we lack (dilationRate and groups other than 1 are refused in model files too). */
+export const CONV_NOTES = {
+  dilationRate: 'dilated convolutions are not implemented (only 1)',
+  dataFormat: "only channels last ('channelsLast'): images are NHWC",
+};
 
 /** The options Conv2D and Conv2DTranspose share, checked and with Keras's defaults. */
 export function convOptions(args: Conv2DArgs, where: string): Record<string, unknown> {
@@ -54,6 +65,8 @@ export const conv2dType: LayerType = {
   className: 'Conv2D',
   factory: 'conv2d',
   create: (args: Conv2DArgs) => new Conv2D(args),
+  options: CONV_OPTIONS,
+  optionNotes: CONV_NOTES,
   fullyConvolutional: true,
   gridStride: (c) => c.strides as [number, number],
   toKeras: (c) => convToKeras(c),

@@ -1,13 +1,16 @@
 // Dense (Keras semantics: acts on the last axis, so an input [h, w, c] is h*w rows of c features).
 import * as L from '../../engine/plan-layout.js';
-import { kernelAndBias, kernelOptionsFromKeras, kernelOptionsOf, kernelOptionsToKeras, type KernelOptions } from './kernel-options.js';
+import { KERNEL_OPTIONS, kernelAndBias, kernelOptionsFromKeras, kernelOptionsOf, kernelOptionsToKeras, type KernelOptions } from './kernel-options.js';
 import { Layer, activationOf, kerasActivation, nameOf, opSpec, positiveInt, type Activation, type LayerBuild, type LayerType, type Shape } from '../layer.js';
+import type { OptionSpec } from '../../train/validate.js';
 
 export interface DenseArgs extends KernelOptions {
   units: number;
   activation?: Activation;
   name?: string;
 }
+
+const DENSE_OPTIONS: OptionSpec<DenseArgs> = { units: 'value', activation: 'value', name: 'value', ...KERNEL_OPTIONS };
 
 export class Dense extends Layer {
   readonly className = 'Dense';
@@ -34,6 +37,7 @@ export const denseType: LayerType = {
   className: 'Dense',
   factory: 'dense',
   create: (args: DenseArgs) => new Dense(args),
+  options: DENSE_OPTIONS,
   fullyConvolutional: false,
   toKeras: (c) => ({ units: c.units, activation: c.activation, ...kernelOptionsToKeras(c) }),
   fromKeras(get, fail) {

@@ -2,7 +2,7 @@
 // `kernelRegularizer` (Keras's kernel_regularizer L1/L2/L1L2, TF.js's tf.regularizers.l1l2): the
 // penalty l1·Σ|w| + l2·Σw² is added to the loss and l1·sign(w) + l2·2w to dL/dw (src/engine/engine.ts).
 import type { KerasConfigReader, WeightSpec } from '../layer.js';
-import { describeValue } from '../../train/validate.js';
+import { describeValue, type OptionSpec } from '../../train/validate.js';
 
 /** An L1/L2 weight penalty: `{ l2: 5e-4 }`, TF.js's `tf.regularizers.l1l2({ l1, l2 })`, or 'l1' / 'l2' / 'l1l2' (0.01 each, as Keras). */
 export type Regularizer = { l1?: number; l2?: number } | 'l1' | 'l2' | 'l1l2';
@@ -13,6 +13,8 @@ export interface KernelOptions {
   /** Penalty on the kernel (Keras's kernel_regularizer); none by default. */
   kernelRegularizer?: Regularizer | null;
 }
+
+export const KERNEL_OPTIONS: OptionSpec<KernelOptions> = { useBias: 'value', kernelRegularizer: 'value' };
 
 /** The normalised penalty a weight carries. */
 export interface Penalty { l1: number; l2: number }

@@ -1,8 +1,8 @@
 // Merge layers (Keras semantics): add, subtract, multiply, average, maximum of equal shapes, and
 // concatenate on the channel (last) axis.
 import * as L from '../../engine/plan-layout.js';
-import { Layer, nameOf, opSpec, type LayerBuild, type LayerType, type Shape } from '../layer.js';
-import { describeValue } from '../../train/validate.js';
+import { Layer, NAME_ONLY, nameOf, opSpec, type LayerBuild, type LayerType, type Shape } from '../layer.js';
+import { describeValue, type OptionSpec } from '../../train/validate.js';
 
 type MergeMode = 'Add' | 'Subtract' | 'Multiply' | 'Average' | 'Maximum';
 const CODES: Record<MergeMode, number> = { Add: L.OP_ADD, Subtract: L.OP_SUBTRACT, Multiply: L.OP_MULTIPLY, Average: L.OP_AVERAGE, Maximum: L.OP_MAXIMUM };
@@ -41,6 +41,8 @@ export interface ConcatenateArgs {
   name?: string;
 }
 
+const CONCATENATE_OPTIONS: OptionSpec<ConcatenateArgs> = { axis: 'value', name: 'value' };
+
 export class Concatenate extends Layer {
   readonly className = 'Concatenate';
   readonly namePrefix = 'concatenate';
@@ -74,6 +76,7 @@ function mergeType(mode: MergeMode): LayerType {
     className: mode,
     factory: PREFIXES[mode],
     create: (args?: { name?: string }) => new ElementwiseMerge(mode, args),
+    options: NAME_ONLY,
     fullyConvolutional: true,
     toKeras: () => ({}),
     fromKeras: () => ({}),
@@ -90,6 +93,7 @@ export const concatenateType: LayerType = {
   className: 'Concatenate',
   factory: 'concatenate',
   create: (args?: ConcatenateArgs) => new Concatenate(args),
+  options: CONCATENATE_OPTIONS,
   fullyConvolutional: true,
   toKeras: (c) => ({ axis: c.axis }),
   fromKeras: (get) => ({ axis: get('axis') ?? -1 }),

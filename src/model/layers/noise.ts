@@ -3,7 +3,7 @@
 // training step, the sample's position in the batch, the element), so it is fresh every step, the same
 // for any thread count, and recomputed in backward rather than stored.
 import * as L from '../../engine/plan-layout.js';
-import { describeValue } from '../../train/validate.js';
+import { describeValue, type OptionSpec } from '../../train/validate.js';
 import { Layer, nameOf, opSpec, type LayerBuild, type LayerType, type Shape } from '../layer.js';
 
 export interface DropoutArgs {
@@ -27,6 +27,9 @@ export interface GaussianNoiseArgs {
   clip?: [number, number];
   name?: string;
 }
+
+const DROPOUT_OPTIONS: OptionSpec<DropoutArgs> = { rate: 'value', seed: 'value', name: 'value' };
+const GAUSSIAN_NOISE_OPTIONS: OptionSpec<GaussianNoiseArgs> = { stddev: 'value', seed: 'value', clip: 'value', name: 'value' };
 
 function seedOf(v: unknown, where: string): { seed?: number } {
   if (v === undefined || v === null) return {};
@@ -56,7 +59,6 @@ export class Dropout extends Layer {
     if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
       throw new Error(`${where}: rate must be a number from 0 (keep everything) up to but not including 1 (drop everything), got ${describeValue(rate)}`);
     }
-    if ((args as { noiseShape?: unknown }).noiseShape != null) throw new Error(`${where}: noiseShape is not supported (masks are drawn per element)`);
     super({ rate, ...seedOf(args.seed, where), ...nameOf(args, where) });
   }
 
@@ -116,6 +118,8 @@ export const dropoutType: LayerType = {
   className: 'Dropout',
   factory: 'dropout',
   create: (args: DropoutArgs) => new Dropout(args),
+  options: DROPOUT_OPTIONS,
+  optionNotes: { noiseShape: 'masks are drawn per element' },
   fullyConvolutional: true,
   toKeras: (c) => ({ rate: c.rate, noise_shape: null, seed: c.seed ?? null }),
   fromKeras(get, fail) {
@@ -129,6 +133,7 @@ export const gaussianNoiseType: LayerType = {
   className: 'GaussianNoise',
   factory: 'gaussianNoise',
   create: (args: GaussianNoiseArgs) => new GaussianNoise(args),
+  options: GAUSSIAN_NOISE_OPTIONS,
   fullyConvolutional: true,
   toKeras: (c) => ({ stddev: c.stddev, seed: c.seed ?? null }),
   fromKeras: (get, fail) => ({ stddev: get('stddev'), ...kerasSeed(get, fail) }),

@@ -5,6 +5,7 @@ import {
   Layer, expectImage, kerasChannelsLast, kerasPadding, nameOf, opSpec, pair, paddingOf, windowed,
   type LayerBuild, type LayerType, type Padding, type Shape,
 } from '../layer.js';
+import type { OptionSpec } from '../../train/validate.js';
 
 export interface Pooling2DArgs {
   poolSize?: number | [number, number];
@@ -14,6 +15,8 @@ export interface Pooling2DArgs {
 }
 export type MaxPooling2DArgs = Pooling2DArgs;
 export type AveragePooling2DArgs = Pooling2DArgs;
+
+const POOLING_OPTIONS: OptionSpec<Pooling2DArgs> = { poolSize: 'value', strides: 'value', padding: 'value', name: 'value' };
 
 abstract class Pooling2D extends Layer {
   protected abstract readonly opCode: number;
@@ -54,6 +57,7 @@ export class AveragePooling2D extends Pooling2D {
 function poolingType(className: string, factory: string, create: (args?: Pooling2DArgs) => Layer): LayerType {
   return {
     className, factory, create,
+    options: POOLING_OPTIONS,
     fullyConvolutional: true,
     gridStride: (c) => c.strides as [number, number],
     toKeras: (c) => ({ pool_size: c.poolSize, strides: c.strides, padding: c.padding, data_format: 'channels_last' }),

@@ -1,6 +1,6 @@
 // Flatten and Reshape: views of their input's buffer (no op, no copy; NHWC is already row-major).
-import { Layer, kerasChannelsLast, nameOf, type LayerBuild, type LayerType, type Shape } from '../layer.js';
-import { describeValue } from '../../train/validate.js';
+import { Layer, NAME_ONLY, kerasChannelsLast, nameOf, type LayerBuild, type LayerType, type Shape } from '../layer.js';
+import { describeValue, type OptionSpec } from '../../train/validate.js';
 
 export class Flatten extends Layer {
   readonly className = 'Flatten';
@@ -19,6 +19,8 @@ export interface ReshapeArgs {
   targetShape: number[];
   name?: string;
 }
+
+const RESHAPE_OPTIONS: OptionSpec<ReshapeArgs> = { targetShape: 'value', name: 'value' };
 
 export class Reshape extends Layer {
   readonly className = 'Reshape';
@@ -49,6 +51,7 @@ export const flattenType: LayerType = {
   className: 'Flatten',
   factory: 'flatten',
   create: (args?: { name?: string }) => new Flatten(args),
+  options: NAME_ONLY,
   fullyConvolutional: false,
   toKeras: () => ({ data_format: 'channels_last' }),
   fromKeras(get, fail) {
@@ -61,6 +64,7 @@ export const reshapeType: LayerType = {
   className: 'Reshape',
   factory: 'reshape',
   create: (args: ReshapeArgs) => new Reshape(args),
+  options: RESHAPE_OPTIONS,
   fullyConvolutional: false,
   toKeras: (c) => ({ target_shape: c.targetShape }),
   fromKeras: (get) => ({ targetShape: get('target_shape') }),

@@ -1,11 +1,14 @@
 // UpSampling2D (nearest neighbour: each pixel repeated size[0] x size[1] times).
 import * as L from '../../engine/plan-layout.js';
 import { Layer, expectImage, kerasChannelsLast, nameOf, opSpec, pair, type LayerBuild, type LayerType, type Shape } from '../layer.js';
+import type { OptionSpec } from '../../train/validate.js';
 
 export interface UpSampling2DArgs {
   size?: number | [number, number];
   name?: string;
 }
+
+const UPSAMPLING_OPTIONS: OptionSpec<UpSampling2DArgs> = { size: 'value', name: 'value' };
 
 export class UpSampling2D extends Layer {
   readonly className = 'UpSampling2D';
@@ -28,6 +31,8 @@ export class UpSampling2D extends Layer {
 
 export const upSampling2dType: LayerType = {
   className: 'UpSampling2D',
+  options: UPSAMPLING_OPTIONS,
+  optionNotes: { interpolation: 'only nearest-neighbour upsampling is implemented' },
   factory: 'upSampling2d',
   create: (args?: UpSampling2DArgs) => new UpSampling2D(args),
   fullyConvolutional: true,

@@ -3,7 +3,7 @@
 // scripts/train-pretrained.mjs, so that loading needs no file system, no fetch and no bundler setup.
 import type { LayersModel } from '../model/model.js';
 import { LOAD_MODEL_OPTIONS, modelFromFiles, type LoadModelOptions } from './model-format.js';
-import { checkOptions, describeValue, type OptionSpec } from '../train/validate.js';
+import { checkOptions, type OptionSpec } from '../train/validate.js';
 import { PRETRAINED_MODEL_JSON, PRETRAINED_WEIGHTS_BASE64 } from './model-pretrained-data.js';
 
 /** Bytes of a base64 string (atob: browsers and Node 16+). */
@@ -14,23 +14,15 @@ export function base64ToBytes(b64: string): Uint8Array {
   return out;
 }
 
-export type PretrainedOptions = LoadModelOptions & {
-  /**
-   * The pictures' channels, 1 or 3, as presets.photoDenoiser takes them, so that either shipped model is
-   * made with the same options (the CLI's --model); the digit model is grey either way, and denoiseImage
-   * runs it over a colour picture channel by channel.
-   */
-  channels?: 1 | 3;
-};
-const PRETRAINED_OPTIONS: OptionSpec<PretrainedOptions> = { ...LOAD_MODEL_OPTIONS, channels: 'value' };
+export type PretrainedOptions = LoadModelOptions;
+const PRETRAINED_OPTIONS: OptionSpec<PretrainedOptions> = LOAD_MODEL_OPTIONS;
 
 /**
  * The convolutional denoiser trained on the embedded MNIST digits with Gaussian noise 0.4 (see README:
  * architecture, training settings and scores); compiled with its loss and optimizer unless compile: false.
  */
 export function pretrainedDenoiser(options: PretrainedOptions = {}): LayersModel {
-  const { channels = 1, ...rest } = checkOptions(options, PRETRAINED_OPTIONS, 'presets.pretrained');
-  if (channels !== 1 && channels !== 3) throw new Error(`presets.pretrained: channels must be 1 or 3 (the pictures' channels), got ${describeValue(channels)}`);
+  const rest = checkOptions(options, PRETRAINED_OPTIONS, 'presets.pretrained');
   const weights = base64ToBytes(PRETRAINED_WEIGHTS_BASE64);
   return modelFromFiles(JSON.parse(PRETRAINED_MODEL_JSON), () => weights, rest, 'presets.pretrained()');
 }

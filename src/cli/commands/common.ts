@@ -41,7 +41,8 @@ interface ShippedOptions { threads: 'auto' | number; compile: boolean; channels?
 /** The denoisers that ship with the package, by the names --model takes. */
 export const SHIPPED_MODELS = {
   photo: { label: 'the photo denoiser', make: (options: ShippedOptions) => presets.photoDenoiser(options) },
-  digits: { label: 'the digit denoiser', make: (options: ShippedOptions) => presets.pretrained(options) },
+  // The digit model is grey whatever the pictures (denoiseImage runs it channel by channel).
+  digits: { label: 'the digit denoiser', make: ({ channels: _grey, ...options }: ShippedOptions) => presets.pretrained(options) },
 };
 export type ShippedModel = keyof typeof SHIPPED_MODELS;
 

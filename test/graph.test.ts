@@ -416,7 +416,9 @@ describe('training: the same fusions, with the pool\'s winners and its ReLU\' in
   test.each(FUSION_CASES)('$name', async ({ shape, build }) => {
     const size = shape.reduce((a, b) => a * b);
     const X = tensor(data(12, 5 * size, -1, 1).map((v) => Math.round(v * 4) / 4), [5, ...shape]);
-    const runs = [];
+    const runs: Array<{
+      loss: number[]; weights: Float32Array[]; y: Float32Array; gradients: Float32Array[]; dx: Float32Array; acts: Float32Array[];
+    }> = [];
     for (const m of [await unfused(build('simd')), build('simd'), build('scalar'), build('simd-threads', 2),
       await unfused(build('relaxed-simd')), build('relaxed-simd')]) {
       m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });

@@ -10,7 +10,7 @@ import { encodePng } from '../../src/io/png-node.js';
 import { planTiles } from '../../src/denoise-image.js';
 import { presets } from '../../src/index.js';
 import { readFileSync } from 'node:fs';
-import { ensureBuilt, ROOT } from './build-dist.js';
+import { ensureBuilt, ROOT } from './build-dist.mjs';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '', err = '';

@@ -1,6 +1,6 @@
 // uint8 data: bytes stand for b / 255 and are converted inside wasm per batch; training, predictions
 // and losses are bit-identical to float32 data holding b / 255, in every build.
-import { presets, byteTensor, tensor, toFloat, Random, type ByteTensor, type Tensor } from '../../src/index.js';
+import { presets, byteTensor, tensor, toFloat, Random, type ByteTensor, type History, type NamedWeight, type Tensor } from '../../src/index.js';
 import { Engine } from '../../src/engine/engine.js';
 
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -35,7 +35,7 @@ describe.each([
   test('fit, predict and evaluate on bytes equal the same on floats, bit for bit', async () => {
     const xb = bytes(70, 1), yb = bytes(70, 2);
     const xf = toFloat(xb), yf = toFloat(yb);
-    const runs = [];
+    const runs: Array<{ h: History; w: NamedWeight[]; p: Tensor; loss: number }> = [];
     for (const [x, y] of [[xf, yf], [xb, yb], [xb, yf], [xf, yb]] as Array<[ByteTensor | Tensor, ByteTensor | Tensor]>) {
       const m = presets.kerasTutorial({ variant, threads, seed: 3 });
       const h = await m.fit(x, y, { epochs: 2, batchSize: 32, seed: 4, validationData: [x, y] });

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '../../src/io/node.js';
-import { ensureBuilt, ROOT } from '../cli/build-dist.js';
+import { ensureBuilt, ROOT } from '../cli/build-dist.mjs';
 import { runInPackage, runNode } from './run-node.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');

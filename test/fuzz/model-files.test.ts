@@ -5,7 +5,7 @@
 // one that does not must be refused with an error that starts "loadModel".
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Random, Sequential, layers, loadModel, tensor } from '../../src/index.js';
+import { Random, Sequential, layers, loadModel, tensor, type LayersModel } from '../../src/index.js';
 import { Fuzz, inTempDir, mutate } from './fuzz.js';
 
 const SEED = 20261003;
@@ -27,7 +27,7 @@ async function validModel(dir: string): Promise<{ json: string; weights: Uint8Ar
 
 /** The weights of a loaded model are the first bytes of the weights file, in order (optimizer state follows). */
 function holdsWeights(weights: Uint8Array) {
-  return (model: Sequential) => {
+  return (model: LayersModel) => {
     const flat = model.getWeights().flatMap((w) => [...new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength)]);
     expect(Buffer.from(flat).equals(Buffer.from(weights.subarray(0, flat.length)))).toBe(true);
     model.dispose();

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   Sequential, layers, presets, optimizers, loadModel, modelToFiles, addGaussianNoise,
-  loadMnist, psnr, type OptimizerConfig, type Tensor,
+  loadMnist, psnr, type LayersModel, type OptimizerConfig, type Tensor,
 } from '../../src/index.js';
 import { saveModelToDir } from '../../src/io/model-node.js';
 
@@ -97,7 +97,7 @@ describe('save and load', () => {
     const back = await loadModel({ json: JSON.stringify(json), weights }, { threads: 1 });
     expect(back.name).toBe('mixed');
     expect(back.compileConfig).toBeNull();   // never compiled: no training config
-    const unnamed = (s: Sequential) => s.layerConfigs.map(({ className, config: { name, ...rest } }) => ({ className, rest }));
+    const unnamed = (s: LayersModel) => s.layerConfigs.map(({ className, config: { name, ...rest } }) => ({ className, rest }));
     expect(unnamed(back)).toEqual(unnamed(m));
     expect(back.layers.map((l) => l.name)).toEqual(m.layers.map((l) => l.name));
     const x: Tensor = { data: Float32Array.from({ length: 5 * 128 }, (_, i) => Math.sin(i)), shape: [5, 8, 8, 2] };
@@ -149,7 +149,7 @@ describe('resuming training from a saved model', () => {
     ['sgd nesterov', optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true })],
   ];
   test.each(cases)('%s: 1 epoch + save + load + 1 epoch = 2 epochs, bit for bit', async (name, optimizer) => {
-    const fitOnce = (m: Sequential) => m.fit(x12, x12, { epochs: 1, batchSize: 5, seed: 4 });
+    const fitOnce = (m: LayersModel) => m.fit(x12, x12, { epochs: 1, batchSize: 5, seed: 4 });
     const straight = small(optimizer);
     await fitOnce(straight);
     await fitOnce(straight);

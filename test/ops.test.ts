@@ -271,13 +271,13 @@ test('convs to and from 1 channel (the sliding forward kernels) give the same bi
     { input: [5, 8, 1], filters: 8, kernel: [3, 3], strides: [1, 1], padding: 'valid', activation: 'relu', useBias: false },
     { input: [5, 9, 16], filters: 1, kernel: [3, 3], strides: [1, 1], padding: 'same', activation: 'tanh', useBias: false },
   ];
-  for (const { input, filters, useBias = true, ...options } of shapes) {
+  for (const { input, filters, useBias = true, kernel, ...options } of shapes) {
     const x = Float32Array.from(randomArray(3 * input[0] * input[1] * input[2], rng, -1, 1));
-    const weights = [Float32Array.from(randomArray(options.kernel[0] * options.kernel[1] * input[2] * filters, rng, -0.5, 0.5)),
+    const weights = [Float32Array.from(randomArray(kernel[0] * kernel[1] * input[2] * filters, rng, -0.5, 0.5)),
       ...(useBias ? [Float32Array.from(randomArray(filters, rng, -0.2, 0.2))] : [])];
     const outs: Float32Array[] = [];
     for (const variant of VARIANTS) {
-      const model = new Sequential({ inputShape: input, variant }, [layers.conv2d({ filters, kernelSize: options.kernel, useBias, ...options })]);
+      const model = new Sequential({ inputShape: input, variant }, [layers.conv2d({ filters, kernelSize: kernel, useBias, ...options })]);
       model.setWeights(weights);
       outs.push((await model.predict(tensor(x, [3, ...input]))).data);
       model.dispose();

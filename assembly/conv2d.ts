@@ -160,7 +160,7 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
   const fromOne = ASC_FEATURE_SIMD && slidesFromOne(s), toOne = slidesToOne(s), wino = usesWinograd(s);
   if (!fromOne && !toOne && !wino) fillRowBase(s, ld, rowBase);   // the other kernels walk the rows themselves
   const work = winogradWorkOf(s, scratch);
-  if (wino) winogradKernel(C, OC, w, work);
+  if (wino && n1 > n0) winogradKernel(C, OC, w, work);   // a thread given no images skips it
   const availH = inPlace ? s.H : paddedH(s), availW = inPlace ? s.W : paddedW(s);
   const run = s.KW * C;
   const segBytes = <usize>ld << 2;
@@ -212,7 +212,7 @@ function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i3
   const mode = act == ACT_RELU ? POOL_BIAS_RELU : POOL_BIAS;
   if (usesWinograd(s)) {
     const work = winogradWorkOf(s, scratch);
-    winogradKernel(C, OC, w, work);
+    if (n1 > n0) winogradKernel(C, OC, w, work);
     for (let n = n0; n < n1; n++) {
       const at = <usize>(n * PH * PW * OC) << 2;
       winogradConv3Pooled(s.OH, s.OW, C, OC, imageSource(s, x, n, up, false, scratch), ld, paddedH(s), paddedW(s),
@@ -593,7 +593,7 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
   flipPhaseKernels(s, w, wT);
   zeroFloats(dzp, dzpH(s) * WPd * OC);   // each image then rewrites the same interior
   const unitStride = s.SH == 1 && s.SW == 1, wino = usesWinograd(s), work = winogradWorkOf(s, scratch);
-  if (wino) winogradKernel(OC, C, wT, work);   // the flipped kernel (3, 3, OC, C): from OC channels to C
+  if (wino && n1 > n0) winogradKernel(OC, C, wT, work);   // the flipped kernel (3, 3, OC, C): from OC channels to C
   for (let n = n0; n < n1; n++) {
     const dzn = dz + (<usize>(n * s.OH * s.OW * OC) << 2);
     const dxn = dx + (<usize>(n * s.H * s.W * C) << 2);

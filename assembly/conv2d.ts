@@ -12,8 +12,8 @@
 // upsampling (graph.ts fusedPools, fusedUpsamplings), which always works on a copy (see conv2dForwardPooled).
 //
 // Summation order is fixed per output and shared with the scalar twins: kh, then j within the run, a
-// separate multiply and add each (see gemm.ts); the one exception is forwardToOne3, whose twin
-// forwardToOneScalar3 follows its own order. Threads: a call owns images [n0, n1), writes only their
+// separate multiply and add each (see gemm.ts); the exceptions are forwardToOne3, whose twin
+// forwardToOneScalar3 follows its own order, and the layers usesWinograd sends to winograd.ts (its header). Threads: a call owns images [n0, n1), writes only their
 // y/dx and its own chunk's partial gradients, and uses only its own scratch.
 import { biasActivationForward, biasActivationColumns, activationForward } from './activations';
 import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRuns4Column, dotRunsScalar, foldLanes, madd, STORE, BIAS, BIAS_RELU, POOL_BIAS, POOL_BIAS_RELU } from './gemm';
@@ -82,6 +82,8 @@ export function conv2dScratchBytes(s: ConvShape): i32 {
  * 2x2 tiles would compute over 25% more outputs than there are (odd sizes: a 7x7 output takes 4x4 tiles,
  * and measured 0.8x the direct kernels; the input gradient's H x W has the same parity as OH x OW).
  */
+// Mirrored (for its FLOP attribution only) by bench/lib/profile.mjs; test/ops.test.ts's "Winograd" cases
+// are shapes this accepts.
 @inline function usesWinograd(s: ConvShape): bool {
   const tiled = ((s.OH + 1) >> 1) * ((s.OW + 1) >> 1) * 4;
   return s.KH == 3 && s.KW == 3 && s.SH == 1 && s.SW == 1 && winogradFits(s.C, s.OC) && 4 * tiled <= 5 * s.OH * s.OW;

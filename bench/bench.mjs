@@ -594,7 +594,7 @@ if (results.size) {
 
 if (results.profile) {
   const pr = results.profile;
-  const { inWinogradGroup, WINOGRAD_GROUP } = await import('./lib/profile.mjs');
+  const { inWinogradGroup, WINOGRAD_GROUP, winogradLayerNames } = await import('./lib/profile.mjs');
   p();
   p(`Profile: SIMD build with names (bench/build/denoise.simd.wasm), 1 thread, V8 sampling profiler every ${pr.intervalUs} us`);
   p(`  training speed, 3 runs each, alternating: release ${mmm(pr.speed.release)} samples/s, named copy ${mmm(pr.speed.debug)} (the same code)`);
@@ -607,11 +607,10 @@ if (results.profile) {
     const group = wasm.filter((f) => inWinogradGroup(f.name));
     const groupRow = { name: `${WINOGRAD_GROUP} (${group.map((f) => f.name.split('/').pop()).join(', ')})`, ms: 0, share: 0 };
     for (const f of group) { groupRow.ms += f.ms; groupRow.share += f.share; }
-    fnFlops[groupRow.name] = fnFlops[WINOGRAD_GROUP];
     const rows = [['function', 'self %', 'ms', 'MFLOP/image', 'GFLOP/s inside', '% of peak']];
     const listed = [...(group.length ? [groupRow] : []), ...wasm.filter((f) => !inWinogradGroup(f.name))].sort((a, b) => b.ms - a.ms);
     for (const f of listed.filter((f) => f.share >= 0.001)) {
-      const fl = fnFlops[f.name];
+      const fl = f === groupRow ? fnFlops[WINOGRAD_GROUP] : fnFlops[f.name];
       const g = fl ? fl * r.work / (f.ms / 1000) / 1e9 : NaN;
       rows.push([f.name.replace(/^assembly\//, ''), `${(100 * f.share).toFixed(1)}%`, num(f.ms), fl ? (fl / 1e6).toFixed(3) : '', fl ? num(g) : '', fl ? pct(g, 1) : '']);
     }
@@ -621,10 +620,10 @@ if (results.profile) {
     p(table(rows, { indent: '    ' }));
   }
   p('  MFLOP/image: 2 x the multiply-adds of the direct convolutions each function runs per image (bench/lib/profile.mjs');
-  p('  says which: the winograd row sums every function of winograd.ts, which run the 2nd, 4th, 5th and 6th layers\'');
-  p('  forward and input gradient with fewer multiplies, so its % of peak can pass 100%; the 3rd runs in forwardSimd,');
-  p('  the weight gradients but the 1st\'s and the last\'s in weightGradSimd, those two layers in their sliding');
-  p('  kernels); GFLOP/s inside = those FLOPs / its self time.');
+  p(`  says which: the winograd row sums every function of winograd.ts, which run the ${winogradLayerNames()} layers'`);
+  p('  forward and input gradient with fewer multiplies, so its % of peak can pass 100%; the other middle layers');
+  p('  run in forwardSimd, the weight gradients but the 1st\'s and the last\'s in weightGradSimd, those two layers in');
+  p('  their sliding kernels); GFLOP/s inside = those FLOPs / its self time.');
 }
 
 if (summary.length) {

@@ -31,4 +31,4 @@ export * from './io/index.js';
 export { loadModel } from './io/model-io.js';
 export type { ModelSource, ModelFilesInMemory } from './io/model-io.js';
 export { modelToFiles, modelFromFiles } from './io/model-format.js';
-export type { LoadModelOptions, ModelJson, WeightsManifestEntry, WeightsManifestGroup } from './io/model-format.js';
+export type { LoadModelOptions, ModelJson, ModelToFilesOptions, WeightsManifestEntry, WeightsManifestGroup } from './io/model-format.js';

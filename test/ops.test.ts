@@ -232,8 +232,8 @@ test('the SIMD and scalar builds give the same bits for forward, gradients and 3
 });
 
 test('Winograd convolutions (fused pool with its winners, fused upsampling, input gradients) give the same bits in the SIMD and scalar builds', async () => {
-  // 3x3 unit-stride convs with channels in 4s run on winograd.ts; the SIMD build fuses the pool and the
-  // upsampling into them, the scalar build runs those layers on their own: the same values either way.
+  // 3x3 unit-stride convs with channels in 4s run on winograd.ts; the SIMD build fuses the pool into the
+  // first (the scalar build runs it on its own), every build fuses the upsampling: the same values either way.
   const rng = mulberry32(31);
   const x = tensor(Float32Array.from(randomArray(5 * 12 * 10 * 4, rng, 0, 1)), [5, 12, 10, 4]);
   const runs: Array<{ losses: number[]; weights: ReturnType<Sequential['getWeights']>; y: Float32Array }> = [];

@@ -35,8 +35,14 @@ export async function buildDebugSimd() {
 //   forwardToOne3, input gradient in slidingRows3, weight gradient in wgradToOneChannel3.
 const CONVS = [[28, 28, 1, 16], [14, 14, 16, 8], [7, 7, 8, 8], [4, 4, 8, 8], [8, 8, 8, 8], [14, 14, 8, 16], [28, 28, 16, 1]];
 const flop = ([OH, OW, C, OC]) => 2 * OH * OW * OC * 9 * C;
-/** The same test as assembly/conv2d.ts usesWinograd, for these 3x3 unit-stride convolutions. */
+/** The same test as assembly/conv2d.ts usesWinograd (a copy, for this attribution only), for these 3x3 unit-stride convolutions. */
 const winograd = ([OH, OW, C, OC]) => C % 4 === 0 && OC % 4 === 0 && 4 * 4 * ((OH + 1) >> 1) * ((OW + 1) >> 1) <= 5 * OH * OW;
+/** The tutorial's layers (1-based) that run on Winograd, e.g. "2nd, 4th, 5th and 6th". */
+export function winogradLayerNames() {
+  const nth = (i) => `${i}${i === 1 ? 'st' : i === 2 ? 'nd' : i === 3 ? 'rd' : 'th'}`;
+  const names = CONVS.map((c, i) => (winograd(c) ? nth(i + 1) : null)).filter(Boolean);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join('');
+}
 export const WINOGRAD_GROUP = 'winograd';
 /** Whether a function's self time counts in the Winograd group. */
 export const inWinogradGroup = (name) => name.startsWith('assembly/winograd/');

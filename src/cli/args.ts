@@ -1,6 +1,6 @@
 // Flags of `npm start` (the tutorial CLI), parsed by flags.ts (shared with denoise-wasm) and checked, so
 // that every mistake becomes one line that names the flag, what it needs and what it got.
-import { MAX_CHUNKS } from '../engine/engine.js';
+import { MAX_THREADS } from '../model/model.js';
 import type { OptimizerName } from '../train/optimizers.js';
 import { describeValue } from '../train/validate.js';
 import { intFlag, numberFlag, parseCommandLine, threadsFlag, UsageError } from './flags.js';
@@ -66,7 +66,7 @@ Flags:
   --optimizer NAME    ${OPTIMIZERS.join(', ')} (default ${DEFAULTS.optimizer}, as in the tutorial)
   --learning-rate F   the optimizer's learning rate (default: the Keras one, adadelta 1.0, adam 0.001)
   --seed N            seed of the split, the noise, the initial weights and the shuffling (default ${DEFAULTS.seed})
-  --threads N         compute threads, 1 to ${MAX_CHUNKS} (default: one per core; results are the same for any number)
+  --threads N         compute threads, 1 to ${MAX_THREADS} (default: one per core; results are the same for any number)
   --out PATH          where to write the picture, PNG or JPEG by its extension (.png, .jpg, .jpeg),
                       creating directories; checked before the training (default ${DEFAULTS.out})
   -h, --help          print this help and exit

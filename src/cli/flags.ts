@@ -1,7 +1,7 @@
 // Flags for both command lines (npm start and denoise-wasm): one parser that turns every mistake into
 // one line naming the flag and the fix, and the checks of flag values.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MAX_CHUNKS } from '../engine/engine.js';
+import { MAX_THREADS } from '../model/model.js';
 import { describeValue } from '../train/validate.js';
 
 /** A mistake on the command line (exit code 2). */
@@ -90,16 +90,16 @@ export function numberFlag(values: FlagValues, name: string, fallback: number, w
 }
 
 /**
- * --threads: 'auto' (one per core) or an integer from 1 to MAX_CHUNKS, checked here so that a bad value
+ * --threads: 'auto' (one per core) or an integer from 1 to MAX_THREADS, checked here so that a bad value
  * is a mistake on the command line (exit 2) rather than an engine error after the model is built.
  */
 export function threadsFlag(values: FlagValues): 'auto' | number {
   const v = values.threads;
   if (v === undefined || v === 'auto') return 'auto';
   const n = /^\s*\d+\s*$/.test(String(v)) ? Number(v) : NaN;
-  if (!(Number.isSafeInteger(n) && n >= 1 && n <= MAX_CHUNKS)) {
-    throw new UsageError(`--threads must be 'auto' or an integer from 1 to ${MAX_CHUNKS}, got ${describeValue(v)}` +
-      (n > MAX_CHUNKS ? ` (a batch is cut into at most ${MAX_CHUNKS} chunks, so more threads cannot help)` : ''));
+  if (!(Number.isSafeInteger(n) && n >= 1 && n <= MAX_THREADS)) {
+    throw new UsageError(`--threads must be 'auto' or an integer from 1 to ${MAX_THREADS}, got ${describeValue(v)}` +
+      (n > MAX_THREADS ? ` (a batch is cut into at most ${MAX_THREADS} chunks, so more threads cannot help)` : ''));
   }
   return n;
 }

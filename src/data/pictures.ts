@@ -77,7 +77,7 @@ async function decodeBrowserImage(s: BrowserImage, i: number, limits: ImageLimit
   if (typeof Blob !== 'undefined' && s instanceof Blob) {
     const bytes = new Uint8Array(await s.arrayBuffer());
     if (bytes.length === 0) throw new Error(`${where}: the file is empty`);
-    if (sniffImage(bytes)) readImageHeader(bytes, where, limits);   // truncation and the pixel limit, before decoding
+    if (sniffImage(bytes)) readImageHeader(bytes, where, { maxPixels: limits.maxPixels });   // truncation and the pixel limit, before decoding
     if (!g.createImageBitmap) throw new Error(`${where}: this runtime cannot decode images (no createImageBitmap)`);
     try {
       drawable = await g.createImageBitmap(s);

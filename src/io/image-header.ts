@@ -2,6 +2,8 @@
 // limit, so a 99-byte file cannot ask for gigabytes) and that the data is all there (a truncated file is
 // an error that says so, not a decoder's internal message). Browser-safe: no Node imports.
 
+import { checkOptions, type OptionSpec } from '../train/validate.js';
+
 /** Default largest image, in pixels: 50 megapixels (e.g. 8,660 x 5,773), about 200 MB as RGBA. */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
@@ -9,6 +11,8 @@ export interface ImageLimits {
   /** Largest width x height accepted (default DEFAULT_MAX_PIXELS). */
   maxPixels?: number;
 }
+
+const IMAGE_LIMITS: OptionSpec<ImageLimits> = { maxPixels: 'value' };
 
 export interface ImageHeader {
   format: 'png' | 'jpeg';
@@ -30,7 +34,7 @@ export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | null {
  * within `maxPixels`. Errors start with `where` (e.g. the file name).
  */
 export function readImageHeader(bytes: Uint8Array, where: string, limits: ImageLimits = {}): ImageHeader {
-  const maxPixels = limits.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxPixels = checkOptions(limits, IMAGE_LIMITS, where).maxPixels ?? DEFAULT_MAX_PIXELS;
   if (!(Number.isSafeInteger(maxPixels) && maxPixels >= 1)) {
     throw new Error(`${where}: maxPixels must be a positive integer, got ${maxPixels}`);
   }

@@ -43,7 +43,7 @@ export async function saveImageGrid(path: string, rows: Tensor[], options: GridO
 
 /** RGBA pixels of a PNG or JPEG file's bytes; `name` starts every error. */
 export function decodeImageBytes(bytes: Uint8Array, name: string, limits: ImageLimits = {}): RgbaImage & { format: ImageFormat } {
-  const header = readImageHeader(bytes, name, limits);
+  const header = readImageHeader(bytes, name, { maxPixels: limits.maxPixels });
   if (header.format === 'png') return { ...decodePng(bytes, { maxPixels: limits.maxPixels, name }), format: 'png' };
   try {
     const maxResolutionInMP = Math.ceil((limits.maxPixels ?? DEFAULT_MAX_PIXELS) / 1e6);

@@ -22,7 +22,7 @@ const PRETRAINED_OPTIONS: OptionSpec<PretrainedOptions> = LOAD_MODEL_OPTIONS;
  * architecture, training settings and scores); compiled with its loss and optimizer unless compile: false.
  */
 export function pretrainedDenoiser(options: PretrainedOptions = {}): LayersModel {
-  const rest = checkOptions(options, PRETRAINED_OPTIONS, 'presets.pretrained');
+  const checked = checkOptions(options, PRETRAINED_OPTIONS, 'presets.pretrained');
   const weights = base64ToBytes(PRETRAINED_WEIGHTS_BASE64);
-  return modelFromFiles(JSON.parse(PRETRAINED_MODEL_JSON), () => weights, rest, 'presets.pretrained()');
+  return modelFromFiles(JSON.parse(PRETRAINED_MODEL_JSON), () => weights, checked, 'presets.pretrained()');
 }

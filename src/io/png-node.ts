@@ -32,7 +32,7 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Rg
   const where = options.name ?? 'decodePng';
   if (!(bytes instanceof Uint8Array)) throw new Error(`${where}: give the PNG file's bytes as a Uint8Array, got ${describeValue(bytes)}`);
   if (sniffImage(bytes) !== 'png') throw new Error(`${where}: not a readable PNG (its first bytes are not the PNG signature)`);
-  readImageHeader(bytes, where, options);
+  readImageHeader(bytes, where, { maxPixels: options.maxPixels });
   checkImageData(bytes, where);
   let png;
   try {

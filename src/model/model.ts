@@ -25,6 +25,8 @@ import {
   type OptionSpec,
 } from '../train/validate.js';
 
+/** The most compute threads a model uses: a batch is cut into at most this many chunks. */
+export { MAX_CHUNKS as MAX_THREADS } from '../engine/engine.js';
 export type { OptimizerState } from '../train/optimizers.js';
 
 /** How a model runs: the options every model (functional, Sequential, loaded, preset) takes. */
@@ -38,7 +40,7 @@ export interface ModelOptions {
    * builds where the runtime validates them: faster, other bits. See the README, Performance.
    */
   variant?: VariantRequest;
-  /** Compute threads: 'auto' (default) = available cores; 1 = no worker threads at all. */
+  /** Compute threads: 'auto' (default) = available cores; 1 = no worker threads at all; at most MAX_THREADS. */
   threads?: 'auto' | number;
   /** Where the .wasm files are, when not beside the package (browsers, custom hosting). */
   wasmBase?: string | URL;

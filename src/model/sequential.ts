@@ -10,7 +10,7 @@ export interface SequentialOptions extends ModelOptions {
   inputShape: number[];
 }
 
-export const SEQUENTIAL_OPTIONS: OptionSpec<SequentialOptions> = { ...MODEL_OPTIONS, inputShape: 'value' };
+const SEQUENTIAL_OPTIONS: OptionSpec<SequentialOptions> = { ...MODEL_OPTIONS, inputShape: 'value' };
 
 export class Sequential extends LayersModel {
   protected override readonly chain = true;

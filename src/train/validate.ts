@@ -133,7 +133,7 @@ export function checkUnitRange(t: Images, what: string, reason: UnitRangeReason 
 export const MAX_ARRAY_LENGTH = 2 ** 31 - 1;
 
 /** Bytes a wasm module's memory can address (65,536 pages of 64 KiB). */
-export const WASM_MAX_BYTES = 2 ** 32;
+const WASM_MAX_BYTES = 2 ** 32;
 
 const count = (n: number) => (Number.isSafeInteger(n) ? n.toLocaleString('en-US') : n.toPrecision(3));
 

@@ -3,7 +3,7 @@
 // build.
 // One table of cases; each runs as a one-layer model: predict() for the forward pass and
 // computeGradients() with an MSE loss for dL/dw, dL/db and dL/dx.
-import { Sequential, layers, tensor, type Layer } from '../src/index.js';
+import { Sequential, layers, tensor, type Layer, type Tensor } from '../src/index.js';
 import { conv2dForward, conv2dBackward } from './reference/conv2d.js';
 import { maxPool2dForward, maxPool2dBackward, avgPool2dForward, avgPool2dBackward } from './reference/pool.js';
 import { upsample2dForward, upsample2dBackward } from './reference/upsample.js';
@@ -206,29 +206,38 @@ describe.each(REFERENCE_VARIANTS)('%s build', (variant) => {
   });
 });
 
-test('the SIMD and scalar builds give the same bits for forward, gradients and 3 training steps', async () => {
-  const rng = mulberry32(5);
-  const x = tensor(Float32Array.from(randomArray(6 * 784, rng, 0, 1)), [6, 28, 28, 1]);
+/**
+ * Trains the model `make` builds for each of VARIANTS (3 epochs, adam) on the same data and expects the
+ * same losses, weights and predictions, bit for bit.
+ */
+async function expectSameTrainingBits(make: (variant: typeof VARIANTS[number]) => Sequential, loss: 'binaryCrossentropy' | 'meanSquaredError',
+                                      x: Tensor, y: Tensor, batchSize: number) {
   const runs: Array<{ losses: number[]; weights: ReturnType<Sequential['getWeights']>; y: Float32Array }> = [];
   for (const variant of VARIANTS) {
-    const model = new Sequential({ inputShape: [28, 28, 1], variant, seed: 3 }, [
-      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
-      layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }),
-      layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'valid', activation: 'tanh' }),
-      layers.flatten(),
-      layers.dense({ units: 10, activation: 'relu' }),
-      layers.dense({ units: 784, activation: 'sigmoid' }),
-      layers.reshape({ targetShape: [28, 28, 1] }),
-    ]);
-    model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
-    const h = await model.fit(x, x, { epochs: 3, batchSize: 4, seed: 1 });
+    const model = make(variant);
+    model.compile({ optimizer: 'adam', loss });
+    const h = await model.fit(x, y, { epochs: 3, batchSize, seed: 1 });
     runs.push({ losses: h.history.loss, weights: model.getWeights(), y: (await model.predict(x)).data });
     model.dispose();
   }
   expect(runs[1].losses).toEqual(runs[0].losses);
   runs[0].weights.forEach((w, i) => expect(Buffer.from(runs[1].weights[i].data.buffer).equals(Buffer.from(w.data.buffer))).toBe(true));
   expect(Buffer.from(runs[1].y.buffer).equals(Buffer.from(runs[0].y.buffer))).toBe(true);
+}
+
+test('the SIMD and scalar builds give the same bits for forward, gradients and 3 training steps', async () => {
+  const rng = mulberry32(5);
+  const x = tensor(Float32Array.from(randomArray(6 * 784, rng, 0, 1)), [6, 28, 28, 1]);
+  await expectSameTrainingBits((variant) => new Sequential({ inputShape: [28, 28, 1], variant, seed: 3 }, [
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
+    layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }),
+    layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'valid', activation: 'tanh' }),
+    layers.flatten(),
+    layers.dense({ units: 10, activation: 'relu' }),
+    layers.dense({ units: 784, activation: 'sigmoid' }),
+    layers.reshape({ targetShape: [28, 28, 1] }),
+  ]), 'binaryCrossentropy', x, x, 4);
 });
 
 test('Winograd convolutions (fused pool with its winners, fused upsampling, input gradients) give the same bits in the SIMD and scalar builds', async () => {
@@ -236,24 +245,14 @@ test('Winograd convolutions (fused pool with its winners, fused upsampling, inpu
   // first (the scalar build runs it on its own), every build fuses the upsampling: the same values either way.
   const rng = mulberry32(31);
   const x = tensor(Float32Array.from(randomArray(5 * 12 * 10 * 4, rng, 0, 1)), [5, 12, 10, 4]);
-  const runs: Array<{ losses: number[]; weights: ReturnType<Sequential['getWeights']>; y: Float32Array }> = [];
-  for (const variant of VARIANTS) {
-    const model = new Sequential({ inputShape: [12, 10, 4], variant, seed: 9 }, [
-      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
-      layers.maxPooling2d({ poolSize: 2 }),
-      layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'linear' }),
-      layers.upSampling2d({ size: 2 }),
-      layers.conv2d({ filters: 16, kernelSize: 3, padding: 'valid', activation: 'tanh' }),
-      layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
-    ]);
-    model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
-    const h = await model.fit(x, tensor(new Float32Array(5 * 10 * 8 * 4).fill(0.5), [5, 10, 8, 4]), { epochs: 3, batchSize: 2, seed: 1 });
-    runs.push({ losses: h.history.loss, weights: model.getWeights(), y: (await model.predict(x)).data });
-    model.dispose();
-  }
-  expect(runs[1].losses).toEqual(runs[0].losses);
-  runs[0].weights.forEach((w, i) => expect(Buffer.from(runs[1].weights[i].data.buffer).equals(Buffer.from(w.data.buffer))).toBe(true));
-  expect(Buffer.from(runs[1].y.buffer).equals(Buffer.from(runs[0].y.buffer))).toBe(true);
+  await expectSameTrainingBits((variant) => new Sequential({ inputShape: [12, 10, 4], variant, seed: 9 }, [
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    layers.maxPooling2d({ poolSize: 2 }),
+    layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'linear' }),
+    layers.upSampling2d({ size: 2 }),
+    layers.conv2d({ filters: 16, kernelSize: 3, padding: 'valid', activation: 'tanh' }),
+    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+  ]), 'meanSquaredError', x, tensor(new Float32Array(5 * 10 * 8 * 4).fill(0.5), [5, 10, 8, 4]), 2);
 });
 
 test('convs to and from 1 channel (the sliding forward kernels) give the same bits in the SIMD and scalar builds', async () => {

@@ -19,7 +19,7 @@ import { biasActivationForward, biasActivationColumns, activationForward } from 
 import { tile4x8, tile1x8, tile4x4, tile1x4, dotRunsSimd, dotRuns4Simd, dotRuns4Column, dotRunsScalar, foldLanes, madd, STORE, BIAS, BIAS_RELU, POOL_BIAS, POOL_BIAS_RELU } from './gemm';
 import { ACT_LINEAR, ACT_RELU } from './plan';
 import { copyFloats, zeroFloats } from './copy';
-import { winogradFits, winogradWorkFloats, winogradKernel, winogradConv3, winogradConv3Pooled } from './winograd';
+import { winogradFits, winogradUses4, winogradWorkFloats, winogradKernel, winogradConv3, winogradConv3Pooled } from './winograd';
 
 // Geometry of one conv layer; a view of the op record's words F_H..F_PAD_LEFT (see network.ts).
 @final @unmanaged export class ConvShape {
@@ -147,12 +147,15 @@ function fillRowBase(s: ConvShape, ld: i32, rowBase: usize): void {
  * y[n] = act(conv(x[n], w) + b) for images n0..n1 (b == 0: no bias). Plans may fuse (graph.ts):
  * up != 0 points at the op record's F_UP_X, F_UP_FH, F_UP_FW: x is then the upsampling of that input,
  * never stored (padUpsampled); pooled != 0 (SIMD builds): y is not written, its 2x2 max pool goes to
- * pooled, and (training) the pool's winners to argmax (0: not recorded).
+ * pooled, and (training) the pool's winners to argmax (0: not recorded). inference: a prediction, not a
+ * training step's forward: Winograd layers may then take 4x4 tiles (winograd.ts winogradUses4; their
+ * rounding error is larger, which adam magnifies in training, README, Architecture).
  */
 export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i32, y: usize,
-                              n0: i32, n1: i32, scratch: usize, pooled: usize, up: usize, argmax: usize = 0): void {
+                              n0: i32, n1: i32, scratch: usize, pooled: usize, up: usize, argmax: usize = 0, inference: bool = false): void {
+  const four = inference && usesWinograd(s) && winogradUses4(s.OH, s.OW, s.C, s.OC);
   if (ASC_FEATURE_SIMD && pooled != 0) {
-    conv2dForwardPooled(s, x, w, b, act, pooled, argmax, n0, n1, scratch, up);
+    conv2dForwardPooled(s, x, w, b, act, pooled, argmax, n0, n1, scratch, up, four);
     return;
   }
   const M = s.OH * s.OW, OC = s.OC, C = s.C;
@@ -162,7 +165,7 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
   const fromOne = ASC_FEATURE_SIMD && slidesFromOne(s), toOne = slidesToOne(s), wino = usesWinograd(s);
   if (!fromOne && !toOne && !wino) fillRowBase(s, ld, rowBase);   // the other kernels walk the rows themselves
   const work = winogradWorkOf(s, scratch);
-  if (wino && n1 > n0) winogradKernel(C, OC, w, work);   // a thread given no images skips it
+  if (wino && n1 > n0) winogradKernel(C, OC, w, work, four);   // a thread given no images skips it
   const availH = inPlace ? s.H : paddedH(s), availW = inPlace ? s.W : paddedW(s);
   const run = s.KW * C;
   const segBytes = <usize>ld << 2;
@@ -172,7 +175,7 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
     const yn = y + (<usize>(n * M * OC) << 2);
     if (wino) {
       const mode = ASC_FEATURE_SIMD && b != 0 ? (act == ACT_RELU ? BIAS_RELU : act == ACT_LINEAR ? BIAS : STORE) : STORE;
-      winogradConv3(s.OH, s.OW, C, OC, src, ld, availH, availW, yn, mode, b, work);
+      winogradConv3(s.OH, s.OW, C, OC, src, ld, availH, availW, yn, mode, b, work, four);
       if (mode == STORE) biasAndActivation(yn, M, OC, b, act);
     } else if (fromOne) {   // a 1-channel input (the first layer of a grayscale denoiser): the tiles' bits
       slidingRows3(s.OH, s.OW, s.KH, src, <usize>ld << 2, w, OC, yn);
@@ -208,17 +211,17 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
 // may share the input's place, sample n with sample n (planInferenceBuffers frees the conv's input
 // before it places the pool's output), and so may a fused upsampling's input share the output's.
 function conv2dForwardPooled(s: ConvShape, x: usize, w: usize, b: usize, act: i32, pooled: usize, argmax: usize,
-                             n0: i32, n1: i32, scratch: usize, up: usize): void {
+                             n0: i32, n1: i32, scratch: usize, up: usize, four: bool): void {
   const OC = s.OC, C = s.C, PH = s.OH >> 1, PW = s.OW >> 1;
   const ld = paddedW(s) * C;
   const mode = act == ACT_RELU ? POOL_BIAS_RELU : POOL_BIAS;
   if (usesWinograd(s)) {
     const work = winogradWorkOf(s, scratch);
-    if (n1 > n0) winogradKernel(C, OC, w, work);
+    if (n1 > n0) winogradKernel(C, OC, w, work, four);
     for (let n = n0; n < n1; n++) {
       const at = <usize>(n * PH * PW * OC) << 2;
       winogradConv3Pooled(s.OH, s.OW, C, OC, imageSource(s, x, n, up, false, scratch), ld, paddedH(s), paddedW(s),
-                          pooled + at, mode, b, argmax == 0 ? 0 : argmax + at, work);
+                          pooled + at, mode, b, argmax == 0 ? 0 : argmax + at, work, four);
     }
     return;
   }
@@ -595,7 +598,7 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
   flipPhaseKernels(s, w, wT);
   zeroFloats(dzp, dzpH(s) * WPd * OC);   // each image then rewrites the same interior
   const unitStride = s.SH == 1 && s.SW == 1, wino = usesWinograd(s), work = winogradWorkOf(s, scratch);
-  if (wino && n1 > n0) winogradKernel(OC, C, wT, work);   // the flipped kernel (3, 3, OC, C): from OC channels to C
+  if (wino && n1 > n0) winogradKernel(OC, C, wT, work, false);   // the flipped kernel (3, 3, OC, C): from OC channels to C
   for (let n = n0; n < n1; n++) {
     const dzn = dz + (<usize>(n * s.OH * s.OW * OC) << 2);
     const dxn = dx + (<usize>(n * s.H * s.W * C) << 2);
@@ -618,7 +621,7 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
           const top = (ih0 + s.padTop - rh) / s.SH + JH - jh, left = (iw0 + s.padLeft - rw) / s.SW + JW - jw;
           if (wino) {   // unit stride: the one phase is a 3x3 convolution of dzp from OC channels to C
             winogradConv3(nh, nw, OC, C, dzp + (<usize>((top * WPd + left) * OC) << 2), WPd * OC, dzpH(s) - top, WPd - left,
-                          out, STORE, 0, work);
+                          out, STORE, 0, work, false);
           } else if (ASC_FEATURE_SIMD && unitStride && OC == 1 && jw == 3 && (C & 7) == 0 && nw >= 2) {
             slidingRows3(nh, nw, jh, dzp + (<usize>(top * WPd + left) << 2), <usize>WPd << 2, wSub, C, out);
           } else {

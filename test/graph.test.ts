@@ -375,6 +375,9 @@ const FUSION_CASES: { name: string; pools: number; ups: number; shape: number[];
     layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.upSampling2d(),
     layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, padding: 'same' }),
   ]) },
+  { name: 'the pool in Winograd F(4x4) tiles (34x34x16 -> 34x34x16 -> 17x17x16: edge tiles of 2 rows and columns)', pools: 1, ups: 0, shape: [34, 34, 16], build: (variant, threads = 1) => new Sequential({ inputShape: [34, 34, 16], seed: 11, threads, variant }, [
+    layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d(),
+  ]) },
   { name: 'not fused: 12 channels, a sigmoid, an odd size, an upsampling into a pool', pools: 0, ups: 0, shape: [8, 8, 2], build: (variant, threads = 1) => new Sequential({ inputShape: [8, 8, 2], seed: 6, threads, variant }, [
     layers.conv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPooling2d(),
     layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'sigmoid' }), layers.maxPooling2d(),

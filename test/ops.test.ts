@@ -142,7 +142,10 @@ const CASES: Case[] = [
   conv('3x3 valid, 9x6x8 -> 4 (Winograd, read in place, odd rows out, 4 channels out)', 2, [9, 6, 8], 4, [3, 3], [1, 1], 'valid', 'linear'),
   conv('3x3 same, 6x10x12 -> 8 (Winograd, activation after the tiles)', 3, [6, 10, 12], 8, [3, 3], [1, 1], 'same', 'sigmoid'),
   conv('3x3 valid, 15x12x4 -> 8 (Winograd, read in place, odd rows out)', 2, [15, 12, 4], 8, [3, 3], [1, 1], 'valid', 'tanh'),
-  conv('3x3 same, 12x12x32 -> 32 (Winograd, DnCNN-like)', 1, [12, 12, 32], 32, [3, 3], [1, 1], 'same', 'relu'),
+  conv('3x3 same, 12x12x32 -> 32 (Winograd F(4x4), DnCNN-like)', 1, [12, 12, 32], 32, [3, 3], [1, 1], 'same', 'relu'),
+  conv('3x3 same, 28x28x16 -> 16 (Winograd F(4x4), whole tiles)', 1, [28, 28, 16], 16, [3, 3], [1, 1], 'same', 'linear'),
+  conv('3x3 same, 31x31x16 -> 20 (Winograd F(4x4): edge tiles of 3, 16 + 4 channels)', 1, [31, 31, 16], 20, [3, 3], [1, 1], 'same', 'relu'),
+  conv('3x3 valid, 14x18x20 -> 16 (Winograd F(4x4) read in place, 3 x 4 tiles)', 2, [14, 18, 20], 16, [3, 3], [1, 1], 'valid', 'tanh'),
   pool('2x2 same on odd 5x7x3', 3, [5, 7, 3], [2, 2], [2, 2], 'same'),
   pool('3x3 stride 2 valid (overlapping), 7x6x4', 2, [7, 6, 4], [3, 3], [2, 2], 'valid'),
   pool('2x2 same on 7x7x8 (tutorial)', 2, [7, 7, 8], [2, 2], [2, 2], 'same'),
@@ -253,6 +256,22 @@ test('Winograd convolutions (fused pool with its winners, fused upsampling, inpu
     layers.conv2d({ filters: 16, kernelSize: 3, padding: 'valid', activation: 'tanh' }),
     layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
   ]), 'meanSquaredError', x, tensor(new Float32Array(5 * 10 * 8 * 4).fill(0.5), [5, 10, 8, 4]), 2);
+});
+
+test('Winograd F(4x4, 3x3) predictions (the pool in the tiles, a fused upsampling) give the same bits in the SIMD and scalar builds', async () => {
+  // 16 and more channels each way on 4x4 tiles wasting at most 12.5% (winograd.ts winogradUses4), in
+  // predict only: the first and fourth convs (28x28); the second and third (14x14) stay on 2x2 tiles, as
+  // does all of training. The SIMD build fuses the first conv's pool into its 4x4 tiles.
+  const rng = mulberry32(37);
+  const x = tensor(Float32Array.from(randomArray(3 * 28 * 28 * 16, rng, 0, 1)), [3, 28, 28, 16]);
+  await expectSameTrainingBits((variant) => new Sequential({ inputShape: [28, 28, 16], variant, seed: 12 }, [
+    layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    layers.maxPooling2d({ poolSize: 2 }),
+    layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    layers.upSampling2d({ size: 2 }),
+    layers.conv2d({ filters: 20, kernelSize: 3, padding: 'same', activation: 'linear' }),
+    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'sigmoid' }),
+  ]), 'meanSquaredError', x, tensor(new Float32Array(3 * 28 * 28 * 4).fill(0.5), [3, 28, 28, 4]), 2);
 });
 
 test('convs to and from 1 channel (the sliding forward kernels) give the same bits in the SIMD and scalar builds', async () => {

@@ -4,6 +4,8 @@
 // through here where usesWinograd says (3x3 kernel, unit strides, winogradFits' channels in 4s, 2x2 tiles
 // wasting at most 25%). The weight gradient stays direct: here each tap's rounding error would grow with
 // the whole kernel's gradient rather than the tap's own, which adam magnifies (README, Architecture).
+// Predictions with 16+ channels each way take F(4x4, 3x3) instead where its tiles fit (winogradUses4;
+// its section below): fewer multiplies, a larger error, which training steps would hand to adam.
 //
 //   tile (th, tw) of the output: outputs (2th .. 2th+1, 2tw .. 2tw+1), read from the 4x4 window at input
 //   row 2th, column 2tw (src is already padded: output (oh, ow) sums src[oh + kh][ow + kw]).

@@ -203,7 +203,7 @@ function multiplyBlock(C: i32, OC: i32, work: usize): void {
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 // Layouts (floats): U (36, C, OC); per block of 4 tiles V (36, 4, C) and M (36, 4, OC); a 6x6 edge window;
 // 36 vectors for the transforms' first pass. Each transform combines rows first (through the 36 vectors),
-// then across each row, in the order inputOne4/outputOne4 write (scalar twins: the same, per lane). U is
+// then across each row, in the order in4Vec/out4Vec write (scalar twins: the same, per lane). U is
 // formed in f64 and rounded once (its 1/6 and 1/24 are not exact in f32).
 @inline function v4Of(C: i32, OC: i32, work: usize): usize { return work + (<usize>(36 * C * OC) << 2); }
 @inline function m4Of(C: i32, OC: i32, work: usize): usize { return v4Of(C, OC, work) + (<usize>(144 * C) << 2); }

@@ -5,8 +5,9 @@
 // the tiles between threads); each core is run with `margin` pixels of context on every side (tile =
 // core + 2 margins; outside the picture the context is the picture mirrored at its edge), and only the
 // core of each output is kept. With a margin at least the model's reach (its receptive field's radius),
-// the tiles give what one run over the whole mirror-extended picture gives: no seams
-// (test/denoise-image.test.ts). A fully convolutional model (every layer type says whether it is, in
+// the tiles give what one run over the whole mirror-extended picture gives, up to rounding: no seams
+// (test/denoise-image.test.ts; the convolutions' Winograd tiles can fall differently on a tile than on
+// the whole picture, which changes the last bits). A fully convolutional model (every layer type says whether it is, in
 // src/model/layers/) is rebuilt at the tile size with the same weights; any other image model runs at its
 // own input size, with a margin of a seventh of it (28x28 tiles for the digit models).
 import type { Picture } from './data/pictures.js';
@@ -20,8 +21,10 @@ import { checkArrayLength, checkOptions, checkUnitRange, checkWasmBytes, describ
  * Context kept around each tile's core, in pixels per side: the reach of presets.photoDenoiser() (a depth-2
  * U-Net: two 2x poolings, two 3x3 convolutions per level). Measured on a 512x512 photograph with noise 25
  * (0-255 scale), 64-pixel cores, against one run over the whole mirror-extended picture: largest
- * difference (values in [0, 1]) 1.9e-2 at margin 8, 1.1e-3 at 16, 2.0e-4 at 20, and none at all (the
- * same bits) from 24 up. Models that reach further (deeper U-Nets) need a bigger margin.
+ * difference (values in [0, 1]) 1.9e-2 at margin 8, 1.1e-3 at 16, 2.0e-4 at 20, and rounding only from 24
+ * up: 4.2e-7 at 24 (the U-Net's 4x4 Winograd tiles start 2 pixels apart in a tile and in the whole
+ * picture at its third level), none at all (the same bits) at 32. Models that reach further (deeper
+ * U-Nets) need a bigger margin.
  */
 export const DEFAULT_DENOISE_MARGIN = 24;
 

@@ -57,7 +57,8 @@ describe('no seams', () => {
     const progress: number[] = [];
     const tiled = await denoiseImage(photo, { data: img, shape: [1, H, W, 1] }, { tileSize: 32, onProgress: (f) => progress.push(f), batchSize: 7 });
     expect(tiled.shape).toEqual([1, H, W, 1]);
-    // Measured: 0 (the same bits: from margin 24 up every tile sees the whole reach of each kept pixel).
+    // Measured: 3.3e-7 (from margin 24 up every tile sees the whole reach of each kept pixel; what is left
+    // is rounding, where Winograd's tiles fall differently on a tile than on the whole picture).
     expect(maxDiff(tiled.data, reference)).toBeLessThanOrEqual(1e-6);
     expect(DEFAULT_DENOISE_MARGIN).toBe(24);
     // 3 x 4 tiles of 32, at most 7 a batch: two equal batches of 6.

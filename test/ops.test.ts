@@ -146,6 +146,7 @@ const CASES: Case[] = [
   conv('3x3 same, 28x28x16 -> 16 (Winograd F(4x4), whole tiles)', 1, [28, 28, 16], 16, [3, 3], [1, 1], 'same', 'linear'),
   conv('3x3 same, 31x31x16 -> 20 (Winograd F(4x4): edge tiles of 3, 16 + 4 channels)', 1, [31, 31, 16], 20, [3, 3], [1, 1], 'same', 'relu'),
   conv('3x3 valid, 14x18x20 -> 16 (Winograd F(4x4) read in place, 3 x 4 tiles)', 2, [14, 18, 20], 16, [3, 3], [1, 1], 'valid', 'tanh'),
+  conv('3x3 same, 41x42x16 -> 16 (Winograd F(4x4): edge tiles of 1 row and 2 columns)', 1, [41, 42, 16], 16, [3, 3], [1, 1], 'same', 'relu'),
   pool('2x2 same on odd 5x7x3', 3, [5, 7, 3], [2, 2], [2, 2], 'same'),
   pool('3x3 stride 2 valid (overlapping), 7x6x4', 2, [7, 6, 4], [3, 3], [2, 2], 'valid'),
   pool('2x2 same on 7x7x8 (tutorial)', 2, [7, 7, 8], [2, 2], [2, 2], 'same'),
@@ -260,8 +261,9 @@ test('Winograd convolutions (fused pool with its winners, fused upsampling, inpu
 
 test('Winograd F(4x4, 3x3) predictions (the pool in the tiles, a fused upsampling) give the same bits in the SIMD and scalar builds', async () => {
   // 16 and more channels each way on 4x4 tiles wasting at most 12.5% (winograd.ts winogradUses4), in
-  // predict only: the first and fourth convs (28x28); the second and third (14x14) stay on 2x2 tiles, as
-  // does all of training. The SIMD build fuses the first conv's pool into its 4x4 tiles.
+  // predict only: the first and third convs (28x28, 16 -> 16 and 16 -> 20); the second (14x14) and the
+  // fourth (4 channels out) stay on 2x2 tiles, as does all of training. The SIMD build fuses the first
+  // conv's pool into its 4x4 tiles.
   const rng = mulberry32(37);
   const x = tensor(Float32Array.from(randomArray(3 * 28 * 28 * 16, rng, 0, 1)), [3, 28, 28, 16]);
   await expectSameTrainingBits((variant) => new Sequential({ inputShape: [28, 28, 16], variant, seed: 12 }, [

@@ -56,7 +56,7 @@ export function opForward(op: usize, n0: i32, n1: i32, scratch: usize, training:
   if ((kind == OP_MAXPOOL2D || kind == OP_UPSAMPLE2D) && field(op, F_FUSED) != 0) return;   // a Conv2D next to it runs it
   if (kind == OP_CONV2D) {
     conv2dForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch,
-                  ptr(op, F_POOLED), fusedUpsampling(op), training ? ptr(op, F_POOL_ARGMAX) : 0, !training);   // winners: as unfused
+                  ptr(op, F_POOLED), fusedUpsampling(op), training ? ptr(op, F_POOL_ARGMAX) : 0, !training);   // the pool's winners only in training, as maxPool2dForward records them
   } else if (kind == OP_CONV2D_TRANSPOSE) {
     conv2dTransposeForward(s, ptr(op, F_X), ptr(op, F_KERNEL), ptr(op, F_BIAS), field(op, F_ACT), ptr(op, F_Y), n0, n1, scratch);
   } else if (kind == OP_MAXPOOL2D) {

@@ -279,7 +279,7 @@ function conv4(nh: i32, nw: i32, C: i32, OC: i32, src: usize, ld: i32, availH: i
 }
 
 // v[p] (36 vectors vs bytes apart) = B^T d B for the 6x6 window d (rows rowBytes apart, pixels pixel
-// bytes apart): each column through in4 into pass (row k of the result at pass + 96k), then each row.
+// bytes apart): each column through in4Vec into pass (row k of the result at pass + 96k), then each row.
 @inline function inputVec4(d: usize, rowBytes: usize, pixel: usize, v: usize, vs: usize, pass: usize): void {
   for (let j = 0; j < 6; j++) {
     const c = d + <usize>j * pixel;
@@ -346,7 +346,7 @@ function inputScalar4(d: usize, rowBytes: usize, pixel: usize, v: usize, vs: usi
 }
 // outputVec4 for a tile of whole 2x2 pool windows (rows, cols: 2 or 4): each window's 4 outputs in
 // window order go to storePooled (p: the pooled pixel of the tile's first window; pRow: floats per
-// pooled row; first, right, down: the unpooled offsets, as winogradConv3Pooled passes them).
+// pooled row; first, right, down: storePooled's unpooled offsets, as conv4 computes them; no winners here).
 @inline function outputPooled4(m: usize, ms: usize, p: usize, pRow: i32, mode: i32, bias: usize,
                                first: i32, right: i32, down: i32, rows: i32, cols: i32, pass: usize): void {
   for (let j = 0; j < 6; j++) {

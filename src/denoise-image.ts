@@ -21,10 +21,10 @@ import { checkArrayLength, checkOptions, checkUnitRange, checkWasmBytes, describ
  * Context kept around each tile's core, in pixels per side: the reach of presets.photoDenoiser() (a depth-2
  * U-Net: two 2x poolings, two 3x3 convolutions per level). Measured on a 512x512 photograph with noise 25
  * (0-255 scale), 64-pixel cores, against one run over the whole mirror-extended picture: largest
- * difference (values in [0, 1]) 1.9e-2 at margin 8, 1.1e-3 at 16, 2.0e-4 at 20, and rounding only from 24
- * up: 4.2e-7 at 24 (the U-Net's 4x4 Winograd tiles start 2 pixels apart in a tile and in the whole
- * picture at its third level), none at all (the same bits) at 32. Models that reach further (deeper
- * U-Nets) need a bigger margin.
+ * difference (values in [0, 1]) 1.9e-2 at margin 8, 1.1e-3 at 16, 2.0e-4 at 20. From 24 up only rounding
+ * is left: on a synthetic 512x512 picture (the test's kind) 4.2e-7 at 24 (the U-Net's 4x4 Winograd tiles
+ * can start 2 pixels apart in a tile and in the whole picture at its third level) and 0 at 32. Models
+ * that reach further (deeper U-Nets) need a bigger margin.
  */
 export const DEFAULT_DENOISE_MARGIN = 24;
 

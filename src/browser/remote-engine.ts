@@ -221,8 +221,10 @@ export class RemoteEngine implements PublicEngine, StepsElsewhere {
     return result;
   }
 
-  async forward(n: number): Promise<Float32Array> {
-    const r = await this.call({ op: 'forward', n });
+  async forward(n: number, willFill?: Float32Array): Promise<Float32Array> {
+    const reply = this.call({ op: 'forward', n });   // (posted before its first await)
+    willFill?.fill(0);   // as Engine.forward does: this thread is idle while the worker runs the job
+    const r = await reply;
     this.reportDeferred();
     return r.output;
   }

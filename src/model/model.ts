@@ -679,9 +679,9 @@ export class LayersModel {
         // Each batch checked for NaN and Infinity as it is loaded (in wasm; predict changes nothing).
         const bad = engine.loadRange(x.data, start, n, undefined, true);
         if (bad >= 0) throw nonFiniteError(x, start * inSize + bad, 'predict: x');
-        const y = await engine.forward(n);
         out ??= new Float32Array(N * outSize);
-        out.set(y, start * outSize);
+        const rows = out.subarray(start * outSize, (start + n) * outSize);
+        rows.set(await engine.forward(n, rows));
       });
     }
     return { data: out!, shape: [N, ...this.outputShape] };

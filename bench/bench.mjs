@@ -1,7 +1,7 @@
 // npm run bench: the Keras tutorial's conv autoencoder, side by side with TensorFlow.js and against the
 // machine's limit, in one run. Speed is never asserted (not run by npm test, never fails CI on speed).
 //
-//   node bench/bench.mjs [--quick] [--only train,infer,kerasio,quality,peak,memory,startup,size,photo] [--profile] [--baseline REV] [--json FILE]
+//   node bench/bench.mjs [--quick] [--only train,infer,kerasio,quality,peak,memory,startup,size,photo] [--profile] [--baseline REV | --baseline-tree DIR] [--json FILE]
 //
 //   --quick    fewer runs and images (about a minute)
 //   --only     a comma-separated list of sections (train, infer and profile also measure the peak, which
@@ -11,6 +11,9 @@
 //   --baseline a git revision: its assembly/ is built into bench/build/baseline/ and the mul + add rows
 //              also run on those wasm files (with this dist/, so REV must have the same plan layout),
 //              each right after the current one; the tables then show after/before ratios
+//   --baseline-tree  a built checkout of another revision (its dist/ and build/: `git worktree add ../before
+//              REV`, then `npm ci` there): the mul + add rows also run on that whole package, its JS and
+//              its wasm, as --baseline does; for revisions whose plan layout differs from this tree's
 //
 // The relaxed-SIMD builds (fused multiply-add) run in children started with --experimental-wasm-relaxed-simd
 // when this Node needs it (Node 20); the tables show them beside the mul + add builds with their ratio to
@@ -26,7 +29,7 @@ import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { median, min, max, num, mmm, bytes, ratio, table } from './lib/stats.mjs';
 import { packageVersion, tfjsWasmDir } from './lib/tfjs.mjs';
 
@@ -49,7 +52,7 @@ const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const value = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 && i + 1 < argv.length ? argv[i + 1] : dflt; };
 if (flag('--help') || flag('-h')) {
-  console.log('node bench/bench.mjs [--quick] [--only train,infer,kerasio,quality,peak,memory,startup,size,photo,profile] [--profile] [--baseline REV] [--json FILE]');
+  console.log('node bench/bench.mjs [--quick] [--only train,infer,kerasio,quality,peak,memory,startup,size,photo,profile] [--profile] [--baseline REV | --baseline-tree DIR] [--json FILE]');
   process.exit(0);
 }
 const quick = flag('--quick');
@@ -71,6 +74,8 @@ for (const s of ['peak', 'profile']) {
 }
 const jsonPath = value('--json', join(ROOT, 'bench/results/latest.json'));
 const baselineRev = value('--baseline', null);
+const baselineTree = value('--baseline-tree', null);
+if (baselineRev && baselineTree) { console.error('bench: give --baseline or --baseline-tree, not both'); process.exit(2); }
 
 const cores = os.availableParallelism();
 const S = quick
@@ -162,6 +167,14 @@ if (baselineRev && (only.has('train') || only.has('infer'))) {
   await buildVariants({ source: join(src, 'assembly/index.ts'), outDir: dir, names: ['scalar', 'simd', 'simd-threads'], log: () => {} });
   baselineBase = pathToFileURL(`${dir}/`).href;
 }
+// What the baseline rows' children are given: the baseline's wasm under this dist/, or another whole package.
+let baseline = baselineBase ? { task: { wasmBase: baselineBase }, label: baselineRev } : null;
+if (baselineTree) {
+  const entry = resolve(baselineTree, 'dist/index.js');
+  if (!existsSync(entry)) { console.error(`bench: ${entry} does not exist: build that checkout first (npm ci there)`); process.exit(2); }
+  const rev = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: baselineTree, encoding: 'utf8' });
+  baseline = { task: { dist: pathToFileURL(entry).href }, label: rev.status === 0 ? rev.stdout.trim() : baselineTree };
+}
 
 const startedAt = new Date();
 const loadStart = os.loadavg();
@@ -225,7 +238,7 @@ if (only.has('train') || only.has('infer')) {
     task.adjacentPeak = c.threads === 1 && c.variant !== 'scalar' ? adjacentPeakOf(c.relaxed) : undefined;
     const r = await runChild(task, c.relaxed ? relaxedArgv : []);
     // The same configuration on the baseline's wasm, right after (the after/before column).
-    const before = baselineBase && !c.relaxed ? await runChild({ ...task, wasmBase: baselineBase }) : null;
+    const before = baseline && !c.relaxed ? await runChild({ ...task, ...baseline.task }) : null;
     results.ours.push({ ...c, ...r, before });
   }
   results.tfjs = [];
@@ -395,12 +408,12 @@ const oursMulAdd = results.ours?.filter((r) => !r.relaxed);
 const bestOf = (key, rows = oursMulAdd) => rows.reduce((a, b) => (median(b[key]) > median(a[key]) ? b : a));
 const simd1 = results.ours?.find((r) => r.variant === 'simd');
 // Same-run ratios: a relaxed row against the mul + add build on the same threads; any row against its
-// run on the --baseline wasm (after / before).
+// run on the --baseline wasm or --baseline-tree package (after / before).
 const pairOf = (r) => (r.relaxed ? results.ours.find((m) => m.variant === r.pair && m.info.threads === r.info.threads) : null);
 const vsMulAdd = (r, key) => { const m = pairOf(r); return m ? ratio(median(r[key]), median(m[key])) : ''; };
 const vsBefore = (r, key) => (r.before?.[key]?.length ? ratio(median(r[key]), median(r.before[key])) : '');
-const ratioCols = (r, key) => [vsMulAdd(r, key), ...(baselineBase ? [vsBefore(r, key)] : [])];
-const ratioHead = ['relaxed / mul+add', ...(baselineBase ? [`after / before (${baselineRev})`] : [])];
+const ratioCols = (r, key) => [vsMulAdd(r, key), ...(baseline ? [vsBefore(r, key)] : [])];
+const ratioHead = ['relaxed / mul+add', ...(baseline ? [`after / before (${baseline.label})`] : [])];
 const noRatios = () => ratioHead.map(() => '');
 
 if (results.ours && only.has('train')) {

@@ -34,7 +34,8 @@ async function adjacentPeak(spec) {
 }
 
 async function ours(t) {
-  const { presets } = await import('../../dist/index.js');
+  // t.dist: another package's entry (bench --baseline-tree), with its own wasm.
+  const { presets } = await import(t.dist ?? '../../dist/index.js');
   const { makeData } = await import('./data.mjs');
   // wasmBase: another build of the same source tree (bench --baseline), run by this dist/.
   const model = presets[MODELS[t.model ?? 'tutorial'][0]]({ variant: t.variant, threads: t.threads, seed: 0, wasmBase: t.wasmBase });

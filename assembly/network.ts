@@ -2,8 +2,9 @@
 // optimizer, for a batch of N samples, in one call from the host.
 //
 // Work is cut into nChunks = min(N, MAX_CHUNKS) chunks of consecutive samples. Thread t owns chunks
-// t, t + nThreads, ... (a prediction's go to whichever thread is free: forwardClaimed): it runs every op on those samples, so forward and backward need no barrier
-// between ops (each op only reads what the same thread wrote for the same samples). The ops form a DAG
+// t, t + nThreads, ... (a prediction's chunks go to whichever thread is free: forwardClaimed): it runs
+// every op on those samples, so forward and backward need no barrier between ops (each op only reads
+// what the same thread wrote for the same samples). The ops form a DAG
 // in topological order: an op may read any earlier op's output (see ops.ts for what each kind reads). Weight gradients go
 // into per-chunk partials and are summed chunk 0, 1, 2, ... in that order, so the result depends on N
 // only, never on the thread count. One barrier separates backward from the update.

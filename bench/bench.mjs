@@ -11,9 +11,10 @@
 //   --baseline a git revision: its assembly/ is built into bench/build/baseline/ and the mul + add rows
 //              also run on those wasm files (with this dist/, so REV must have the same plan layout),
 //              each right after the current one; the tables then show after/before ratios
-//   --baseline-tree  a built checkout of another revision (its dist/ and build/: `git worktree add ../before
-//              REV`, then `npm ci` there): the mul + add rows also run on that whole package, its JS and
-//              its wasm, as --baseline does; for revisions whose plan layout differs from this tree's
+//   --baseline-tree  a built checkout of another revision (its dist/ and build/: `git worktree add
+//              ../before REV`, then `npm ci` there): the mul + add rows also run on that whole package,
+//              its JS and its wasm, as --baseline does; for revisions whose plan layout differs from this
+//              tree's (the package must have today's preset options and engineInfo())
 //
 // The relaxed-SIMD builds (fused multiply-add) run in children started with --experimental-wasm-relaxed-simd
 // when this Node needs it (Node 20); the tables show them beside the mul + add builds with their ratio to
@@ -237,7 +238,8 @@ if (only.has('train') || only.has('infer')) {
     if (c.relaxed && !relaxedArgv) { results.skipped.push({ ...c, error: relaxedWhy }); continue; }
     task.adjacentPeak = c.threads === 1 && c.variant !== 'scalar' ? adjacentPeakOf(c.relaxed) : undefined;
     const r = await runChild(task, c.relaxed ? relaxedArgv : []);
-    // The same configuration on the baseline's wasm, right after (the after/before column).
+    // The same configuration on the baseline (--baseline's wasm or --baseline-tree's package), right after
+    // (the after/before column).
     const before = baseline && !c.relaxed ? await runChild({ ...task, ...baseline.task }) : null;
     results.ours.push({ ...c, ...r, before });
   }

@@ -12,6 +12,7 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 
 let engine: Engine | null = null;
+let outputSize = 0;   // floats per sample of the engine's output
 let queue: Promise<void> = Promise.resolve();
 // A load that failed (e.g. a batch too large for wasm memory): the compute request posted right after it
 // must not run on the old buffers; it fails with the load's error instead.
@@ -39,6 +40,7 @@ async function handle(m: Envelope): Promise<[unknown, Transferable[]]> {
       engine?.dispose();
       engine = null;
       engine = await Engine.create(m.graph, m.options);
+      outputSize = m.graph.outputSize;
       return [{ info: engine.info, memoryBytes: bytes() }, []];
     }
     case 'setLoss': need().setLoss(m.loss); break;
@@ -57,7 +59,9 @@ async function handle(m: Envelope): Promise<[unknown, Transferable[]]> {
       }
       break;
     case 'forward': {
-      const output = (await compute().forward(m.n)).slice();
+      const e = compute();
+      const output = new Float32Array(m.n * outputSize);   // its pages fault in while the engine's threads run (Engine.forward)
+      output.set(await e.forward(m.n, output));
       return [{ output, memoryBytes: bytes() }, [output.buffer]];
     }
     case 'forwardAll': {

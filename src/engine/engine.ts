@@ -665,8 +665,9 @@ export class Engine {
   /**
    * Runs the forward pass on the n loaded samples; returns a view of the output (valid until the next call).
    * willFill: where the caller will copy it. While worker threads run the job, this thread writes zeros
-   * there: the pages of a new array fault in on their first write (measured here: 19-27% of predict's
-   * time on 10,000 images), and so they do it beside the job rather than after it.
+   * there: the pages of a new array fault in on their first write (the copy after the job took 19-29% of
+   * predict's time on 10,000 images, nearly all of it page faults), and so they do it beside the job
+   * rather than after it (where they still take CPU time from the workers, but the workers never wait).
    */
   async forward(n: number, willFill?: Float32Array): Promise<Float32Array> {
     const running = this.run(L.JOB_FORWARD, n);   // (posts the job before its first await)

@@ -27,7 +27,7 @@ afterAll(async () => {
   await Promise.all([browser?.close(), server?.close()]);
 });
 
-test('bytes train through the page\'s engine worker bit for bit as floats, and as in Node', async () => {
+test('bytes train and predict through the page\'s engine worker bit for bit as floats, and as in Node', async () => {
   const inPage = await page.evaluate(async () => {
     const dw = await import('/dist/index.js' as string);
     const { train } = await dw.loadMnist({ seed: 0, trainLimit: 96, testLimit: 1, bytes: true });
@@ -48,8 +48,12 @@ test('bytes train through the page\'s engine worker bit for bit as floats, and a
   const m = presets.kerasTutorial({ seed: 0, threads: 1 });
   const losses: number[] = [];
   await m.fit(train.images, train.images, { epochs: 1, batchSize: 32, seed: 1, onBatchEnd: (_b, l) => { losses.push(l.loss); } });
+  const p = await m.predict(train.images, { batchSize: 40 });
   m.dispose();
   expect(inPage.bytes.losses).toEqual(losses);
+  // The page's predictions come back through its engine worker (written there and on the page's thread while
+  // the job runs, Engine.forward's willFill): the bits of Node's.
+  expect(inPage.bytes.p).toEqual(Array.from(p.data.subarray(0, 2000)));
   void toFloat;
 });
 

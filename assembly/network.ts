@@ -2,7 +2,7 @@
 // optimizer, for a batch of N samples, in one call from the host.
 //
 // Work is cut into nChunks = min(N, MAX_CHUNKS) chunks of consecutive samples. Thread t owns chunks
-// t, t + nThreads, ... (a prediction's chunks go to whichever thread is free: forwardClaimed): it runs
+// t, t + nThreads, ... (a prediction's samples go to whichever thread is free: forwardClaimed): it runs
 // every op on those samples, so forward and backward need no barrier between ops (each op only reads
 // what the same thread wrote for the same samples). The ops form a DAG
 // in topological order: an op may read any earlier op's output (see ops.ts for what each kind reads). Weight gradients go
@@ -13,7 +13,7 @@ import {
   H_NUM_OPS, H_NUM_PARAMS, H_PARAMS, H_GRADS, H_PARTIALS, H_STATE1, H_STATE2, H_STATE3, H_SCRATCH,
   H_SCRATCH_BYTES, H_LOSS_PARTIALS, H_TARGET, H_LOSS, H_OUTPUT, H_DOUTPUT, H_OUTPUT_SIZE, H_OPTIMIZER,
   H_LR, H_P1, H_P2, H_P3, H_P4, H_EPSILON, H_FLAG, H_ONE_MINUS_ACC1, H_ONE_MINUS_ACC2, H_MAX_CHUNKS,
-  H_FUSED_LOSS, H_OUTPUT_OP, H_STEP, H_CONTROL, C_NEXT_CHUNK, H_REGULARIZERS, H_NUM_REGULARIZERS, REG_WORDS, R_OFFSET, R_COUNT, R_L1, R_L2,
+  H_FUSED_LOSS, H_OUTPUT_OP, H_STEP, H_CONTROL, C_NEXT_SAMPLE, H_REGULARIZERS, H_NUM_REGULARIZERS, REG_WORDS, R_OFFSET, R_COUNT, R_L1, R_L2,
   OPT_SGD, OPT_ADADELTA, OPT_ADAM, OPT_ADAGRAD, OPT_RMSPROP,
 } from './plan';
 import { opForward, opBackward, needsBatch, batchSumsForward, batchApplyForward, batchSumsBackward, batchApplyBackward } from './ops';
@@ -160,22 +160,28 @@ function updateParameters(plan: usize, tid: i32, nThreads: i32): void {
 
 /** Forward pass of N samples: the plan's input buffer → every op's output. */
 export function forward(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  if (ASC_FEATURE_THREADS && nThreads > 1) forwardClaimed(plan, N, tid);
+  if (ASC_FEATURE_THREADS && nThreads > 1) forwardClaimed(plan, N, tid, nThreads);
   else forwardChunks(plan, N, tid, nThreads, false, false);
 }
 
-// A prediction's chunks go to whichever thread is free (an atomic counter the host zeroes per job) instead
-// of thread t taking chunks t, t + nThreads, ...: a thread slowed down (the host writing the output's pages
-// beside it, another process) no longer leaves the others waiting at the end. The bits are the same: a
-// chunk's values do not depend on the thread that computes them. Only here: training steps and evaluate
-// read each chunk on its owner after the forward (loss, backward) with no barrier between.
-function forwardClaimed(plan: usize, N: i32, tid: i32): void {
+// A prediction's samples go to whichever thread is free (an atomic counter of claimed samples, which the
+// host zeroes per job) instead of thread t taking chunks t, t + nThreads, ...: a thread slowed down (the
+// host writing the output's pages beside it, another process) no longer leaves the others waiting. Each
+// claim takes a share of what is left, at most a chunk: 1 / (2 nThreads) of it, so the last claims are
+// single samples and the threads finish within about one sample's time of each other. The bits are
+// the same: in a prediction no op mixes samples, so a sample's values do not depend on the thread nor on
+// the claim that computes them (the SIMD tiles give a sample's row the same sums in a 4-row tile as in a
+// 1-row one). Only here: training steps and evaluate read each chunk on its owner after the forward
+// (loss, backward) with no barrier between.
+function forwardClaimed(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   if (ASC_FEATURE_THREADS) {
     const nOps = field(plan, H_NUM_OPS), nChunks = numChunks(plan, N);
     const scratch = scratchOf(plan, tid), step = <u32>field(plan, H_STEP);
-    const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_CHUNK << 2);
-    for (let c = atomic.add<i32>(next, 1); c < nChunks; c = atomic.add<i32>(next, 1)) {
-      const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
+    const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_SAMPLE << 2);
+    const most = (N + nChunks - 1) / nChunks;
+    for (let n0 = atomic.load<i32>(next); n0 < N; n0 = atomic.load<i32>(next)) {
+      const n1 = n0 + min(most, max(1, (N - n0) / (2 * nThreads)));
+      if (atomic.cmpxchg<i32>(next, n0, n1) != n0) continue;   // another thread claimed from n0 first
       for (let j = 0; j < nOps; j++) opForward(opAt(plan, j), n0, n1, scratch, false, step);
     }
   }

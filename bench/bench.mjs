@@ -21,7 +21,8 @@
 // the mul + add build on the same threads, and the relaxed peak (bench/peak.ts as relaxed_madd).
 //
 // Every measurement runs in a fresh child process (bench/lib/child.mjs): ours for each build and thread
-// count, TF.js on its cpu backend and on its wasm backend (SIMD build, one thread in Node), with the same
+// count (in rounds: one timed run of every configuration per round, so that a slow spell of the host
+// lowers a run of each row, not all the runs of one), TF.js on its cpu backend and on its wasm backend (SIMD build, one thread in Node), with the same
 // model, the same starting weights and the same synthetic data. The machine's limit is a wasm SIMD
 // microbenchmark (bench/peak.ts) compiled with asc into bench/build/. Results: a table on stdout, every
 // run in bench/results/latest.json.
@@ -106,6 +107,13 @@ const ours = mulAdd.flatMap((c) => [c, ...relaxedRows.filter((r) => r.pair === c
 
 const t0 = performance.now();
 const log = (s) => process.stderr.write(`bench: [${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}\n`);
+
+// One configuration's children (one per round) as one result: their runs in round order, the largest peak RSS.
+function mergeRuns(parts) {
+  const cat = (k) => parts.flatMap((r) => r[k] ?? []);
+  return { ...parts[parts.length - 1], train: cat('train'), infer: cat('infer'), trainPeak: cat('trainPeak'), inferPeak: cat('inferPeak'),
+    maxRss: max(parts.map((r) => r.maxRss)), rounds: parts.length };
+}
 
 function runChild(task, execArgv = []) {
   return new Promise((resolve, reject) => {
@@ -227,21 +235,31 @@ const adjacentPeakOf = (relaxed) => {
 };
 
 if (only.has('train') || only.has('infer')) {
+  // Rounds: every configuration gets one timed run (after its warm-up) per round, in a fresh child, and the
+  // rounds repeat the whole list, so each row's runs are spread over the section instead of taken back to
+  // back: this host's speed swings for a minute or more at a time, and a slow spell then lowers a run of
+  // every row rather than every run of one row (the medians below are over the rounds).
+  const rows = ours.map((c) => ({ ...c, parts: [], before: [] }));
+  for (let round = 1; round <= S.runs; round++) {
+    for (const c of rows) {
+      log(`round ${round} of ${S.runs}, denoise-wasm ${c.label}: ${[only.has('train') && 'train', only.has('infer') && 'infer'].filter(Boolean).join(' + ')}`);
+      // --quick: the scalar build (10x slower) on a quarter of the work.
+      const scale = quick && c.variant === 'scalar' ? 4 : 1;
+      const task = { kind: 'ours', variant: c.variant, threads: c.threads, train: only.has('train'), infer: only.has('infer'),
+        runs: 1, trainBatches: S.trainBatches / scale, inferN: S.inferN / scale, inferRuns: 1 };
+      if (c.relaxed && !relaxedArgv) { c.skipped = true; continue; }
+      task.adjacentPeak = c.threads === 1 && c.variant !== 'scalar' ? adjacentPeakOf(c.relaxed) : undefined;
+      c.parts.push(await runChild(task, c.relaxed ? relaxedArgv : []));
+      // The same configuration on the baseline (--baseline's wasm or --baseline-tree's package), right after
+      // (the after/before column).
+      if (baseline && !c.relaxed) c.before.push(await runChild({ ...task, ...baseline.task }));
+    }
+  }
   results.ours = [];
   results.skipped = [];
-  for (const c of ours) {
-    log(`denoise-wasm ${c.label}: ${[only.has('train') && 'train', only.has('infer') && 'infer'].filter(Boolean).join(' + ')}`);
-    // --quick: the scalar build (10x slower) on a quarter of the work.
-    const scale = quick && c.variant === 'scalar' ? 4 : 1;
-    const task = { kind: 'ours', variant: c.variant, threads: c.threads, train: only.has('train'), infer: only.has('infer'),
-      runs: S.runs, trainBatches: S.trainBatches / scale, inferN: S.inferN / scale, inferRuns: S.inferRuns };
-    if (c.relaxed && !relaxedArgv) { results.skipped.push({ ...c, error: relaxedWhy }); continue; }
-    task.adjacentPeak = c.threads === 1 && c.variant !== 'scalar' ? adjacentPeakOf(c.relaxed) : undefined;
-    const r = await runChild(task, c.relaxed ? relaxedArgv : []);
-    // The same configuration on the baseline (--baseline's wasm or --baseline-tree's package), right after
-    // (the after/before column).
-    const before = baseline && !c.relaxed ? await runChild({ ...task, ...baseline.task }) : null;
-    results.ours.push({ ...c, ...r, before });
+  for (const { parts, before, skipped: skip, ...c } of rows) {
+    if (skip) results.skipped.push({ ...c, error: relaxedWhy });
+    else results.ours.push({ ...c, ...mergeRuns(parts), before: before.length ? mergeRuns(before) : null });
   }
   results.tfjs = [];
 }
@@ -348,7 +366,8 @@ p(`  ${startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}; denoise-wasm ${packages
   `@tensorflow/tfjs-backend-wasm ${packages['@tensorflow/tfjs-backend-wasm'] ?? 'not installed'}`);
 p(`  load average (1 min) ${loadStart[0].toFixed(2)} at the start, ${loadEnd[0].toFixed(2)} at the end, on ${cores} cores` +
   (Math.max(loadStart[0], loadEnd[0]) > 0.5 ? ': the machine was busy, numbers are noisy' : ''));
-p(`  medians of ${S.runs} runs after a warm-up (min-max)${quick ? '; --quick: fewer runs and images' : ''}`);
+p(`  medians of ${S.runs} runs after a warm-up (min-max); ours: ${S.runs} rounds over every build and thread count, one run of each per round` +
+  `${quick ? '; --quick: fewer runs and images' : ''}`);
 for (const s of skipped) p(`  skipped: ${s}`);
 
 const summary = [];
@@ -553,7 +572,7 @@ if (results.memory) {
   p(table(rows));
   p('  wasm memory: the engine\'s WebAssembly.Memory (Engine#memoryBytes, read as model.engine.memoryBytes); it depends on');
   p('  the batch size, not on the data set, which stays in JS (bytes are converted per batch inside wasm).');
-  p('  RSS from process.memoryUsage() / resourceUsage().maxRSS, each run in its own process. load ms/batch: loading one');
+  p('  RSS from process.memoryUsage(); peak RSS: VmHWM (Linux; elsewhere resourceUsage().maxRSS), each run in its own process. load ms/batch: loading one');
   p(`  shuffled batch of ${BATCH} alone (gather; for bytes also the conversion in wasm), the mean of 200.`);
   const proxy = results.memory.filter((r) => r.data === 'u8-clean').sort((a, b) => a.maxRss - b.maxRss)[0];
   if (proxy) p(`  With a GaussianNoise layer (not in this build) the data would be the clean bytes only: ${mib(proxy.maxRss)} peak in the proxy run.`);

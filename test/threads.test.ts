@@ -61,6 +61,23 @@ describe.each([
   });
 });
 
+test('predictions do not depend on how the threads claim the samples', async () => {
+  // With threads a prediction's samples are claimed a share at a time (13 at most here, down to 1 at the
+  // end: network.ts forwardClaimed), so a sample lands in a 4-row or a 1-row dense tile depending on
+  // timing; one thread takes 16 fixed chunks. Every split must give the same bits, run after run.
+  const x = images(200, 5);
+  for (const make of [strideDenseModel, (threads: number) => presets.kerasTutorial({ threads, seed: 3 })]) {
+    const one = make(1);
+    const expected = bits((await one.predict(x, { batchSize: 200 })).data);
+    one.dispose();
+    for (const threads of [2, 3]) {
+      const m = make(threads);
+      for (let run = 0; run < 3; run++) expect(bits((await m.predict(x, { batchSize: 200 })).data).equals(expected)).toBe(true);
+      m.dispose();
+    }
+  }
+});
+
 test("engineInfo: 'auto' uses every core; threads: 1 uses no workers and says why", async () => {
   const auto = presets.kerasTutorial();
   const info = await auto.engineInfo();

@@ -7,7 +7,17 @@ const task = JSON.parse(process.argv[2]);
 const BATCH = 128;
 const INFER_BATCH = 256;
 
-const maxRssBytes = () => process.resourceUsage().maxRSS * 1024;   // maxRSS is in KiB
+// This process's peak RSS. On Linux, VmHWM: resourceUsage().maxRSS survives exec, so a forked child's
+// starts at the bench's own RSS at the fork (checked: 304 MiB reported by a child whose VmHWM was 40 MiB,
+// forked from a 300 MiB parent). Elsewhere, maxRSS (KiB).
+async function maxRssBytes() {
+  try {
+    const { readFileSync } = await import('node:fs');
+    const kib = /^VmHWM:\s*(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kib) return Number(kib) * 1024;
+  } catch {}
+  return process.resourceUsage().maxRSS * 1024;
+}
 const rate = (n, t0) => n / ((performance.now() - t0) / 1000);
 
 // The benched models: ours (a preset) and TF.js's twin (bench/lib/tfjs.mjs), by task.model.
@@ -64,7 +74,7 @@ async function ours(t) {
     for (let i = 0; i < t.inferRuns; i++) await timed(x.shape[0], () => model.predict(x, { batchSize: INFER_BATCH }), out.infer, out.inferPeak);
     out.wasmMemoryAfterPredict = model.engine?.memoryBytes;
   }
-  out.maxRss = maxRssBytes();
+  out.maxRss = await maxRssBytes();
   model.dispose();
   return out;
 }
@@ -118,7 +128,7 @@ async function tfjs(t) {
     }
     xt.dispose();
   }
-  out.maxRss = maxRssBytes();
+  out.maxRss = await maxRssBytes();
   // Sanity check, after the measurements: from the same weights, TF.js and ours predict the same images.
   model.setWeights(w0.map((w) => tf.tensor(w.data, w.shape)));
   const { x: px } = makeData(16, 5);
@@ -165,7 +175,7 @@ async function memory(t) {
     info: await model.engineInfo(),
     wasmMemory: model.engine?.memoryBytes,   // the engine's WebAssembly.Memory (private field; see README)
     dataBytes: x.data.byteLength + (y === x ? 0 : y.data.byteLength),
-    rssStart, rssData, rssAfter: process.memoryUsage().rss, maxRss: maxRssBytes(),
+    rssStart, rssData, rssAfter: process.memoryUsage().rss, maxRss: await maxRssBytes(),
   };
   model.dispose();
   return out;
@@ -299,7 +309,7 @@ async function photo(t) {
       out[`${key}Cpu`].push((c.user + c.system) / 1e6);
     }
   }
-  out.maxRss = maxRssBytes();
+  out.maxRss = await maxRssBytes();
   greyModel.dispose();
   colourModel.dispose();
   return out;

@@ -9,6 +9,12 @@
  */
 @inline export function storeWindowMax(y: usize, an: usize, v00: v128, v01: v128, v10: v128, v11: v128,
                                        first: i32, right: i32, down: i32): void {
+  if (an == 0) {
+    // No winners to record (inference): pmax(best, v) is `best < v ? v : best`, the select below, NaNs
+    // and signed zeros included, in one maxps on x64 where the compare and the bitselect take several.
+    v128.store(y, f32x4.pmax(f32x4.pmax(f32x4.pmax(v00, v01), v10), v11));
+    return;
+  }
   let best = v00;
   const b01 = f32x4.gt(v01, best);
   best = v128.bitselect(v01, best, b01);
@@ -17,11 +23,9 @@
   const b11 = f32x4.gt(v11, best);
   best = v128.bitselect(v11, best, b11);
   v128.store(y, best);
-  if (an != 0) {
-    let at = i32x4.splat(first);
-    at = v128.bitselect(i32x4.splat(first + right), at, b01);
-    at = v128.bitselect(i32x4.splat(first + down), at, b10);
-    at = v128.bitselect(i32x4.splat(first + down + right), at, b11);
-    v128.store(an, i32x4.add(at, i32x4(0, 1, 2, 3)));
-  }
+  let at = i32x4.splat(first);
+  at = v128.bitselect(i32x4.splat(first + right), at, b01);
+  at = v128.bitselect(i32x4.splat(first + down), at, b10);
+  at = v128.bitselect(i32x4.splat(first + down + right), at, b11);
+  v128.store(an, i32x4.add(at, i32x4(0, 1, 2, 3)));
 }

@@ -174,7 +174,7 @@ export function forward(plan: usize, N: i32, tid: i32, nThreads: i32): void {
 // 1-row one). Only here: training steps and evaluate read each chunk on its owner after the forward
 // (loss, backward) with no barrier between.
 function forwardClaimed(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  if (ASC_FEATURE_THREADS) {
+  if (ASC_FEATURE_THREADS && N > 0) {
     const nOps = field(plan, H_NUM_OPS), nChunks = numChunks(plan, N);
     const scratch = scratchOf(plan, tid), step = <u32>field(plan, H_STEP);
     const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_SAMPLE << 2);

@@ -242,12 +242,12 @@ if (only.has('train') || only.has('infer')) {
   const rows = ours.map((c) => ({ ...c, parts: [], before: [] }));
   for (let round = 1; round <= S.runs; round++) {
     for (const c of rows) {
+      if (c.relaxed && !relaxedArgv) { c.skipped = true; continue; }
       log(`round ${round} of ${S.runs}, denoise-wasm ${c.label}: ${[only.has('train') && 'train', only.has('infer') && 'infer'].filter(Boolean).join(' + ')}`);
       // --quick: the scalar build (10x slower) on a quarter of the work.
       const scale = quick && c.variant === 'scalar' ? 4 : 1;
       const task = { kind: 'ours', variant: c.variant, threads: c.threads, train: only.has('train'), infer: only.has('infer'),
-        runs: 1, trainBatches: S.trainBatches / scale, inferN: S.inferN / scale, inferRuns: 1 };
-      if (c.relaxed && !relaxedArgv) { c.skipped = true; continue; }
+        runs: 1, trainBatches: S.trainBatches / scale, inferN: S.inferN / scale, inferRuns: 1, seed: round };
       task.adjacentPeak = c.threads === 1 && c.variant !== 'scalar' ? adjacentPeakOf(c.relaxed) : undefined;
       c.parts.push(await runChild(task, c.relaxed ? relaxedArgv : []));
       // The same configuration on the baseline (--baseline's wasm or --baseline-tree's package), right after

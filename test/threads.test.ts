@@ -62,18 +62,24 @@ describe.each([
 });
 
 test('predictions do not depend on how the threads claim the samples', async () => {
-  // With threads a prediction's samples are claimed a share at a time (13 at most here, down to 1 at the
-  // end: network.ts forwardClaimed), so a sample lands in a 4-row or a 1-row dense tile depending on
-  // timing; one thread takes 16 fixed chunks. Every split must give the same bits, run after run.
+  // With threads a prediction's samples are claimed a share of what is left at a time (network.ts
+  // forwardClaimed: 13 at most here, down to 1 at the end), so the split depends on the thread count: one
+  // thread takes 16 fixed chunks, and 2 and 3 threads cut 200 samples elsewhere (sample 12 ends a claim of
+  // 13 on 2 threads, a 1-row dense tile, and sits inside a 4-row tile of the fixed chunk [12, 25)). Which
+  // thread takes a claim depends on timing, hence the repeats. Every split must give the same bits, in the
+  // mul + add builds and in the relaxed ones.
   const x = images(200, 5);
-  for (const make of [strideDenseModel, (threads: number) => presets.kerasTutorial({ threads, seed: 3 })]) {
-    const one = make(1);
-    const expected = bits((await one.predict(x, { batchSize: 200 })).data);
-    one.dispose();
-    for (const threads of [2, 3]) {
-      const m = make(threads);
-      for (let run = 0; run < 3; run++) expect(bits((await m.predict(x, { batchSize: 200 })).data).equals(expected)).toBe(true);
-      m.dispose();
+  const tutorial = (threads: number | 'auto', variant?: VariantRequest) => presets.kerasTutorial({ threads, variant, seed: 3 });
+  for (const make of [strideDenseModel, tutorial]) {
+    for (const [single, threaded] of [['simd', 'simd-threads'], ['relaxed-simd', 'relaxed-simd-threads']] as const) {
+      const one = make(1, single);
+      const expected = bits((await one.predict(x, { batchSize: 200 })).data);
+      one.dispose();
+      for (const threads of [2, 3]) {
+        const m = make(threads, threaded);
+        for (let run = 0; run < 3; run++) expect(bits((await m.predict(x, { batchSize: 200 })).data).equals(expected)).toBe(true);
+        m.dispose();
+      }
     }
   }
 });

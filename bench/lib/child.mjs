@@ -64,7 +64,7 @@ async function ours(t) {
     const { x, y } = makeData(BATCH * t.trainBatches, 1);
     await model.fit(x, y, { epochs: 1, batchSize: BATCH });   // warm-up: V8 tiers the wasm up
     for (let i = 0; i < t.runs; i++) {
-      await timed(x.shape[0], () => model.fit(x, y, { epochs: 1, batchSize: BATCH, seed: i + 1 }), out.train, out.trainPeak);
+      await timed(x.shape[0], () => model.fit(x, y, { epochs: 1, batchSize: BATCH, seed: (t.seed ?? 1) + i }), out.train, out.trainPeak);
     }
     out.wasmMemoryAfterFit = model.engine?.memoryBytes;
   }

@@ -22,8 +22,9 @@
 //
 // Every measurement runs in a fresh child process (bench/lib/child.mjs): ours for each build and thread
 // count (in rounds: one timed run of every configuration per round, so that a slow spell of the host
-// lowers a run of each row, not all the runs of one), TF.js on its cpu backend and on its wasm backend (SIMD build, one thread in Node), with the same
-// model, the same starting weights and the same synthetic data. The machine's limit is a wasm SIMD
+// lowers a run of each row, not all the runs of one), TF.js on its cpu backend and on its wasm backend
+// (SIMD build, one thread in Node), with the same model, the same starting weights and the same
+// synthetic data. The machine's limit is a wasm SIMD
 // microbenchmark (bench/peak.ts) compiled with asc into bench/build/. Results: a table on stdout, every
 // run in bench/results/latest.json.
 import os from 'node:os';

@@ -228,11 +228,15 @@ const onePeak = results.peak ? max(results.peak.oneCore.flatMap((k) => k.gflops)
 const allPeak = results.peak ? max(results.peak.allCores.gflops) : NaN;
 const oneRelaxedPeak = results.peakRelaxed?.oneCore ? max(results.peakRelaxed.oneCore.flatMap((k) => k.gflops)) : NaN;
 const allRelaxedPeak = results.peakRelaxed?.allCores ? max(results.peakRelaxed.allCores.gflops) : NaN;
-// One-thread rows also run the best one-core peak kernel next to each timed run (child.mjs adjacentPeak).
+// The SIMD rows also run the best one-core peak kernel next to each timed run, on as many threads as the
+// row uses (child.mjs adjacentPeak); calls: about 60 ms of one core's work at this run's peak.
 const adjacentPeakOf = (relaxed) => {
   const pk = relaxed ? results.peakRelaxed : results.peak;
-  return pk?.best ? { file: fileURLToPath(new URL(`build/${relaxed ? 'peak-relaxed' : 'peak'}.wasm`, import.meta.url)), kernel: pk.best,
-    pairs: peakPairs[pk.best] } : undefined;
+  const gflops = relaxed ? oneRelaxedPeak : onePeak;
+  if (!pk?.best || !Number.isFinite(gflops)) return undefined;
+  const flopPerCall = peakPairs[pk.best] * 8 * 200_000;   // (child.mjs: 200,000 iterations a call)
+  return { file: fileURLToPath(new URL(`build/${relaxed ? 'peak-relaxed' : 'peak'}.wasm`, import.meta.url)), kernel: pk.best,
+    pairs: peakPairs[pk.best], calls: Math.max(1, Math.round((0.06 * gflops * 1e9) / flopPerCall)) };
 };
 
 if (only.has('train') || only.has('infer')) {
@@ -249,7 +253,7 @@ if (only.has('train') || only.has('infer')) {
       const scale = quick && c.variant === 'scalar' ? 4 : 1;
       const task = { kind: 'ours', variant: c.variant, threads: c.threads, train: only.has('train'), infer: only.has('infer'),
         runs: 1, trainBatches: S.trainBatches / scale, inferN: S.inferN / scale, inferRuns: 1, seed: round };
-      task.adjacentPeak = c.threads === 1 && c.variant !== 'scalar' ? adjacentPeakOf(c.relaxed) : undefined;
+      task.adjacentPeak = c.variant !== 'scalar' ? adjacentPeakOf(c.relaxed) : undefined;
       c.parts.push(await runChild(task, c.relaxed ? relaxedArgv : []));
       // The same configuration on the baseline (--baseline's wasm or --baseline-tree's package), right after
       // (the after/before column).
@@ -461,7 +465,8 @@ if (results.ours && only.has('train')) {
   }
   p(table(rows));
   p('  % of peak: of the one-core peak of the same arithmetic (mul + add builds: the mul + add peak; relaxed: the relaxed_madd peak)');
-  p('  % of adjacent peak (one thread): median over runs of the run against that peak kernel run right before and after it, in the same process');
+  p('  % of adjacent peak: median over runs of the run against that peak kernel run right before and after it, in the same process, on as many');
+  p('  threads as the row uses (their rates summed)');
   for (const r of results.skipped) p(`  ${r.label}: could not run: ${r.error}`);
   for (const r of results.tfjs.filter((r) => r.trainError)) p(`  ${r.label}: trainOnBatch throws "${r.trainError}"`);
   const best = bestOf('train');

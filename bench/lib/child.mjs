@@ -11,36 +11,71 @@ const INFER_BATCH = 256;
 // starts at the bench's own RSS at the fork (checked: 304 MiB reported by a child whose VmHWM was 40 MiB,
 // forked from a 300 MiB parent). Elsewhere, maxRSS (KiB).
 async function maxRssBytes() {
+  return (await procStatusBytes('VmHWM')) ?? process.resourceUsage().maxRSS * 1024;
+}
+
+// A size field of /proc/self/status in bytes (VmHWM, VmRSS), or null where there is none (not Linux).
+async function procStatusBytes(field) {
   try {
     const { readFileSync } = await import('node:fs');
-    const kib = /^VmHWM:\s*(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    if (kib) return Number(kib) * 1024;
-  } catch {}
-  return process.resourceUsage().maxRSS * 1024;
+    const kib = new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    return kib ? Number(kib) * 1024 : null;
+  } catch {
+    return null;
+  }
 }
 const rate = (n, t0) => n / ((performance.now() - t0) / 1000);
 
 // The benched models: ours (a preset) and TF.js's twin (bench/lib/tfjs.mjs), by task.model.
 const MODELS = { tutorial: ['kerasTutorial', 'tutorialModel'], kerasIo: ['kerasIoDenoiser', 'kerasIoModel'] };
 
-// t.adjacentPeak ({ file, kernel, pairs }: bench/peak.ts's build, its best one-core kernel and that kernel's
-// multiply-add pairs per loop iteration): the peak kernel
-// runs for ~60 ms on this thread right before and after each timed run, and the run's rate is also
-// given as a share of the mean of those two: the host's speed swings (up to 2x within minutes here), and
-// a peak measured next to each run sees the same swing as the run itself.
-async function adjacentPeak(spec) {
+// t.adjacentPeak ({ file, kernel, pairs, calls }: bench/peak.ts's build, its best one-core kernel, that
+// kernel's multiply-add pairs per loop iteration, and calls for ~60 ms of one core's work): the peak kernel
+// runs for ~60 ms right before and after each timed run, on this thread (one-thread rows) or on as many
+// worker threads as the row uses, their rates summed (bench/lib/peak-worker.mjs, as the bench's all-cores
+// peak); the run's rate is also given as a share of the mean of those two: the host's speed swings (up to
+// 2x within minutes here), and a peak measured next to each run sees the same swing as the run itself.
+// Returns an async function that measures once, and close().
+async function adjacentPeak(spec, threads, measurements) {
   if (!spec) return null;
   const { readFileSync } = await import('node:fs');   // (not peak.mjs: it loads the compiler, 100 MB of RSS)
-  const { instance } = await WebAssembly.instantiate(readFileSync(spec.file), { env: { abort() { throw new Error('abort'); } } });
-  const fn = instance.exports[spec.kernel], iters = 200_000, flop = spec.pairs * 8 * iters;
-  const measure = (ms) => {
-    let calls = 0;
-    const t0 = performance.now();
-    while (performance.now() - t0 < ms) { fn(iters, 1, 1e-9); calls++; }   // (a wasm call is never optimized away)
-    return (calls * flop) / ((performance.now() - t0) / 1000) / 1e9;
+  const iters = 200_000, flopPerCall = spec.pairs * 8 * iters;
+  if (threads === 1) {
+    const { instance } = await WebAssembly.instantiate(readFileSync(spec.file), { env: { abort() { throw new Error('abort'); } } });
+    const fn = instance.exports[spec.kernel];
+    const measure = (ms) => {
+      let calls = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < ms) { fn(iters, 1, 1e-9); calls++; }   // (a wasm call is never optimized away)
+      return (calls * flopPerCall) / ((performance.now() - t0) / 1000) / 1e9;
+    };
+    measure(150);   // warm-up: the optimizing tier
+    return { measure: async () => measure(60), footprint: 0, close: async () => {} };
+  }
+  const { Worker } = await import('node:worker_threads');
+  const module = await WebAssembly.compile(readFileSync(spec.file));
+  const rssBefore = await procStatusBytes('VmRSS');
+  const go = new SharedArrayBuffer(4), flag = new Int32Array(go);
+  const results = Array.from({ length: threads }, () => []);
+  const workers = results.map(() => new Worker(new URL('./peak-worker.mjs', import.meta.url),
+    { workerData: { module, kernel: spec.kernel, iters, calls: spec.calls, runs: measurements, warmupMs: 150, go } }));
+  await Promise.all(workers.map((w, t) => new Promise((resolve, reject) => {
+    w.on('message', (m) => (m.ready ? resolve() : results[t].push(m)));
+    w.on('error', reject);
+  })));
+  // The workers' own memory (they allocate nothing once ready), which the row's peak RSS leaves out.
+  const rssAfter = await procStatusBytes('VmRSS');
+  const footprint = rssBefore !== null && rssAfter !== null ? Math.max(0, rssAfter - rssBefore) : 0;
+  let r = 0;
+  const measure = async () => {
+    Atomics.store(flag, 0, r + 1);
+    Atomics.notify(flag, 0);
+    while (results.some((a) => a.length <= r)) await new Promise((res) => setTimeout(res, 1));
+    const gflops = results.reduce((sum, a) => sum + (flopPerCall * spec.calls) / a[r].seconds / 1e9, 0);
+    r++;
+    return gflops;
   };
-  measure(150);   // warm-up: the optimizing tier
-  return () => measure(60);
+  return { measure, footprint, close: () => Promise.all(workers.map((w) => w.terminate())) };
 }
 
 async function ours(t) {
@@ -51,14 +86,15 @@ async function ours(t) {
   const model = presets[MODELS[t.model ?? 'tutorial'][0]]({ variant: t.variant, threads: t.threads, seed: 0, wasmBase: t.wasmBase });
   const info = await model.engineInfo();
   const out = { info, train: [], infer: [], trainPeak: [], inferPeak: [] };
-  const peakNow = await adjacentPeak(t.adjacentPeak);
+  const measurements = 2 * ((t.train ? t.runs : 0) + (t.infer ? t.inferRuns : 0));
+  const peak = await adjacentPeak(t.adjacentPeak, t.threads, measurements);
   // One timed run of fn on n samples: its rate, and the peak around it (when asked for).
   const timed = async (n, fn, rates, peaks) => {
-    const before = peakNow?.();
+    const before = await peak?.measure();
     const t0 = performance.now();
     await fn();
     rates.push(rate(n, t0));
-    if (peakNow) peaks.push((before + peakNow()) / 2);
+    if (peak) peaks.push((before + await peak.measure()) / 2);
   };
   if (t.train) {
     const { x, y } = makeData(BATCH * t.trainBatches, 1);
@@ -74,7 +110,8 @@ async function ours(t) {
     for (let i = 0; i < t.inferRuns; i++) await timed(x.shape[0], () => model.predict(x, { batchSize: INFER_BATCH }), out.infer, out.inferPeak);
     out.wasmMemoryAfterPredict = model.engine?.memoryBytes;
   }
-  out.maxRss = await maxRssBytes();
+  out.maxRss = (await maxRssBytes()) - (peak?.footprint ?? 0);
+  await peak?.close();
   model.dispose();
   return out;
 }

@@ -234,9 +234,9 @@ const adjacentPeakOf = (relaxed) => {
   const pk = relaxed ? results.peakRelaxed : results.peak;
   const gflops = relaxed ? oneRelaxedPeak : onePeak;
   if (!pk?.best || !Number.isFinite(gflops)) return undefined;
-  const flopPerCall = peakPairs[pk.best] * 8 * 200_000;   // (child.mjs: 200,000 iterations a call)
+  const iters = 200_000, flopPerCall = peakPairs[pk.best] * 8 * iters;
   return { file: fileURLToPath(new URL(`build/${relaxed ? 'peak-relaxed' : 'peak'}.wasm`, import.meta.url)), kernel: pk.best,
-    pairs: peakPairs[pk.best], calls: Math.max(1, Math.round((0.06 * gflops * 1e9) / flopPerCall)) };
+    pairs: peakPairs[pk.best], iters, calls: Math.max(1, Math.round((0.06 * gflops * 1e9) / flopPerCall)) };
 };
 
 if (only.has('train') || only.has('infer')) {
@@ -466,7 +466,7 @@ if (results.ours && only.has('train')) {
   p(table(rows));
   p('  % of peak: of the one-core peak of the same arithmetic (mul + add builds: the mul + add peak; relaxed: the relaxed_madd peak)');
   p('  % of adjacent peak: median over runs of the run against that peak kernel run right before and after it, in the same process, on as many');
-  p('  threads as the row uses (their rates summed)');
+  p('  threads as the row uses (their rates summed); peak RSS leaves out those threads\' own memory');
   for (const r of results.skipped) p(`  ${r.label}: could not run: ${r.error}`);
   for (const r of results.tfjs.filter((r) => r.trainError)) p(`  ${r.label}: trainOnBatch throws "${r.trainError}"`);
   const best = bestOf('train');

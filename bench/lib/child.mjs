@@ -39,7 +39,7 @@ const MODELS = { tutorial: ['kerasTutorial', 'tutorialModel'], kerasIo: ['kerasI
 async function adjacentPeak(spec, threads, measurements) {
   if (!spec) return null;
   const { readFileSync } = await import('node:fs');   // (not peak.mjs: it loads the compiler, 100 MB of RSS)
-  const iters = 200_000, flopPerCall = spec.pairs * 8 * iters;
+  const iters = spec.iters, flopPerCall = spec.pairs * 8 * iters;
   if (threads === 1) {
     const { instance } = await WebAssembly.instantiate(readFileSync(spec.file), { env: { abort() { throw new Error('abort'); } } });
     const fn = instance.exports[spec.kernel];
@@ -50,32 +50,42 @@ async function adjacentPeak(spec, threads, measurements) {
       return (calls * flopPerCall) / ((performance.now() - t0) / 1000) / 1e9;
     };
     measure(150);   // warm-up: the optimizing tier
-    return { measure: async () => measure(60), footprint: 0, close: async () => {} };
+    return { measure: async () => measure(60), footprint: 0, hwmBefore: null, close: async () => {} };
   }
   const { Worker } = await import('node:worker_threads');
   const module = await WebAssembly.compile(readFileSync(spec.file));
-  const rssBefore = await procStatusBytes('VmRSS');
+  const hwmBefore = await procStatusBytes('VmHWM'), rssBefore = await procStatusBytes('VmRSS');
   const go = new SharedArrayBuffer(4), flag = new Int32Array(go);
   const results = Array.from({ length: threads }, () => []);
+  let failure = null;   // a worker's error or exit: measure() throws instead of waiting for it forever
   const workers = results.map(() => new Worker(new URL('./peak-worker.mjs', import.meta.url),
     { workerData: { module, kernel: spec.kernel, iters, calls: spec.calls, runs: measurements, warmupMs: 150, go } }));
   await Promise.all(workers.map((w, t) => new Promise((resolve, reject) => {
     w.on('message', (m) => (m.ready ? resolve() : results[t].push(m)));
-    w.on('error', reject);
+    w.on('error', (e) => { failure ??= e; reject(e); });
+    w.on('exit', (code) => {   // (code 0: it ran all its measurements)
+      if (code !== 0) failure ??= new Error(`adjacent peak: worker ${t} exited with code ${code}`);
+      reject(failure ?? new Error(`adjacent peak: worker ${t} exited before it was ready`));
+    });
   })));
-  // The workers' own memory (they allocate nothing once ready), which the row's peak RSS leaves out.
+  // The workers' own memory, estimated as the RSS growth while they start (they allocate nothing once
+  // ready), which ours() leaves out of the row's peak RSS.
   const rssAfter = await procStatusBytes('VmRSS');
   const footprint = rssBefore !== null && rssAfter !== null ? Math.max(0, rssAfter - rssBefore) : 0;
   let r = 0;
   const measure = async () => {
+    if (r >= measurements) throw new Error(`adjacent peak: ${measurements} measurements were planned`);
     Atomics.store(flag, 0, r + 1);
     Atomics.notify(flag, 0);
-    while (results.some((a) => a.length <= r)) await new Promise((res) => setTimeout(res, 1));
+    while (results.some((a) => a.length <= r)) {
+      if (failure) throw failure;
+      await new Promise((res) => setTimeout(res, 1));
+    }
     const gflops = results.reduce((sum, a) => sum + (flopPerCall * spec.calls) / a[r].seconds / 1e9, 0);
     r++;
     return gflops;
   };
-  return { measure, footprint, close: () => Promise.all(workers.map((w) => w.terminate())) };
+  return { measure, footprint, hwmBefore, close: () => Promise.all(workers.map((w) => w.terminate())) };
 }
 
 async function ours(t) {
@@ -110,7 +120,8 @@ async function ours(t) {
     for (let i = 0; i < t.inferRuns; i++) await timed(x.shape[0], () => model.predict(x, { batchSize: INFER_BATCH }), out.infer, out.inferPeak);
     out.wasmMemoryAfterPredict = model.engine?.memoryBytes;
   }
-  out.maxRss = (await maxRssBytes()) - (peak?.footprint ?? 0);
+  // Without the adjacent peak's workers: the peak before they started, or the peak since less their memory.
+  out.maxRss = Math.max(peak?.hwmBefore ?? 0, (await maxRssBytes()) - (peak?.footprint ?? 0));
   await peak?.close();
   model.dispose();
   return out;

@@ -35,7 +35,8 @@ const MODELS = { tutorial: ['kerasTutorial', 'tutorialModel'], kerasIo: ['kerasI
 // worker threads as the row uses, their rates summed (bench/lib/peak-worker.mjs, as the bench's all-cores
 // peak); the run's rate is also given as a share of the mean of those two: the host's speed swings (up to
 // 2x within minutes here), and a peak measured next to each run sees the same swing as the run itself.
-// Returns an async function that measures once, and close().
+// Returns measure() (GFLOP/s, once), close(), and what the row's peak RSS leaves out: footprint (the
+// workers' memory) and hwmBefore (the peak before they started).
 async function adjacentPeak(spec, threads, measurements) {
   if (!spec) return null;
   const { readFileSync } = await import('node:fs');   // (not peak.mjs: it loads the compiler, 100 MB of RSS)
@@ -52,40 +53,17 @@ async function adjacentPeak(spec, threads, measurements) {
     measure(150);   // warm-up: the optimizing tier
     return { measure: async () => measure(60), footprint: 0, hwmBefore: null, close: async () => {} };
   }
-  const { Worker } = await import('node:worker_threads');
+  const { startPeakThreads } = await import('./peak-threads.mjs');
   const module = await WebAssembly.compile(readFileSync(spec.file));
   const hwmBefore = await procStatusBytes('VmHWM'), rssBefore = await procStatusBytes('VmRSS');
-  const go = new SharedArrayBuffer(4), flag = new Int32Array(go);
-  const results = Array.from({ length: threads }, () => []);
-  let failure = null;   // a worker's error or exit: measure() throws instead of waiting for it forever
-  const workers = results.map(() => new Worker(new URL('./peak-worker.mjs', import.meta.url),
-    { workerData: { module, kernel: spec.kernel, iters, calls: spec.calls, runs: measurements, warmupMs: 150, go } }));
-  await Promise.all(workers.map((w, t) => new Promise((resolve, reject) => {
-    w.on('message', (m) => (m.ready ? resolve() : results[t].push(m)));
-    w.on('error', (e) => { failure ??= e; reject(e); });
-    w.on('exit', (code) => {   // (code 0: it ran all its measurements)
-      if (code !== 0) failure ??= new Error(`adjacent peak: worker ${t} exited with code ${code}`);
-      reject(failure ?? new Error(`adjacent peak: worker ${t} exited before it was ready`));
-    });
-  })));
+  const pool = await startPeakThreads(module, spec.kernel, threads, { iters, calls: spec.calls, runs: measurements, warmupMs: 150 });
   // The workers' own memory, estimated as the RSS growth while they start (they allocate nothing once
   // ready), which ours() leaves out of the row's peak RSS.
   const rssAfter = await procStatusBytes('VmRSS');
   const footprint = rssBefore !== null && rssAfter !== null ? Math.max(0, rssAfter - rssBefore) : 0;
   let r = 0;
-  const measure = async () => {
-    if (r >= measurements) throw new Error(`adjacent peak: ${measurements} measurements were planned`);
-    Atomics.store(flag, 0, r + 1);
-    Atomics.notify(flag, 0);
-    while (results.some((a) => a.length <= r)) {
-      if (failure) throw failure;
-      await new Promise((res) => setTimeout(res, 1));
-    }
-    const gflops = results.reduce((sum, a) => sum + (flopPerCall * spec.calls) / a[r].seconds / 1e9, 0);
-    r++;
-    return gflops;
-  };
-  return { measure, footprint, hwmBefore, close: () => Promise.all(workers.map((w) => w.terminate())) };
+  const measure = async () => (await pool.run(r++)).reduce((sum, seconds) => sum + (flopPerCall * spec.calls) / seconds / 1e9, 0);
+  return { measure, footprint, hwmBefore, close: pool.close };
 }
 
 async function ours(t) {

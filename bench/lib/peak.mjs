@@ -3,7 +3,7 @@
 import asc from 'assemblyscript/asc';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startPeakThreads } from './peak-threads.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 export const BENCH_BUILD = here('../build/');
@@ -29,35 +29,18 @@ export const KERNELS = { mulAdd12: 12, mulAdd8: 8, split6x6: 6 };
  * (the sum over threads of each thread's own rate: they all run the same work at the same time).
  */
 export async function measureKernel(module, kernel, threads, { runs, iters, calls, warmupMs }) {
-  const go = new SharedArrayBuffer(4);
-  const flag = new Int32Array(go);
-  const workers = [];
-  const ready = [];
-  const results = [];
-  for (let t = 0; t < threads; t++) {
-    const w = new Worker(new URL('./peak-worker.mjs', import.meta.url), { workerData: { module, kernel, iters, calls, runs, warmupMs, go } });
-    workers.push(w);
-    results.push([]);
-    ready.push(new Promise((resolve, reject) => {
-      w.on('message', (m) => { if (m.ready) resolve(); else results[t].push(m); });
-      w.on('error', reject);
-    }));
-  }
-  await Promise.all(ready);
+  const pool = await startPeakThreads(module, kernel, threads, { iters, calls, runs, warmupMs });
   const flopPerCall = KERNELS[kernel] * 8 * iters;
   const gflops = [];
   const wall = [];
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
-    Atomics.store(flag, 0, r + 1);
-    Atomics.notify(flag, 0);
-    while (results.some((a) => a.length <= r)) await new Promise((res) => setTimeout(res, 1));
+    const perThread = (await pool.run(r)).map((seconds) => (flopPerCall * calls) / seconds / 1e9);
     const seconds = (performance.now() - t0) / 1000;
-    const perThread = results.map((a) => (flopPerCall * calls) / a[r].seconds / 1e9);
     gflops.push(perThread.reduce((s, x) => s + x, 0));
     wall.push((flopPerCall * calls * threads) / seconds / 1e9);
   }
-  await Promise.all(workers.map((w) => w.terminate()));
+  await pool.close();
   return { kernel, threads, gflops, wallGflops: wall };
 }
 

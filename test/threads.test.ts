@@ -4,7 +4,7 @@
 // mul + add builds, the same for any thread count).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Sequential, layers, presets, tensor, Random, type Tensor } from '../src/index.js';
+import { Sequential, layers, presets, tensor, byteTensor, Random, type Tensor } from '../src/index.js';
 import type { Engine } from '../src/engine/engine.js';
 import type { VariantRequest } from '../src/engine/wasm.js';
 
@@ -81,6 +81,46 @@ test('predictions do not depend on how the threads claim the samples', async () 
         m.dispose();
       }
     }
+  }
+});
+
+test('pipelined predictions (threads, several batches) give the bits of one batch on one thread', async () => {
+  // With worker threads and more than one batch, predict loads batch k+1 and copies out batch k-1 while
+  // batch k runs, each batch through one of two plans with their own input and output buffers
+  // (Engine.forwardRange). Models whose output is a fused pool and whose input is read again at the end
+  // (DnCNN's residual); floats and bytes; a bad value in a later batch; a fit in between (a new layout).
+  const r = new Random(6);
+  const pooled = (threads: number, variant: VariantRequest) => {
+    const m = new Sequential({ inputShape: [12, 12, 2], threads, variant, seed: 5 }, [
+      layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      layers.maxPooling2d({ poolSize: 2 }),   // the output, fused into the conv's tiles
+    ]);
+    m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    return m;
+  };
+  const residual = (threads: number, variant: VariantRequest) =>
+    presets.dncnn({ depth: 3, filters: 8, patchSize: 12, threads, variant, seed: 5 });
+  for (const [make, channels] of [[pooled, 2], [residual, 1]] as const) {
+    const N = 45, shape = [N, 12, 12, channels], size = 12 * 12 * channels;
+    const bytes = Uint8Array.from({ length: N * size }, () => Math.floor(r.uniform() * 256));
+    const floats = tensor(Float32Array.from(bytes, (b) => b / 255), shape);
+    const one = make(1, 'simd');
+    const expected = bits((await one.predict(floats, { batchSize: N })).data);
+    const outSize = one.outputShape.reduce((a, b) => a * b);
+    const y = tensor(Float32Array.from({ length: N * outSize }, () => r.uniform()), [N, ...one.outputShape]);
+    await one.fit(floats, y, { epochs: 1, batchSize: 16, seed: 2 });
+    const trained = bits((await one.predict(floats, { batchSize: N })).data);
+    one.dispose();
+    const m = make(2, 'simd-threads');
+    expect(bits((await m.predict(floats, { batchSize: 7 })).data).equals(expected)).toBe(true);   // 7 batches, the last of 3
+    expect(bits((await m.predict(byteTensor(bytes, shape), { batchSize: 8 })).data).equals(expected)).toBe(true);
+    const bad = tensor(floats.data.slice(), floats.shape);
+    bad.data[40 * size + 17] = NaN;   // in the 6th batch of 7
+    await expect(m.predict(bad, { batchSize: 7 })).rejects.toThrow('predict: x contains NaN at sample 40, element 17');
+    expect(bits((await m.predict(floats, { batchSize: 6 })).data).equals(expected)).toBe(true);
+    await m.fit(floats, y, { epochs: 1, batchSize: 16, seed: 2 });
+    expect(bits((await m.predict(floats, { batchSize: 7 })).data).equals(trained)).toBe(true);
+    m.dispose();
   }
 });
 

@@ -229,6 +229,21 @@ export class RemoteEngine implements PublicEngine, StepsElsewhere {
     return r.output;
   }
 
+  /** As Engine.forwardRange, one batch at a time: each batch's rows go to the worker with its own request. */
+  async forwardRange(x: Samples, N: number, batchSize: number, nonFinite: (index: number) => Error): Promise<Float32Array> {
+    const inSize = this.graph.inputSize, outSize = this.graph.outputSize;
+    let out: Float32Array | null = null;   // made once the first batch has loaded
+    for (let start = 0; start < N; start += batchSize) {
+      const n = Math.min(batchSize, N - start);
+      const bad = this.loadRange(x, start, n, undefined, true);
+      if (bad >= 0) throw nonFinite(start * inSize + bad);
+      out ??= new Float32Array(N * outSize);
+      const rows = out.subarray(start * outSize, (start + n) * outSize);
+      rows.set(await this.forward(n, rows));
+    }
+    return out!;
+  }
+
   async forwardAll(n: number): Promise<Float32Array[]> {
     const r = await this.call({ op: 'forwardAll', n });
     this.reportDeferred();

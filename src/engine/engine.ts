@@ -162,6 +162,13 @@ interface Layout {
   dys: number[];
   extras: number[];
   aux: number[];
+  /** Pipelined predictions' second input and two outputs (capacity samples each, past the rest); null: no room. */
+  pipe?: Pipe | null;
+}
+
+interface Pipe {
+  input: number;
+  outputs: [number, number];
 }
 
 export class Engine {
@@ -174,6 +181,9 @@ export class Engine {
   private readonly control: number;
   // Fixed part of the arena (independent of batch size).
   private readonly plan: number;
+  // Two more plans in the threads builds, for pipelined predictions (forwardRange): the same records with
+  // their own input and output buffers, so one batch can load and another be read while a third runs.
+  private readonly pipePlans: [number, number] | null;
   private readonly params: number;
   private readonly grads: number;
   private readonly state: [number, number, number];
@@ -208,8 +218,10 @@ export class Engine {
     let at = align(kernels.heapBase());
     const take = (bytes: number) => { const p = at; at = align(at + bytes); return p; };
     const most = lowerGraph(graph, true);   // the plan with the input gradient has the most records
-    this.plan = take((L.HEADER_WORDS + most.records.length * L.OP_WORDS + most.tableEntries * L.TABLE_WORDS +
-      (graph.regularizers?.length ?? 0) * L.REG_WORDS) * 4);
+    const planBytes = (L.HEADER_WORDS + most.records.length * L.OP_WORDS + most.tableEntries * L.TABLE_WORDS +
+      (graph.regularizers?.length ?? 0) * L.REG_WORDS) * 4;
+    this.plan = take(planBytes);
+    this.pipePlans = isThreadsVariant(info.variant) ? [take(planBytes), take(planBytes)] : null;
     this.params = take(P);
     this.grads = take(P);
     this.state = [take(P), take(P), take(P)];
@@ -367,13 +379,15 @@ export class Engine {
     return this.layout;
   }
 
-  private writePlan(): void {
+  // The plan at `plan` for the current layout, its buffers' values at ys (the layout's own, or a pipelined
+  // prediction's with another input and output).
+  private writePlan(plan = this.plan, ys = this.layout!.ys): void {
     const lay = this.layout!;
     const g = this.graph;
     const lowered = lowerGraph(g, this.wantInputGradient);
     const nRecords = lowered.records.length;
     const regs = g.regularizers ?? [];
-    const words = new Int32Array(this.memory.buffer, this.plan, L.HEADER_WORDS + nRecords * L.OP_WORDS + lowered.tableEntries * L.TABLE_WORDS +
+    const words = new Int32Array(this.memory.buffer, plan, L.HEADER_WORDS + nRecords * L.OP_WORDS + lowered.tableEntries * L.TABLE_WORDS +
       regs.length * L.REG_WORDS);
     const floats = new Float32Array(words.buffer, words.byteOffset, words.length);
     words.fill(0);
@@ -388,7 +402,7 @@ export class Engine {
     words[L.H_LOSS_PARTIALS] = this.lossPartials;
     words[L.H_TARGET] = lay.target;
     words[L.H_LOSS] = this.loss;
-    words[L.H_OUTPUT] = lay.ys[g.output];
+    words[L.H_OUTPUT] = ys[g.output];
     words[L.H_DOUTPUT] = lay.dys[g.output];
     words[L.H_OUTPUT_SIZE] = g.outputSize;
     words[L.H_OUTPUT_OP] = lowered.outputRecord;
@@ -415,7 +429,7 @@ export class Engine {
         words[r + L.F_KIND] = L.OP_GRADIENT_SUM;
         words[r + L.F_OH] = g.buffers[rec.sum.buffer]; words[r + L.F_OW] = 1; words[r + L.F_OC] = 1;
         words[r + L.F_Y] = lay.dys[rec.sum.buffer];
-        words[r + L.F_TABLE] = this.plan + table * 4;
+        words[r + L.F_TABLE] = plan + table * 4;
         words[r + L.F_COUNT] = rec.sum.extras.length;
         for (const e of rec.sum.extras) { words[table + L.T_X] = lay.extras[e]; table += L.TABLE_WORDS; }
         return;
@@ -423,19 +437,19 @@ export class Engine {
       const op = rec.op!;
       writeShape(words, r, op);
       words[r + L.F_ACT] = ACTIVATION_CODES[op.activation];
-      words[r + L.F_Y] = lay.ys[op.output];
+      words[r + L.F_Y] = ys[op.output];
       words[r + L.F_DY] = lay.dys[op.output];
       if (usesTable(op.code)) {
-        words[r + L.F_TABLE] = this.plan + table * 4;
+        words[r + L.F_TABLE] = plan + table * 4;
         words[r + L.F_COUNT] = op.inputs.length;
         op.inputs.forEach((b, k) => {
-          words[table + L.T_X] = lay.ys[b];
+          words[table + L.T_X] = ys[b];
           words[table + L.T_DX] = gradient(rec.dx[k]);
           words[table + L.T_CHANNELS] = op.inputChannels?.[k] ?? 0;
           table += L.TABLE_WORDS;
         });
       } else {
-        words[r + L.F_X] = lay.ys[op.inputs[0]];
+        words[r + L.F_X] = ys[op.inputs[0]];
         words[r + L.F_DX] = gradient(rec.dx[0]);
       }
       if (op.kernelOffset >= 0) {
@@ -460,7 +474,7 @@ export class Engine {
       fusedUpsamplings(g).forEach((up, k) => {
         if (up < 0) return;
         const r = recordOf.get(g.ops[k])!;
-        words[r + L.F_UP_X] = lay.ys[g.ops[up].inputs[0]];
+        words[r + L.F_UP_X] = ys[g.ops[up].inputs[0]];
         words[r + L.F_UP_FH] = g.ops[up].KH; words[r + L.F_UP_FW] = g.ops[up].KW;
         words[recordOf.get(g.ops[up])! + L.F_FUSED] = 1;
       });
@@ -468,7 +482,7 @@ export class Engine {
         fusedPools(g).forEach((pool, k) => {
           if (pool < 0) return;
           const r = recordOf.get(g.ops[k])!, rp = recordOf.get(g.ops[pool])!;
-          words[r + L.F_POOLED] = lay.ys[g.ops[pool].output];
+          words[r + L.F_POOLED] = ys[g.ops[pool].output];
           words[r + L.F_POOL_ARGMAX] = lay.aux[pool];   // 0 in inference layouts
           words[rp + L.F_FUSED] = 1;
           words[rp + L.F_POOL_RELU] = g.ops[k].activation === 'relu' ? 1 : 0;
@@ -476,7 +490,7 @@ export class Engine {
       }
     }
     // The weight penalties' table, after the operand tables.
-    words[L.H_REGULARIZERS] = this.plan + table * 4;
+    words[L.H_REGULARIZERS] = plan + table * 4;
     words[L.H_NUM_REGULARIZERS] = regs.length;
     for (const reg of regs) {
       words[table + L.R_OFFSET] = reg.offset; words[table + L.R_COUNT] = reg.count;
@@ -635,17 +649,18 @@ export class Engine {
     return result;
   }
 
-  // One job on the thread pool, or a direct call on this thread, on the n samples last loaded.
-  private async run(job: number, n: number): Promise<void> {
+  // One job on the thread pool, or a direct call on this thread, on the n samples last loaded (into the
+  // input of `plan`).
+  private async run(job: number, n: number, plan = this.plan): Promise<void> {
     if (!this.layout || n > this.layout.capacity) {
       throw new Error(`denoise-wasm: no batch of ${n} samples is loaded (${this.layout ? 'the engine holds ' + this.layout.capacity : 'the engine was disposed or never loaded'})`);
     }
-    if (this.pool) return this.pool.run(job, this.plan, n);
+    if (this.pool) return this.pool.run(job, plan, n);
     const k = this.kernels;
-    if (job === L.JOB_FORWARD) k.forward(this.plan, n, 0, 1);
-    else if (job === L.JOB_EVALUATE) k.evaluate(this.plan, n, 0, 1);
-    else if (job === L.JOB_GRADIENTS) k.gradients(this.plan, n, 0, 1);
-    else if (job === L.JOB_TRAIN) k.trainStep(this.plan, n, 0, 1);
+    if (job === L.JOB_FORWARD) k.forward(plan, n, 0, 1);
+    else if (job === L.JOB_EVALUATE) k.evaluate(plan, n, 0, 1);
+    else if (job === L.JOB_GRADIENTS) k.gradients(plan, n, 0, 1);
+    else if (job === L.JOB_TRAIN) k.trainStep(plan, n, 0, 1);
   }
 
   // Backward needs every buffer kept: the training layout. The input stays where it is (first in both
@@ -674,6 +689,85 @@ export class Engine {
     if (this.pool) willFill?.fill(0);
     await running;
     return this.f32(this.layout!.ys[this.graph.output], n * this.graph.outputSize);
+  }
+
+  /**
+   * The forward pass over samples [0, N) of x, batchSize at a time, into a new array of N outputs (made
+   * once the first batch has fitted in wasm memory). Float inputs are checked for NaN and Infinity in
+   * wasm as each batch is loaded: the first one found throws nonFinite(its index in x), after any running
+   * job has ended. With worker threads and more than one batch the batches are pipelined: while the
+   * workers run batch k, this thread writes zeros over batch k's rows of the result (their pages fault
+   * in beside the job, as in forward), loads batch k+1 and copies out batch k-1, each batch going through
+   * one of two plans with their own input and output buffers (the same records, so the same bits). One
+   * batch at a time otherwise, or where wasm memory has no room for those buffers.
+   */
+  async forwardRange(x: Samples, N: number, batchSize: number, nonFinite: (index: number) => Error): Promise<Float32Array> {
+    const inSize = this.graph.inputSize, outSize = this.graph.outputSize;
+    const sizeOf = (k: number) => Math.min(batchSize, N - k * batchSize);
+    const batches = Math.ceil(N / batchSize);
+    const lay = this.ensureLayout(sizeOf(0), false);
+    const slots = this.pool && batches > 1 ? this.pipeSlots() : null;
+    const load = (k: number, input: number) => {
+      const n = sizeOf(k);
+      this.loadRows(input, x, null, k * batchSize, n, inSize);
+      const bad = isByteArray(x) ? -1 : this.kernels.firstNonFinite(input, n * inSize);
+      if (bad >= 0) throw nonFinite(k * batchSize * inSize + bad);
+    };
+    load(0, slots ? slots[0].input : lay.ys[0]);
+    const out = new Float32Array(N * outSize);
+    const rows = (k: number) => out.subarray(k * batchSize * outSize, (k * batchSize + sizeOf(k)) * outSize);
+    if (!slots) {
+      for (let k = 0; k < batches; k++) {
+        if (k > 0) load(k, lay.ys[0]);
+        const target = rows(k);
+        target.set(await this.forward(sizeOf(k), target));
+      }
+      return out;
+    }
+    for (let k = 0; k < batches; k++) {
+      const running = this.run(L.JOB_FORWARD, sizeOf(k), slots[k % 2].plan);
+      try {
+        rows(k).fill(0);
+        if (k + 1 < batches) load(k + 1, slots[(k + 1) % 2].input);
+        if (k > 0) rows(k - 1).set(this.f32(slots[(k - 1) % 2].output, sizeOf(k - 1) * outSize));
+      } catch (e) {
+        await running.catch(() => {});   // the job's own failure matters less than why this one stopped
+        throw e;
+      }
+      await running;
+    }
+    rows(batches - 1).set(this.f32(slots[(batches - 1) % 2].output, sizeOf(batches - 1) * outSize));
+    return out;
+  }
+
+  // The two plans of a pipelined prediction (forwardRange) with their inputs and outputs, written for the
+  // current layout: the first reads the layout's input, the second the pipe's; each writes its own output.
+  // Null when wasm memory has no room for the pipe's buffers.
+  private pipeSlots(): { plan: number; input: number; output: number }[] | null {
+    const lay = this.layout!, g = this.graph;
+    if (!this.pipePlans || g.output === 0) return null;
+    if (lay.pipe === undefined) {
+      let at = align(lay.bytes);
+      const take = (floats: number) => { const p = at; at = align(at + floats * 4); return p; };
+      const input = take(lay.capacity * g.inputSize);
+      const outputs: [number, number] = [take(lay.capacity * g.outputSize), take(lay.capacity * g.outputSize)];
+      try {
+        this.grow(at);
+        lay.pipe = { input, outputs };
+        lay.bytes = at;
+      } catch {
+        lay.pipe = null;
+      }
+    }
+    if (!lay.pipe) return null;
+    const slots = [lay.ys[0], lay.pipe.input].map((input, i) => {
+      const ys = lay.ys.slice();
+      ys[0] = input;
+      ys[g.output] = lay.pipe!.outputs[i];
+      this.writePlan(this.pipePlans![i], ys);
+      return { plan: this.pipePlans![i], input, output: ys[g.output] };
+    });
+    return slots;
   }
 
   /**

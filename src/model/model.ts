@@ -668,23 +668,13 @@ export class LayersModel {
     this.checkSampleSize('predict');
     const N = checkBatch(x, this.inputShape, 'predict: x');
     const batchSize = checkPositiveInt(options.batchSize ?? 128, 'predict: batchSize');
-    const outSize = sizeOf(this.outputShape), inSize = sizeOf(this.inputShape);
+    const outSize = sizeOf(this.outputShape);
     checkArrayLength(N * outSize, `predict: the outputs of ${N} samples`, 'predict fewer samples per call');
     const engine = await this.ready();
     this.pullShared();
-    let out: Float32Array | null = null;   // made once the first batch has fitted in wasm memory
-    for (let start = 0; start < N; start += batchSize) {
-      const n = Math.min(batchSize, N - start);
-      await engine.exclusive(async () => {
-        // Each batch checked for NaN and Infinity as it is loaded (in wasm; predict changes nothing).
-        const bad = engine.loadRange(x.data, start, n, undefined, true);
-        if (bad >= 0) throw nonFiniteError(x, start * inSize + bad, 'predict: x');
-        out ??= new Float32Array(N * outSize);
-        const rows = out.subarray(start * outSize, (start + n) * outSize);
-        rows.set(await engine.forward(n, rows));
-      });
-    }
-    return { data: out!, shape: [N, ...this.outputShape] };
+    // Each batch checked for NaN and Infinity as it is loaded (in wasm; predict changes nothing).
+    const data = await engine.exclusive(() => engine.forwardRange(x.data, N, batchSize, (i) => nonFiniteError(x, i, 'predict: x')));
+    return { data, shape: [N, ...this.outputShape] };
   }
 
   /** Mean loss over (x, y). */

@@ -2,7 +2,8 @@
 // optimizer, for a batch of N samples, in one call from the host.
 //
 // Work is cut into nChunks = min(N, MAX_CHUNKS) chunks of consecutive samples. Thread t owns chunks
-// t, t + nThreads, ... (a prediction's samples go to whichever thread is free: forwardClaimed): it runs
+// t, t + nThreads, ... (a prediction's samples, and a training step's chunks when no op needs the whole
+// batch, go to whichever thread is free: forwardClaimed, trainingChunksClaimed): it runs
 // every op on those samples, so forward and backward need no barrier between ops (each op only reads
 // what the same thread wrote for the same samples). The ops form a DAG
 // in topological order: an op may read any earlier op's output (see ops.ts for what each kind reads). Weight gradients go
@@ -64,14 +65,15 @@ function forwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32, training: b
 // Loss of this thread's chunks into the f64 loss partials, and dL/d(output) into H_DOUTPUT.
 function lossChunks(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   const nChunks = numChunks(plan, N);
+  for (let c = tid; c < nChunks; c += nThreads) lossOfChunk(plan, N, nChunks, c);
+}
+
+function lossOfChunk(plan: usize, N: i32, nChunks: i32, c: i32): void {
   const size = field(plan, H_OUTPUT_SIZE);
-  const partials = ptr(plan, H_LOSS_PARTIALS);
-  for (let c = tid; c < nChunks; c += nThreads) {
-    const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-    const sum = lossForwardBackward(field(plan, H_LOSS), field(plan, H_FUSED_LOSS) != 0, ptr(plan, H_OUTPUT),
-                                    ptr(plan, H_TARGET), ptr(plan, H_DOUTPUT), n0 * size, n1 * size, N * size);
-    store<f64>(partials + (<usize>c << 3), sum);
-  }
+  const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
+  const sum = lossForwardBackward(field(plan, H_LOSS), field(plan, H_FUSED_LOSS) != 0, ptr(plan, H_OUTPUT),
+                                  ptr(plan, H_TARGET), ptr(plan, H_DOUTPUT), n0 * size, n1 * size, N * size);
+  store<f64>(ptr(plan, H_LOSS_PARTIALS) + (<usize>c << 3), sum);
 }
 
 function backwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32): void {
@@ -171,8 +173,9 @@ export function forward(plan: usize, N: i32, tid: i32, nThreads: i32): void {
 // single samples and the threads finish within about one sample's time of each other. The bits are
 // the same: in a prediction no op mixes samples, so a sample's values do not depend on the thread nor on
 // the claim that computes them (the SIMD tiles give a sample's row the same sums in a 4-row tile as in a
-// 1-row one). Only here: training steps and evaluate read each chunk on its owner after the forward
-// (loss, backward) with no barrier between.
+// 1-row one). Only here: evaluate, and training steps with BatchNormalization, read each chunk on its
+// owner after the forward (loss, backward) with no barrier between; other training steps claim whole
+// chunks (trainingChunksClaimed).
 function forwardClaimed(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   if (ASC_FEATURE_THREADS && N > 0) {
     const nOps = field(plan, H_NUM_OPS), nChunks = numChunks(plan, N);
@@ -193,6 +196,32 @@ export function evaluate(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   lossChunks(plan, N, tid, nThreads);
 }
 
+// Training on several threads where no op needs the whole batch (no BatchNormalization): a thread claims
+// a chunk at a time (an atomic counter, as in forwardClaimed; the host zeroes it per job) and runs the
+// chunk's forward, loss and backward in one go, so a thread slowed by something else (another process,
+// the host) takes fewer chunks instead of keeping the others waiting at the barrier. A chunk's values and
+// its partials depend on the chunk only, not on the thread, so the bits are those of the fixed chunks
+// (forwardChunks, lossChunks, backwardChunks). Returns false, having done nothing, where an op needs the
+// batch: those models take the fixed chunks with their barriers.
+function trainingChunksClaimed(plan: usize, N: i32, tid: i32): bool {
+  if (!ASC_FEATURE_THREADS) return false;
+  const nOps = field(plan, H_NUM_OPS);
+  for (let i = 0; i < nOps; i++) if (needsBatch(opAt(plan, i))) return false;
+  const nChunks = numChunks(plan, N);
+  const scratch = scratchOf(plan, tid), step = <u32>field(plan, H_STEP);
+  const partialBytes = <usize>field(plan, H_NUM_PARAMS) << 2;
+  const fusedOp = field(plan, H_FUSED_LOSS) != 0 ? field(plan, H_OUTPUT_OP) : -1;
+  const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_SAMPLE << 2);
+  for (let c = atomic.add<i32>(next, 1); c < nChunks; c = atomic.add<i32>(next, 1)) {
+    const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
+    for (let j = 0; j < nOps; j++) opForward(opAt(plan, j), n0, n1, scratch, true, step);
+    lossOfChunk(plan, N, nChunks, c);
+    memory.fill(ptr(plan, H_PARTIALS) + <usize>c * partialBytes, 0, partialBytes);
+    for (let j = nOps - 1; j >= 0; j--) opBackward(opAt(plan, j), n0, n1, <usize>c * partialBytes, scratch, j == fusedOp, step);
+  }
+  return true;
+}
+
 /** Forward, loss and backward of N samples; leaves dL/dparams in H_GRADS (no update). */
 export function gradients(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   gradientsOf(plan, N, tid, nThreads, false);
@@ -201,9 +230,11 @@ export function gradients(plan: usize, N: i32, tid: i32, nThreads: i32): void {
 // Training-mode forward (batch statistics; updateMoving: BatchNormalization's moving averages move too),
 // loss, backward and the gradient reduction.
 function gradientsOf(plan: usize, N: i32, tid: i32, nThreads: i32, updateMoving: bool): void {
-  forwardChunks(plan, N, tid, nThreads, true, updateMoving);
-  lossChunks(plan, N, tid, nThreads);
-  backwardChunks(plan, N, tid, nThreads);
+  if (!(ASC_FEATURE_THREADS && nThreads > 1 && trainingChunksClaimed(plan, N, tid))) {
+    forwardChunks(plan, N, tid, nThreads, true, updateMoving);
+    lossChunks(plan, N, tid, nThreads);
+    backwardChunks(plan, N, tid, nThreads);
+  }
   barrier(plan, nThreads);
   reduceGradients(plan, N, tid, nThreads);
 }

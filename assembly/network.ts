@@ -14,7 +14,7 @@ import {
   H_NUM_OPS, H_NUM_PARAMS, H_PARAMS, H_GRADS, H_PARTIALS, H_STATE1, H_STATE2, H_STATE3, H_SCRATCH,
   H_SCRATCH_BYTES, H_LOSS_PARTIALS, H_TARGET, H_LOSS, H_OUTPUT, H_DOUTPUT, H_OUTPUT_SIZE, H_OPTIMIZER,
   H_LR, H_P1, H_P2, H_P3, H_P4, H_EPSILON, H_FLAG, H_ONE_MINUS_ACC1, H_ONE_MINUS_ACC2, H_MAX_CHUNKS,
-  H_FUSED_LOSS, H_OUTPUT_OP, H_STEP, H_CONTROL, C_NEXT_SAMPLE, H_REGULARIZERS, H_NUM_REGULARIZERS, REG_WORDS, R_OFFSET, R_COUNT, R_L1, R_L2,
+  H_FUSED_LOSS, H_OUTPUT_OP, H_STEP, H_CONTROL, C_NEXT_CLAIM, H_REGULARIZERS, H_NUM_REGULARIZERS, REG_WORDS, R_OFFSET, R_COUNT, R_L1, R_L2,
   OPT_SGD, OPT_ADADELTA, OPT_ADAM, OPT_ADAGRAD, OPT_RMSPROP,
 } from './plan';
 import { opForward, opBackward, needsBatch, batchSumsForward, batchApplyForward, batchSumsBackward, batchApplyBackward } from './ops';
@@ -49,8 +49,7 @@ function forwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32, training: b
     const batchOp = i < nOps && training && needsBatch(opAt(plan, i));
     if (i < nOps && !batchOp) continue;
     for (let c = tid; c < nChunks; c += nThreads) {
-      const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-      for (let j = start; j < i; j++) opForward(opAt(plan, j), n0, n1, scratch, training, step);
+      forwardOps(plan, start, i, chunkStart(N, nChunks, c), chunkStart(N, nChunks, c + 1), scratch, training, step);
     }
     if (batchOp) {
       const op = opAt(plan, i);
@@ -81,17 +80,15 @@ function backwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   const nChunks = numChunks(plan, N);
   const scratch = scratchOf(plan, tid);
   const partialBytes = <usize>field(plan, H_NUM_PARAMS) << 2;
-  const fusedOp = field(plan, H_FUSED_LOSS) != 0 ? field(plan, H_OUTPUT_OP) : -1;
   const step = <u32>field(plan, H_STEP);
-  for (let c = tid; c < nChunks; c += nThreads) memory.fill(ptr(plan, H_PARTIALS) + <usize>c * partialBytes, 0, partialBytes);
+  for (let c = tid; c < nChunks; c += nThreads) zeroPartials(plan, c);
   // Backward in reverse, in segments between batch ops (see forwardChunks): ops (i, end] then op i.
   let end = nOps - 1;
   for (let i = nOps - 1; i >= -1; i--) {
     const batchOp = i >= 0 && needsBatch(opAt(plan, i));
     if (i >= 0 && !batchOp) continue;
     for (let c = tid; c < nChunks; c += nThreads) {
-      const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-      for (let j = end; j > i; j--) opBackward(opAt(plan, j), n0, n1, <usize>c * partialBytes, scratch, j == fusedOp, step);
+      backwardOps(plan, end, i, c, chunkStart(N, nChunks, c), chunkStart(N, nChunks, c + 1), scratch, step);
     }
     if (batchOp) {
       const op = opAt(plan, i);
@@ -103,6 +100,30 @@ function backwardChunks(plan: usize, N: i32, tid: i32, nThreads: i32): void {
     }
     end = i - 1;
   }
+}
+
+// Ops from..to-1 forward on samples [n0, n1).
+@inline function forwardOps(plan: usize, from: i32, to: i32, n0: i32, n1: i32, scratch: usize, training: bool, step: u32): void {
+  for (let j = from; j < to; j++) opForward(opAt(plan, j), n0, n1, scratch, training, step);
+}
+
+// Ops from, from-1, ..., downTo+1 backward on chunk c's samples [n0, n1), weight gradients into its partials.
+@inline function backwardOps(plan: usize, from: i32, downTo: i32, c: i32, n0: i32, n1: i32, scratch: usize, step: u32): void {
+  const partials = <usize>c * (<usize>field(plan, H_NUM_PARAMS) << 2);
+  const fusedOp = field(plan, H_FUSED_LOSS) != 0 ? field(plan, H_OUTPUT_OP) : -1;
+  for (let j = from; j > downTo; j--) opBackward(opAt(plan, j), n0, n1, partials, scratch, j == fusedOp, step);
+}
+
+@inline function zeroPartials(plan: usize, c: i32): void {
+  const bytes = <usize>field(plan, H_NUM_PARAMS) << 2;
+  memory.fill(ptr(plan, H_PARTIALS) + <usize>c * bytes, 0, bytes);
+}
+
+// Whether an op needs the whole batch in training (BatchNormalization), and so the fixed chunks.
+function hasBatchOp(plan: usize): bool {
+  const nOps = field(plan, H_NUM_OPS);
+  for (let i = 0; i < nOps; i++) if (needsBatch(opAt(plan, i))) return true;
+  return false;
 }
 
 @inline function sliceStart(n: i32, tid: i32, nThreads: i32): i32 {
@@ -180,7 +201,7 @@ function forwardClaimed(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   if (ASC_FEATURE_THREADS && N > 0) {
     const nOps = field(plan, H_NUM_OPS), nChunks = numChunks(plan, N);
     const scratch = scratchOf(plan, tid), step = <u32>field(plan, H_STEP);
-    const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_SAMPLE << 2);
+    const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_CLAIM << 2);
     const most = (N + nChunks - 1) / nChunks;
     for (let n0 = atomic.load<i32>(next); n0 < N; n0 = atomic.load<i32>(next)) {
       const n1 = n0 + min(most, max(1, (N - n0) / (2 * nThreads)));
@@ -196,30 +217,24 @@ export function evaluate(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   lossChunks(plan, N, tid, nThreads);
 }
 
-// Training on several threads where no op needs the whole batch (no BatchNormalization): a thread claims
-// a chunk at a time (an atomic counter, as in forwardClaimed; the host zeroes it per job) and runs the
-// chunk's forward, loss and backward in one go, so a thread slowed by something else (another process,
-// the host) takes fewer chunks instead of keeping the others waiting at the barrier. A chunk's values and
-// its partials depend on the chunk only, not on the thread, so the bits are those of the fixed chunks
-// (forwardChunks, lossChunks, backwardChunks). Returns false, having done nothing, where an op needs the
-// batch: those models take the fixed chunks with their barriers.
-function trainingChunksClaimed(plan: usize, N: i32, tid: i32): bool {
-  if (!ASC_FEATURE_THREADS) return false;
-  const nOps = field(plan, H_NUM_OPS);
-  for (let i = 0; i < nOps; i++) if (needsBatch(opAt(plan, i))) return false;
-  const nChunks = numChunks(plan, N);
+// Training on several threads where no op needs the whole batch (no BatchNormalization: !hasBatchOp): a
+// thread claims a chunk at a time (an atomic counter, as in forwardClaimed; the host zeroes it per job)
+// and runs the chunk's forward, loss and backward in one go, so a thread slowed by something else
+// (another process, the host) takes fewer chunks instead of keeping the others waiting at the barrier.
+// A chunk's values and its partials depend on the chunk only, not on the thread, so the bits are those
+// of the fixed chunks (forwardChunks, lossChunks, backwardChunks).
+function trainingChunksClaimed(plan: usize, N: i32, tid: i32): void {
+  if (!ASC_FEATURE_THREADS) return;
+  const nOps = field(plan, H_NUM_OPS), nChunks = numChunks(plan, N);
   const scratch = scratchOf(plan, tid), step = <u32>field(plan, H_STEP);
-  const partialBytes = <usize>field(plan, H_NUM_PARAMS) << 2;
-  const fusedOp = field(plan, H_FUSED_LOSS) != 0 ? field(plan, H_OUTPUT_OP) : -1;
-  const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_SAMPLE << 2);
+  const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_CLAIM << 2);
   for (let c = atomic.add<i32>(next, 1); c < nChunks; c = atomic.add<i32>(next, 1)) {
     const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-    for (let j = 0; j < nOps; j++) opForward(opAt(plan, j), n0, n1, scratch, true, step);
+    forwardOps(plan, 0, nOps, n0, n1, scratch, true, step);
     lossOfChunk(plan, N, nChunks, c);
-    memory.fill(ptr(plan, H_PARTIALS) + <usize>c * partialBytes, 0, partialBytes);
-    for (let j = nOps - 1; j >= 0; j--) opBackward(opAt(plan, j), n0, n1, <usize>c * partialBytes, scratch, j == fusedOp, step);
+    zeroPartials(plan, c);
+    backwardOps(plan, nOps - 1, -1, c, n0, n1, scratch, step);
   }
-  return true;
 }
 
 /** Forward, loss and backward of N samples; leaves dL/dparams in H_GRADS (no update). */
@@ -230,7 +245,8 @@ export function gradients(plan: usize, N: i32, tid: i32, nThreads: i32): void {
 // Training-mode forward (batch statistics; updateMoving: BatchNormalization's moving averages move too),
 // loss, backward and the gradient reduction.
 function gradientsOf(plan: usize, N: i32, tid: i32, nThreads: i32, updateMoving: bool): void {
-  if (!(ASC_FEATURE_THREADS && nThreads > 1 && trainingChunksClaimed(plan, N, tid))) {
+  if (ASC_FEATURE_THREADS && nThreads > 1 && !hasBatchOp(plan)) trainingChunksClaimed(plan, N, tid);
+  else {
     forwardChunks(plan, N, tid, nThreads, true, updateMoving);
     lossChunks(plan, N, tid, nThreads);
     backwardChunks(plan, N, tid, nThreads);

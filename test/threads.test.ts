@@ -112,6 +112,12 @@ test('pipelined predictions (threads, several batches) give the bits of one batc
     const trained = bits((await one.predict(floats, { batchSize: N })).data);
     one.dispose();
     const m = make(2, 'simd-threads');
+    await m.engineInfo();
+    // Counts the predictions that took the pipeline (two plans; null: one batch at a time).
+    const engine = (m as unknown as { engine: { pipeSlots(bytes: boolean): unknown } }).engine;
+    const pipeSlots = engine.pipeSlots.bind(engine);
+    let pipelined = 0;
+    engine.pipeSlots = (b) => { const slots = pipeSlots(b); if (slots) pipelined++; return slots; };
     expect(bits((await m.predict(floats, { batchSize: 7 })).data).equals(expected)).toBe(true);   // 7 batches, the last of 3
     expect(bits((await m.predict(byteTensor(bytes, shape), { batchSize: 8 })).data).equals(expected)).toBe(true);
     const bad = tensor(floats.data.slice(), floats.shape);
@@ -120,8 +126,20 @@ test('pipelined predictions (threads, several batches) give the bits of one batc
     expect(bits((await m.predict(floats, { batchSize: 6 })).data).equals(expected)).toBe(true);
     await m.fit(floats, y, { epochs: 1, batchSize: 16, seed: 2 });
     expect(bits((await m.predict(floats, { batchSize: 7 })).data).equals(trained)).toBe(true);
+    expect(pipelined).toBe(5);
     m.dispose();
   }
+});
+
+test('dispose() during a pipelined predict rejects it, and the model starts again', async () => {
+  const m = presets.kerasTutorial({ threads: 2 });
+  const x = images(8000, 3);
+  await m.predict(images(2, 1));
+  const done = m.predict(x, { batchSize: 32 });   // 250 batches
+  setTimeout(() => m.dispose(), 0);
+  await expect(done).rejects.toThrow(/disposed/);
+  expect((await m.predict(images(40, 1), { batchSize: 8 })).shape).toEqual([40, 28, 28, 1]);
+  m.dispose();
 });
 
 test("engineInfo: 'auto' uses every core; threads: 1 uses no workers and says why", async () => {

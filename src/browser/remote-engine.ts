@@ -200,12 +200,10 @@ export class RemoteEngine implements PublicEngine, StepsElsewhere {
     this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
   }
 
-  loadRange(x: Samples, start: number, n: number, y?: Samples, checkInputs = false): number {
+  loadRange(x: Samples, start: number, n: number, y?: Samples): void {
     const xb = x.slice(start * this.graph.inputSize, (start + n) * this.graph.inputSize);
     const yb = y?.slice(start * this.graph.outputSize, (start + n) * this.graph.outputSize);
-    const bad = checkInputs && !isByteArray(xb) ? firstNonFinite(xb) : -1;   // here, before xb is transferred
     this.post({ op: 'load', n, x: xb, y: yb }, yb ? [xb.buffer, yb.buffer] : [xb.buffer]);
-    return bad;
   }
 
   /**
@@ -235,8 +233,9 @@ export class RemoteEngine implements PublicEngine, StepsElsewhere {
     let out: Float32Array | null = null;   // made once the first batch has loaded
     for (let start = 0; start < N; start += batchSize) {
       const n = Math.min(batchSize, N - start);
-      const bad = this.loadRange(x, start, n, undefined, true);
+      const bad = isByteArray(x) ? -1 : firstNonFinite(x.subarray(start * inSize, (start + n) * inSize));
       if (bad >= 0) throw nonFinite(start * inSize + bad);
+      this.loadRange(x, start, n);
       out ??= new Float32Array(N * outSize);
       const rows = out.subarray(start * outSize, (start + n) * outSize);
       rows.set(await this.forward(n, rows));

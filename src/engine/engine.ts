@@ -162,13 +162,13 @@ interface Layout {
   dys: number[];
   extras: number[];
   aux: number[];
-  /** Pipelined predictions' second input and two outputs (capacity samples each, past the rest); null: no room. */
-  pipe?: Pipe | null;
 }
 
-interface Pipe {
+// A pipelined prediction's plan with the input it reads and the output it writes (forwardRange).
+interface PipeSlot {
+  plan: number;
   input: number;
-  outputs: [number, number];
+  output: number;
 }
 
 export class Engine {
@@ -602,16 +602,11 @@ export class Engine {
     if (y) this.loadRows(lay.target, y, rows, 0, rows.length, outSize);
   }
 
-  /**
-   * Copies n consecutive samples starting at `start` (no gather); bytes as in loadBatch. checkInputs:
-   * returns the index (among the n samples' values) of the first NaN or Infinity in x, or -1, checked in
-   * wasm once loaded (predict checks each batch so, instead of the whole data in JS first); else -1.
-   */
-  loadRange(x: Samples, start: number, n: number, y?: Samples, checkInputs = false): number {
+  /** Copies n consecutive samples starting at `start` (no gather); bytes as in loadBatch. */
+  loadRange(x: Samples, start: number, n: number, y?: Samples): void {
     const lay = this.ensureLayout(n, false);
     this.loadRows(lay.ys[0], x, null, start, n, this.graph.inputSize);
     if (y) this.loadRows(lay.target, y, null, start, n, this.graph.outputSize);
-    return checkInputs && !isByteArray(x) ? this.kernels.firstNonFinite(lay.ys[0], n * this.graph.inputSize) : -1;
   }
 
   // n samples of `size` values into the f32 buffer at dst: rows[i] (or start + i) of src.
@@ -702,11 +697,23 @@ export class Engine {
    * batch at a time otherwise, or where wasm memory has no room for those buffers.
    */
   async forwardRange(x: Samples, N: number, batchSize: number, nonFinite: (index: number) => Error): Promise<Float32Array> {
+    const lay = this.ensureLayout(Math.min(batchSize, N), false);
+    const end = lay.bytes;
+    const slots = this.pool && N > batchSize ? this.pipeSlots(isByteArray(x)) : null;
+    try {
+      return await this.forwardBatches(x, N, batchSize, slots, nonFinite);
+    } finally {
+      lay.bytes = end;   // the pipe's space is free again (for a staging area, a larger layout)
+    }
+  }
+
+  // forwardRange's loop, on the layout's own plan (slots null) or pipelined on two.
+  private async forwardBatches(x: Samples, N: number, batchSize: number, slots: PipeSlot[] | null,
+      nonFinite: (index: number) => Error): Promise<Float32Array> {
+    const lay = this.layout!;
     const inSize = this.graph.inputSize, outSize = this.graph.outputSize;
     const sizeOf = (k: number) => Math.min(batchSize, N - k * batchSize);
     const batches = Math.ceil(N / batchSize);
-    const lay = this.ensureLayout(sizeOf(0), false);
-    const slots = this.pool && batches > 1 ? this.pipeSlots() : null;
     const load = (k: number, input: number) => {
       const n = sizeOf(k);
       this.loadRows(input, x, null, k * batchSize, n, inSize);
@@ -740,34 +747,30 @@ export class Engine {
     return out;
   }
 
-  // The two plans of a pipelined prediction (forwardRange) with their inputs and outputs, written for the
-  // current layout: the first reads the layout's input, the second the pipe's; each writes its own output.
-  // Null when wasm memory has no room for the pipe's buffers.
-  private pipeSlots(): { plan: number; input: number; output: number }[] | null {
+  // The two plans of a pipelined prediction (forwardRange), written for the current layout: the first
+  // reads the layout's input, the second a second input; each writes its own output. Those three buffers
+  // (the layout's capacity each) go past the layout, which grows over them until forwardRange ends, and
+  // byte inputs keep room for their staging area after them. Null when wasm memory has no room.
+  private pipeSlots(bytes: boolean): PipeSlot[] | null {
     const lay = this.layout!, g = this.graph;
     if (!this.pipePlans || g.output === 0) return null;
-    if (lay.pipe === undefined) {
-      let at = align(lay.bytes);
-      const take = (floats: number) => { const p = at; at = align(at + floats * 4); return p; };
-      const input = take(lay.capacity * g.inputSize);
-      const outputs: [number, number] = [take(lay.capacity * g.outputSize), take(lay.capacity * g.outputSize)];
-      try {
-        this.grow(at);
-        lay.pipe = { input, outputs };
-        lay.bytes = at;
-      } catch {
-        lay.pipe = null;
-      }
+    let at = align(lay.bytes);
+    const take = (floats: number) => { const p = at; at = align(at + floats * 4); return p; };
+    const inputs = [lay.ys[0], take(lay.capacity * g.inputSize)];
+    const outputs = [take(lay.capacity * g.outputSize), take(lay.capacity * g.outputSize)];
+    try {
+      this.grow(at + (bytes ? lay.capacity * g.inputSize : 0));
+    } catch {
+      return null;
     }
-    if (!lay.pipe) return null;
-    const slots = [lay.ys[0], lay.pipe.input].map((input, i) => {
+    lay.bytes = at;
+    return inputs.map((input, i) => {
       const ys = lay.ys.slice();
       ys[0] = input;
-      ys[g.output] = lay.pipe!.outputs[i];
+      ys[g.output] = outputs[i];
       this.writePlan(this.pipePlans![i], ys);
-      return { plan: this.pipePlans![i], input, output: ys[g.output] };
+      return { plan: this.pipePlans![i], input, output: outputs[i] };
     });
-    return slots;
   }
 
   /**

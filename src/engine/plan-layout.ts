@@ -58,7 +58,9 @@ export const C_THREADS = 35;         // threads taking part (tid < C_THREADS)
 export const C_FAILED = 36;          // 1 + tid of a worker that trapped, else 0
 export const C_BARRIER_COUNT = 48;
 export const C_BARRIER_GENERATION = 64;
-export const C_NEXT_SAMPLE = 80;      // with threads, JOB_FORWARD: the first sample not yet claimed; training jobs without BatchNormalization: the next chunk; the host sets it to 0
+// With threads, what the next claim takes (the host sets it to 0 per job): a prediction's first sample
+// not yet claimed, a training step's next chunk (network.ts forwardClaimed, trainingChunksClaimed).
+export const C_NEXT_CLAIM = 80;
 export const CONTROL_WORDS = 96;
 
 export const JOB_FORWARD = 1;

@@ -136,7 +136,7 @@ export class ThreadPool {
     Atomics.store(v, c + L.C_N, n);
     Atomics.store(v, c + L.C_THREADS, this.size);
     Atomics.store(v, c + L.C_FAILED, 0);
-    Atomics.store(v, c + L.C_NEXT_SAMPLE, 0);
+    Atomics.store(v, c + L.C_NEXT_CLAIM, 0);
     Atomics.store(v, c + L.C_PENDING, this.size);
     Atomics.add(v, c + L.C_GENERATION, 1);
     Atomics.notify(v, c + L.C_GENERATION);

@@ -227,10 +227,11 @@ test('a graph trains to the same bits on 1, 2 and 3 threads and in the scalar an
 
 test('lowering: a buffer read by several ops gets extra gradient buffers summed right after its producer', () => {
   // op 0: conv x(0) -> 1; op 1: act 1 -> 2; op 2: act 1 -> 3; op 3: add(2, 3, 1) -> 4 (buffer 1 has three readers)
-  const op = (code: number, inputs: number[], output: number) => ({ code, activation: 'linear' as const, H: 1, W: 1, C: 1, OH: 1, OW: 1, OC: 1, KH: 1, KW: 1, SH: 1, SW: 1, padTop: 0, padLeft: 0, inputs, output, kernelOffset: -1, biasOffset: -1 });
+  const op = (code: number, inputs: number[], output: number) => ({ code, activation: 'linear' as const, H: 1, W: 1, C: 1, OH: 1, OW: 1, OC: 1, KH: 1, KW: 1, SH: 1, SW: 1, padTop: 0, padLeft: 0, inputs, output,
+    kernelOffset: code === L.OP_CONV2D ? 0 : -1, biasOffset: -1 });
   const graph: Graph = {
     ops: [op(L.OP_CONV2D, [0], 1), op(L.OP_ACTIVATION, [1], 2), op(L.OP_ACTIVATION, [1], 3), op(L.OP_ADD, [2, 3, 1], 4)],
-    buffers: [4, 4, 4, 4, 4], output: 4, numParams: 0, numTrainable: 0, inputSize: 4, outputSize: 4,
+    buffers: [4, 4, 4, 4, 4], output: 4, numParams: 1, numTrainable: 1, inputSize: 4, outputSize: 4,
   };
   const plan = lowerGraph(graph, false);
   expect(plan.records.map((r) => (r.sum ? `sum(${r.sum.buffer}: ${r.sum.extras})` : `op${graph.ops.indexOf(r.op!)}`))).toEqual(['op0', 'sum(1: 0,1)', 'op1', 'op2', 'op3']);
@@ -245,6 +246,14 @@ test('lowering: a buffer read by several ops gets extra gradient buffers summed 
   expect(lowerGraph(twice, true).records[0].sum).toEqual({ buffer: 0, extras: [0] });
   // The extras keep their numbers without the input gradient (one layout serves both lowerings).
   expect(lowerGraph(twice, false).extras).toEqual(lowerGraph(twice, true).extras);
+  // Parameter-free ops between the input and the first op with parameters (a GaussianNoise layer, then a
+  // conv): their outputs' gradients are not wanted either, unless the input's is.
+  const noiseFirst: Graph = { ...graph, ops: [op(L.OP_GAUSSIAN_NOISE, [0], 5), op(L.OP_ACTIVATION, [5], 6), op(L.OP_CONV2D, [6], 1), ...graph.ops.slice(1)],
+    buffers: [4, 4, 4, 4, 4, 4, 4] };
+  const lowered = lowerGraph(noiseFirst, false);
+  expect(lowered.records.slice(0, 3).map((r) => r.dx)).toEqual([[null], [null], [null]]);
+  expect(lowered.records[4].dx).toEqual([{ main: 1 }]);        // after the conv, as before
+  expect(lowerGraph(noiseFirst, true).records.slice(0, 3).map((r) => r.dx)).toEqual([[{ main: 0 }], [{ main: 5 }], [{ main: 6 }]]);
 });
 
 test('gradient buffers: one dead before another of the same size is born shares its place; live ones never do', () => {

@@ -12,7 +12,7 @@ function data(seed: number, n: number, lo = -2, hi = 2): Float32Array {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * r.uniform());
 }
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
-type Variant = 'simd' | 'scalar' | 'simd-threads';
+type Variant = 'simd' | 'scalar' | 'simd-threads' | 'relaxed-simd' | 'relaxed-simd-threads';
 
 /** input [shape] -> one layer; MSE against t; returns predict's output, the loss and dL/dx of one training step. */
 async function runLayer(layer: ReturnType<typeof layers.dropout>, shape: number[], x: Float32Array, t: Float32Array,
@@ -171,6 +171,34 @@ describe('GaussianNoise', () => {
     for (let i = 0; i < count; i++) cross += draws[0][i] * draws[1][i];
     expect(Math.abs(cross / count / stddev ** 2)).toBeLessThan(4.5 / Math.sqrt(count));   // steps are independent
     m.dispose();
+  });
+
+  test('the f32 draws: every build and thread count gives the same bits (8-element SIMD groups, the scalar twin on a 5-element tail), the relaxed builds too', async () => {
+    const N = 6, SIZE = 45, stddev = 0.7;
+    const x = data(15, N * SIZE, 0, 1), t = data(16, N * SIZE, 0, 1);
+    const runs: Array<[string, { loss: number; dx: Float32Array }]> = [];
+    for (const [variant, threads] of [['scalar', 1], ['simd', 1], ['simd-threads', 2], ['relaxed-simd', 1], ['relaxed-simd-threads', 3]] as const) {
+      runs.push([`${variant} x${threads}`, await runLayer(layers.gaussianNoise({ stddev, seed: 9, clip: [0, 1] }), [SIZE], x, t, { variant, threads, iterations: 2 })]);
+    }
+    for (const [what, r] of runs.slice(1)) {
+      expect([what, r.loss]).toEqual([what, runs[0][1].loss]);
+      expect([what, bits(r.dx)]).toEqual([what, bits(runs[0][1].dx)]);
+    }
+    expect(runs[0][1].dx.filter((v) => v === 0).length).toBeGreaterThan(0.1 * N * SIZE);   // the clip is exercised
+  });
+
+  test('a GaussianNoise first layer spares the next layer its input gradient: the weight gradients are those computed with the input gradient, bit for bit', async () => {
+    const r = new Random(21);
+    const x = tensor(Float32Array.from({ length: 5 * 64 }, () => r.uniform()), [5, 8, 8, 1]);
+    for (const [variant, threads] of [['simd', 1], ['simd-threads', 2]] as const) {
+      const m = everyLayerModel({ first: 'noise', variant, threads });
+      const without = await m.computeGradients(x, x);
+      const withInput = await m.computeGradients(x, x, { input: true });
+      expect(withInput.loss).toBe(without.loss);
+      expect(without.gradients.map((g) => bits(g.data))).toEqual(withInput.gradients.map((g) => bits(g.data)));
+      expect(withInput.inputGradient!.data.some((v) => v !== 0)).toBe(true);
+      m.dispose();
+    }
   });
 
   test('options are checked', () => {

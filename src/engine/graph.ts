@@ -88,6 +88,11 @@ export interface LoweredPlan {
   tableEntries: number;
 }
 
+/** Does the op hold parameters (trainable or not: BatchNormalization always counts), so that its output's gradient is needed? */
+function hasParameters(op: GraphOp): boolean {
+  return op.kernelOffset >= 0 || op.biasOffset >= 0 || op.code === L.OP_BATCH_NORM;
+}
+
 /** Does this record read an operand table (merges and gradient sums) rather than F_X/F_DX? */
 export function usesTable(code: number): boolean {
   return code >= L.OP_ADD && code <= L.OP_GRADIENT_SUM;
@@ -104,16 +109,19 @@ export function lowerGraph(graph: Graph, inputGradient: boolean): LoweredPlan {
   const extras: number[] = [];
   const extrasOf: number[][] = graph.buffers.map(() => []);
   const dx: GradientRef[][] = graph.ops.map((op) => op.inputs.map(() => null));
+  // A buffer's gradient is wanted when the input's is (inputGradient) and it depends on the input, or when
+  // an op with parameters lies on its way from the input: a GaussianNoise (or Dropout, Rescaling, ...)
+  // first layer spares the first conv its input gradient. Unwanted gradients keep their extra buffers'
+  // numbers (unused), so that extras are numbered the same either way and one layout serves both.
+  const wanted = graph.buffers.map((_, b) => b === 0 && inputGradient);
+  for (const op of graph.ops) wanted[op.output] ||= hasParameters(op) || op.inputs.some((b) => wanted[b]);
   graph.buffers.forEach((_, b) => {
-    // Without the input gradient, the input's readers skip theirs; its extra buffers keep their numbers
-    // (unused), so that extras are numbered the same either way and one layout serves both.
-    const wanted = b !== 0 || inputGradient;
     const lossReads = b === graph.output;
     readers[b].forEach((r, k) => {
       if (k === 0 && !lossReads) {
-        if (wanted) dx[r.op][r.slot] = { main: b };
+        if (wanted[b]) dx[r.op][r.slot] = { main: b };
       } else {
-        if (wanted) {
+        if (wanted[b]) {
           dx[r.op][r.slot] = { extra: extras.length };
           extrasOf[b].push(extras.length);
         }

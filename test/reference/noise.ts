@@ -4,7 +4,7 @@
  *   bits(seed, step, n, i) = fmix32(key + i·G), key = fmix32(fmix32(fmix32(seed + G) ^ step) + n·G),
  *   G = 0x9E3779B9, fmix32 = murmur3's finalizer; all arithmetic mod 2^32.
  *   dropout:  keep = bits >= threshold; y = keep ? x · scale : 0; dx = keep ? dy · scale : 0
- *   noise:    pair p = (2p, 2p + 1): u1 = (bits(2p) + 0.5) / 2^32, u2 = bits(2p + 1) / 2^32,
+ *   noise:    pair p = (2p, 2p + 1): u1 = (2 floor(bits(2p) / 2^9) + 1) / 2^24, u2 = bits(2p + 1) / 2^32,
  *             r = sqrt(-2 ln u1), g(2p) = r cos(2π u2), g(2p + 1) = r sin(2π u2);
  *             y = clip(x + stddev · g); dx = dy where lo <= x + stddev · g <= hi, else 0
  */
@@ -36,7 +36,7 @@ export function gaussianDraws(seed: number, step: number, n: number, size: numbe
   const key = streamKey(seed, step, n);
   const g = new Float64Array(size);
   for (let i = 0; i < size; i += 2) {
-    const u1 = (randomBits(key, i) + 0.5) / 2 ** 32;
+    const u1 = (2 * (randomBits(key, i) >>> 9) + 1) / 2 ** 24;
     const u2 = randomBits(key, i + 1) / 2 ** 32;
     const r = Math.sqrt(-2 * Math.log(u1));
     g[i] = r * Math.cos(2 * Math.PI * u2);

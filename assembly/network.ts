@@ -194,9 +194,9 @@ export function forward(plan: usize, N: i32, tid: i32, nThreads: i32): void {
 // single samples and the threads finish within about one sample's time of each other. The bits are
 // the same: in a prediction no op mixes samples, so a sample's values do not depend on the thread nor on
 // the claim that computes them (the SIMD tiles give a sample's row the same sums in a 4-row tile as in a
-// 1-row one). Only here: evaluate, and training steps with BatchNormalization, read each chunk on its
-// owner after the forward (loss, backward) with no barrier between; other training steps claim whole
-// chunks (trainingChunksClaimed).
+// 1-row one). Only here: evaluate and training steps claim whole chunks (evaluateChunksClaimed,
+// trainingChunksClaimed), as their loss partials are per chunk; training steps with BatchNormalization
+// keep fixed chunks (forwardChunks), each read by its owner after the batch's barrier.
 function forwardClaimed(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   if (ASC_FEATURE_THREADS && N > 0) {
     const nOps = field(plan, H_NUM_OPS), nChunks = numChunks(plan, N);
@@ -213,8 +213,24 @@ function forwardClaimed(plan: usize, N: i32, tid: i32, nThreads: i32): void {
 
 /** Forward and loss of N samples against H_TARGET; the loss partials hold per-chunk sums. */
 export function evaluate(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  forwardChunks(plan, N, tid, nThreads, false, false);
-  lossChunks(plan, N, tid, nThreads);
+  if (ASC_FEATURE_THREADS && nThreads > 1) evaluateChunksClaimed(plan, N, tid);
+  else {
+    forwardChunks(plan, N, tid, nThreads, false, false);
+    lossChunks(plan, N, tid, nThreads);
+  }
+}
+
+// evaluate on several threads: a thread claims a chunk at a time (as trainingChunksClaimed; no op needs the
+// batch in inference) and runs its forward and its loss; the loss partials stay per chunk: the same bits.
+function evaluateChunksClaimed(plan: usize, N: i32, tid: i32): void {
+  if (!ASC_FEATURE_THREADS) return;
+  const nOps = field(plan, H_NUM_OPS), nChunks = numChunks(plan, N);
+  const step = <u32>field(plan, H_STEP);
+  const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_CLAIM << 2);
+  for (let c = atomic.add<i32>(next, 1); c < nChunks; c = atomic.add<i32>(next, 1)) {
+    forwardOps(plan, 0, nOps, chunkStart(N, nChunks, c), chunkStart(N, nChunks, c + 1), scratchOf(plan, tid), false, step);
+    lossOfChunk(plan, N, nChunks, c);
+  }
 }
 
 // Training on several threads where no op needs the whole batch (no BatchNormalization: !hasBatchOp): a

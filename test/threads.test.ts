@@ -41,22 +41,23 @@ describe.each([
   test.each([
     ['1, 2 and 3 threads and the SIMD build', MUL_ADD],
     ['the relaxed-SIMD builds on 1, 2 and 3 threads', RELAXED],
-  ] as const)('%s give bit-identical losses, weights and predictions', async (_what, configs) => {
+  ] as const)('%s give bit-identical losses, weights, predictions and evaluations', async (_what, configs) => {
     const x = images(70, 1), y = images(70, 2);
-    const runs: Array<{ loss: number[]; w: ReturnType<Sequential['getWeights']>; p: Float32Array }> = [];
+    const runs: Array<{ loss: number[]; w: ReturnType<Sequential['getWeights']>; p: Float32Array; e: unknown }> = [];
     for (const [threads, variant, build] of configs) {
       const m = make(threads, variant);
       const info = await m.engineInfo();
       expect(info.threads).toBe(threads);
       expect(info.variant).toBe(build);
       const h = await m.fit(x, y, { epochs: 2, batchSize: 32, seed: 4 });   // 3 batches an epoch, the last of 6
-      runs.push({ loss: h.history.loss, w: m.getWeights(), p: (await m.predict(x, { batchSize: 25 })).data });
+      runs.push({ loss: h.history.loss, w: m.getWeights(), p: (await m.predict(x, { batchSize: 25 })).data, e: await m.evaluate(x, y, { batchSize: 35 }) });
       m.dispose();
     }
     for (const r of runs.slice(1)) {
       expect(r.loss).toEqual(runs[0].loss);
       r.w.forEach((w, i) => expect(bits(w.data).equals(bits(runs[0].w[i].data))).toBe(true));
       expect(bits(r.p).equals(bits(runs[0].p))).toBe(true);
+      expect(r.e).toEqual(runs[0].e);
     }
   });
 });

@@ -170,9 +170,16 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
   const run = s.KW * C;
   const segBytes = <usize>ld << 2;
   const sb = <usize>OC << 2;
+  const toOneUp2 = ASC_FEATURE_SIMD && toOne && readsUpsampled2(s, up);
+  if (toOneUp2) zeroFloats(xpOf(s, scratch), s.W / 2 * C);   // the zero row the padding rows read
   for (let n = n0; n < n1; n++) {
-    const src = imageSource(s, x, n, up, inPlace, scratch);
     const yn = y + (<usize>(n * M * OC) << 2);
+    if (toOneUp2) {   // the last layer after a 2x2 upsampling: read the source image itself
+      forwardToOne3Up2(s, up, n, xpOf(s, scratch), w, yn, partOf(s, scratch));
+      biasAndActivation(yn, M, 1, b, act);
+      continue;
+    }
+    const src = imageSource(s, x, n, up, inPlace, scratch);
     if (wino) {
       const mode = ASC_FEATURE_SIMD && b != 0 ? (act == ACT_RELU ? BIAS_RELU : act == ACT_LINEAR ? BIAS : STORE) : STORE;
       winogradConv3(s.OH, s.OW, C, OC, src, ld, availH, availW, yn, mode, b, work, four);
@@ -411,6 +418,90 @@ function forwardToOne3(s: ConvShape, src: usize, ld: i32, w: usize, y: usize, pa
       }
     }
   }
+}
+
+/**
+ * Does forwardToOne3Up2 apply: a fused 2x2 nearest upsampling (up != 0) feeding a 3x3 'same' conv (one
+ * zero row and column around the upsampled image, output its size)?
+ */
+@inline function readsUpsampled2(s: ConvShape, up: usize): bool {
+  return up != 0 && load<i32>(up, 4) == 2 && load<i32>(up, 8) == 2 && s.KH == 3 && s.SH == 1 && s.padTop == 1 && s.padLeft == 1 &&
+         s.OH == s.H && s.OW == s.W && (s.H & 1) == 0 && (s.W & 1) == 0;
+}
+
+// forwardToOne3 over the padded 2x2 upsampling of the image at load(up) without building it: padded row
+// r is the zero row (r = 0 or OH + 1) or source row (r - 1) / 2, and padded pixel q of a row is zero
+// (q = 0 or OW + 1) or source pixel (q - 1) / 2, whose vectors serve two q in turn. The same terms in the
+// same order as forwardToOne3 on padUpsampled's copy (the zeros included): the same bits.
+function forwardToOne3Up2(s: ConvShape, up: usize, n: i32, zeroRow: usize, w: usize, y: usize, part: usize): void {
+  const C = s.C, OW = s.OW, groups = C >> 3, pixel = <usize>C << 2;
+  const srcH = s.H >> 1, srcRowBytes = <usize>(OW >> 1) * pixel;
+  const source = <usize>load<i32>(up) + <usize>(n * srcH) * srcRowBytes;
+  for (let oh = 0; oh < s.OH; oh++) {
+    const yRow = y + (<usize>(oh * OW) << 2);
+    for (let kh = 0; kh < 3; kh++) {
+      const r = oh + kh;
+      const aRow = r == 0 || r > s.H ? zeroRow : source + <usize>((r - 1) >> 1) * srcRowBytes;
+      for (let g = 0; g < groups; g++) {
+        const a = aRow + (<usize>g << 5), wk = w + <usize>(kh * 3) * pixel + (<usize>g << 5);
+        const first = kh == 0 && g == 0, last = kh == 2 && g == groups - 1;
+        if (first && last) toOnePassUp2(a, pixel, wk, part, yRow, OW, true, true);
+        else if (first) toOnePassUp2(a, pixel, wk, part, yRow, OW, true, false);
+        else if (last) toOnePassUp2(a, pixel, wk, part, yRow, OW, false, true);
+        else toOnePassUp2(a, pixel, wk, part, yRow, OW, false, false);
+      }
+    }
+  }
+}
+
+// toOnePass over an upsampled row: q = 0 and OW + 1 are zeros, q = 2p + 1 and 2p + 2 are source pixel p
+// (a: pixel 0's first channel of the group). OW even, >= 8.
+@inline function toOnePassUp2(a: usize, pixel: usize, wk: usize, part: usize, y: usize, OW: i32, first: bool, last: bool): void {
+  const vw0a = v128.load(wk), vw0b = v128.load(wk, 16);
+  const vw1a = v128.load(wk + pixel), vw1b = v128.load(wk + pixel, 16);
+  const vw2a = v128.load(wk + 2 * pixel), vw2b = v128.load(wk + 2 * pixel, 16);
+  const zero = f32x4.splat(0);
+  let ap = a, pq = part, yq = y;
+  // q = 0 (zeros), q = 1 (source pixel 0)
+  let vmid = madd(zero, vw0b, madd(zero, vw0a, first ? zero : v128.load(pq)));
+  let va = v128.load(ap), vb = v128.load(ap, 16);
+  let vold = madd(vb, vw1b, madd(va, vw1a, vmid));
+  vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 16)));
+  // q = 2 (pixel 0 again), then q = 2p + 1, 2p + 2 for p = 1 .. OW / 2 - 2: output q - 2 completes
+  let vdone = madd(vb, vw2b, madd(va, vw2a, vold));
+  if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
+  vold = madd(vb, vw1b, madd(va, vw1a, vmid));
+  vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 32)));
+  pq += 16;
+  const end = a + <usize>((OW >> 1) - 1) * pixel;   // the last source pixel
+  while (ap + pixel < end) {
+    ap += pixel;
+    va = v128.load(ap); vb = v128.load(ap, 16);
+    vdone = madd(vb, vw2b, madd(va, vw2a, vold));
+    if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
+    vold = madd(vb, vw1b, madd(va, vw1a, vmid));
+    vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 32)));
+    pq += 16;
+    vdone = madd(vb, vw2b, madd(va, vw2a, vold));
+    if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
+    vold = madd(vb, vw1b, madd(va, vw1a, vmid));
+    vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 32)));
+    pq += 16;
+  }
+  // q = OW - 1 (the last source pixel): output OW - 3 completes, output OW - 1 opens
+  ap += pixel;
+  va = v128.load(ap); vb = v128.load(ap, 16);
+  vdone = madd(vb, vw2b, madd(va, vw2a, vold));
+  if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
+  vold = madd(vb, vw1b, madd(va, vw1a, vmid));
+  vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 32)));
+  pq += 16;
+  // q = OW (the same pixel), OW + 1 (zeros): outputs OW - 2 and OW - 1 take their last taps.
+  const vdone0 = madd(vb, vw2b, madd(va, vw2a, vold));
+  vold = madd(vb, vw1b, madd(va, vw1a, vmid));
+  const vdone1 = madd(zero, vw2b, madd(zero, vw2a, vold));
+  if (last) { store<f32>(yq, foldLanes(vdone0) + <f32>0); store<f32>(yq, foldLanes(vdone1) + <f32>0, 4); }
+  else { v128.store(pq, vdone0); v128.store(pq, vdone1, 16); }
 }
 
 // One pass of forwardToOne3 over a row: input pixels q = 0 .. OW + 1 (a: pixel 0's first channel of the

@@ -306,6 +306,22 @@ test('convs to and from 1 channel (the sliding forward kernels) give the same bi
   }
 });
 
+test("a 2x2 upsampling into a 1-channel 3x3 'same' conv (the SIMD build reads the source image, never padding the upsampled one) gives the scalar build's bits, predict and training", async () => {
+  // forwardToOne3Up2 in assembly/conv2d.ts, the last layers of the tutorial: 16 channels (two groups of 8)
+  // and 8; then a 2x3 upsampling and a 'valid' conv, which keep the padded copy.
+  const rng = mulberry32(41);
+  for (const [H, W, C, size, padding] of [[5, 6, 16, 2, 'same'], [4, 7, 8, 2, 'same'], [4, 5, 8, [2, 3], 'same'], [5, 6, 8, 2, 'valid']] as const) {
+    const x = tensor(Float32Array.from(randomArray(4 * H * W * 3, rng, 0, 1)), [4, H, W, 3]);
+    const f = typeof size === 'number' ? [size, size] : size;
+    const OH = padding === 'same' ? H * f[0] : H * f[0] - 2, OW = padding === 'same' ? W * f[1] : W * f[1] - 2;
+    await expectSameTrainingBits((variant) => new Sequential({ inputShape: [H, W, 3], variant, seed: 13 }, [
+      layers.conv2d({ filters: C, kernelSize: 1, activation: 'relu' }),
+      layers.upSampling2d({ size }),
+      layers.conv2d({ filters: 1, kernelSize: 3, padding, activation: 'sigmoid' }),
+    ]), 'binaryCrossentropy', x, tensor(Float32Array.from(randomArray(4 * OH * OW, rng, 0, 1)), [4, OH, OW, 1]), 3);
+  }
+});
+
 test("a 1-channel sigmoid layer (the SIMD build's vector exp) gives the scalar build's bits over f32's range", async () => {
   // A 1x1 conv with kernel 1 and bias 0 feeds x itself to the sigmoid: z = x exactly.
   const rng = mulberry32(11);

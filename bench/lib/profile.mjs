@@ -32,7 +32,8 @@ export async function buildDebugSimd() {
 // - the weight gradients of all but the first and the last layer run in weightGradSimd;
 // - the 1st (from 1 channel): forward with the fused 2x2 max pool in conv2dForwardPooled, weight gradient in
 //   wgradFromOneChannel3 (its input gradient is never needed); the last (to 1 channel): forward in
-//   forwardToOne3, input gradient in slidingRows3, weight gradient in wgradToOneChannel3.
+//   forwardToOne3Up2 (forwardToOne3 reading the 2x2 upsampling's input), input gradient in slidingRows3,
+//   weight gradient in wgradToOneChannel3.
 const CONVS = [[28, 28, 1, 16], [14, 14, 16, 8], [7, 7, 8, 8], [4, 4, 8, 8], [8, 8, 8, 8], [14, 14, 8, 16], [28, 28, 16, 1]];
 const flop = ([OH, OW, C, OC]) => 2 * OH * OW * OC * 9 * C;
 /** The same test as assembly/conv2d.ts usesWinograd (a copy, for this attribution only), for these 3x3 unit-stride convolutions. */
@@ -56,12 +57,12 @@ export function flopsByFunction() {
   return {
     training: {
       'assembly/conv2d/conv2dForwardPooled': first, [WINOGRAD_GROUP]: 2 * wino, 'assembly/conv2d/forwardSimd': 2 * direct,
-      'assembly/conv2d/weightGradSimd': wino + direct, 'assembly/conv2d/forwardToOne3': last, 'assembly/conv2d/slidingRows3': last,
+      'assembly/conv2d/weightGradSimd': wino + direct, 'assembly/conv2d/forwardToOne3Up2': last, 'assembly/conv2d/slidingRows3': last,
       'assembly/conv2d/wgradFromOneChannel3': first, 'assembly/conv2d/wgradToOneChannel3': last,
     },
     inference: {
       'assembly/conv2d/conv2dForwardPooled': first, [WINOGRAD_GROUP]: wino, 'assembly/conv2d/forwardSimd': direct,
-      'assembly/conv2d/forwardToOne3': last,
+      'assembly/conv2d/forwardToOne3Up2': last,
     },
   };
 }

@@ -467,35 +467,15 @@ function forwardToOne3Up2(s: ConvShape, up: usize, n: i32, zeroRow: usize, w: us
   let va = v128.load(ap), vb = v128.load(ap, 16);
   let vold = madd(vb, vw1b, madd(va, vw1a, vmid));
   vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 16)));
-  // q = 2 (pixel 0 again), then q = 2p + 1, 2p + 2 for p = 1 .. OW / 2 - 2: output q - 2 completes
-  let vdone = madd(vb, vw2b, madd(va, vw2a, vold));
-  if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
-  vold = madd(vb, vw1b, madd(va, vw1a, vmid));
-  vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 32)));
-  pq += 16;
-  const end = a + <usize>((OW >> 1) - 1) * pixel;   // the last source pixel
-  while (ap + pixel < end) {
-    ap += pixel;
-    va = v128.load(ap); vb = v128.load(ap, 16);
-    vdone = madd(vb, vw2b, madd(va, vw2a, vold));
-    if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
-    vold = madd(vb, vw1b, madd(va, vw1a, vmid));
-    vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 32)));
-    pq += 16;
-    vdone = madd(vb, vw2b, madd(va, vw2a, vold));
+  // q = 2 .. OW - 1: output q - 2 completes; an odd q brings the next source pixel, an even one reuses it
+  for (let q = 2; q < OW; q++) {
+    if (q & 1) { ap += pixel; va = v128.load(ap); vb = v128.load(ap, 16); }
+    const vdone = madd(vb, vw2b, madd(va, vw2a, vold));
     if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
     vold = madd(vb, vw1b, madd(va, vw1a, vmid));
     vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 32)));
     pq += 16;
   }
-  // q = OW - 1 (the last source pixel): output OW - 3 completes, output OW - 1 opens
-  ap += pixel;
-  va = v128.load(ap); vb = v128.load(ap, 16);
-  vdone = madd(vb, vw2b, madd(va, vw2a, vold));
-  if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
-  vold = madd(vb, vw1b, madd(va, vw1a, vmid));
-  vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 32)));
-  pq += 16;
   // q = OW (the same pixel), OW + 1 (zeros): outputs OW - 2 and OW - 1 take their last taps.
   const vdone0 = madd(vb, vw2b, madd(va, vw2a, vold));
   vold = madd(vb, vw1b, madd(va, vw1a, vmid));

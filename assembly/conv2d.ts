@@ -644,9 +644,15 @@ export function conv2dWeightGrad(s: ConvShape, x: usize, dz: usize, dw: usize, d
   const rowBase = rowBaseOf(s, scratch);
   fillRowBase(s, ld, rowBase);
   const run = s.KW * C;
+  const toOneUp2 = ASC_FEATURE_SIMD && toOneChannel3(s) && readsUpsampled2(s, up);
+  if (toOneUp2) zeroFloats(xpOf(s, scratch), s.W / 2 * C);   // the zero row the padding rows read
   for (let n = n0; n < n1; n++) {
     const dzn = dz + (<usize>(n * M * OC) << 2);
     if (db != 0) biasGradient(dzn, M, OC, db, relu == 0 ? 0 : relu + (<usize>(n * M * OC) << 2));
+    if (toOneUp2) {   // the last layer after a 2x2 upsampling: read the source image itself
+      wgradToOneChannel3Up2(s, up, n, xpOf(s, scratch), dzn, dw);
+      continue;
+    }
     const src = imageSource(s, x, n, up, inPlace, scratch);
     if (ASC_FEATURE_SIMD && toOneChannel3(s)) wgradToOneChannel3(s, src, ld, dzn, dw);
     else if (ASC_FEATURE_SIMD && fromOneChannel3(s)) wgradFromOneChannel3(s, src, ld, dzn, dw);
@@ -952,6 +958,58 @@ function wgradToOneChannel3(s: ConvShape, src: usize, ld: i32, dz: usize, dw: us
         p += pixel;
         vx0 = v128.load(p); vx1 = v128.load(p, 16);
         vacc2x0123 = madd(vx0, vd1, vacc2x0123); vacc2x4567 = madd(vx1, vd1, vacc2x4567);
+      }
+      const d = dw + (<usize>(kh * 3 * C + c) << 2);   // dW[kh][0][c]; tap kw is kw pixels further
+      addVec(d, vacc0x0123);             addVec(d + 16, vacc0x4567);
+      addVec(d + pixel, vacc1x0123);     addVec(d + pixel + 16, vacc1x4567);
+      addVec(d + 2 * pixel, vacc2x0123); addVec(d + 2 * pixel + 16, vacc2x4567);
+    }
+  }
+}
+
+// wgradToOneChannel3 over the padded 2x2 upsampling of the image at load(up) (readsUpsampled2 shapes)
+// without building it, as forwardToOne3Up2 reads it: the same terms in the same order, the zeros of
+// the padding included, so the same bits.
+function wgradToOneChannel3Up2(s: ConvShape, up: usize, n: i32, zeroRow: usize, dz: usize, dw: usize): void {
+  const C = s.C, OW = s.OW, pixel = <usize>C << 2;
+  const srcRowBytes = <usize>(OW >> 1) * pixel;
+  const source = <usize>load<i32>(up) + <usize>(n * (s.H >> 1)) * srcRowBytes;
+  const zero = f32x4.splat(0);
+  for (let c = 0; c < C; c += 8) {
+    for (let kh = 0; kh < 3; kh++) {
+      let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);   // tap kw = 0, channels c..c+7
+      let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
+      let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
+      for (let oh = 0; oh < s.OH; oh++) {
+        const r = oh + kh;
+        let p = (r == 0 || r > s.H ? zeroRow : source + <usize>((r - 1) >> 1) * srcRowBytes) + (<usize>c << 2);
+        let dq = dz + (<usize>(oh * OW) << 2);
+        // q = 0 (zeros): tap 0; q = 1 (source pixel 0): taps 0 and 1
+        let vd0 = v128.load32_splat(dq);
+        vacc0x0123 = madd(zero, vd0, vacc0x0123); vacc0x4567 = madd(zero, vd0, vacc0x4567);
+        let vd1 = vd0;
+        dq += 4;
+        vd0 = v128.load32_splat(dq);
+        let vx0 = v128.load(p), vx1 = v128.load(p, 16);
+        vacc0x0123 = madd(vx0, vd0, vacc0x0123); vacc0x4567 = madd(vx1, vd0, vacc0x4567);
+        vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
+        let vd2 = vd1;
+        vd1 = vd0;
+        // q = 2 .. OW - 1: all three taps; an odd q brings the next source pixel
+        for (let q = 2; q < OW; q++) {
+          dq += 4;
+          if (q & 1) { p += pixel; vx0 = v128.load(p); vx1 = v128.load(p, 16); }
+          vd0 = v128.load32_splat(dq);
+          vacc0x0123 = madd(vx0, vd0, vacc0x0123); vacc0x4567 = madd(vx1, vd0, vacc0x4567);
+          vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
+          vacc2x0123 = madd(vx0, vd2, vacc2x0123); vacc2x4567 = madd(vx1, vd2, vacc2x4567);
+          vd2 = vd1;
+          vd1 = vd0;
+        }
+        // q = OW (the same pixel): taps 1 and 2; q = OW + 1 (zeros): tap 2
+        vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
+        vacc2x0123 = madd(vx0, vd2, vacc2x0123); vacc2x4567 = madd(vx1, vd2, vacc2x4567);
+        vacc2x0123 = madd(zero, vd1, vacc2x0123); vacc2x4567 = madd(zero, vd1, vacc2x4567);
       }
       const d = dw + (<usize>(kh * 3 * C + c) << 2);   // dW[kh][0][c]; tap kw is kw pixels further
       addVec(d, vacc0x0123);             addVec(d + 16, vacc0x4567);

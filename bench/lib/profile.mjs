@@ -33,7 +33,7 @@ export async function buildDebugSimd() {
 // - the 1st (from 1 channel): forward with the fused 2x2 max pool in conv2dForwardPooled, weight gradient in
 //   wgradFromOneChannel3 (its input gradient is never needed); the last (to 1 channel): forward in
 //   forwardToOne3Up2 (forwardToOne3 reading the 2x2 upsampling's input), input gradient in slidingRows3,
-//   weight gradient in wgradToOneChannel3.
+//   weight gradient in wgradToOneChannel3Up2 (the same, for wgradToOneChannel3).
 const CONVS = [[28, 28, 1, 16], [14, 14, 16, 8], [7, 7, 8, 8], [4, 4, 8, 8], [8, 8, 8, 8], [14, 14, 8, 16], [28, 28, 16, 1]];
 const flop = ([OH, OW, C, OC]) => 2 * OH * OW * OC * 9 * C;
 /** The same test as assembly/conv2d.ts usesWinograd (a copy, for this attribution only), for these 3x3 unit-stride convolutions. */
@@ -58,7 +58,7 @@ export function flopsByFunction() {
     training: {
       'assembly/conv2d/conv2dForwardPooled': first, [WINOGRAD_GROUP]: 2 * wino, 'assembly/conv2d/forwardSimd': 2 * direct,
       'assembly/conv2d/weightGradSimd': wino + direct, 'assembly/conv2d/forwardToOne3Up2': last, 'assembly/conv2d/slidingRows3': last,
-      'assembly/conv2d/wgradFromOneChannel3': first, 'assembly/conv2d/wgradToOneChannel3': last,
+      'assembly/conv2d/wgradFromOneChannel3': first, 'assembly/conv2d/wgradToOneChannel3Up2': last,
     },
     inference: {
       'assembly/conv2d/conv2dForwardPooled': first, [WINOGRAD_GROUP]: wino, 'assembly/conv2d/forwardSimd': direct,

@@ -170,6 +170,9 @@ export function conv2dForward(s: ConvShape, x: usize, w: usize, b: usize, act: i
   const run = s.KW * C;
   const segBytes = <usize>ld << 2;
   const sb = <usize>OC << 2;
+  // Reads the upsampling's input while writing y, where the other paths copy the image first: safe, as in
+  // inference a buffer only shares the place of one of the same size per sample, and y (H x W x 1) is
+  // never the source's size (H/2 x W/2 x C, C a multiple of 8).
   const toOneUp2 = ASC_FEATURE_SIMD && toOne && readsUpsampled2(s, up);
   if (toOneUp2) zeroFloats(xpOf(s, scratch), s.W / 2 * C);   // the zero row the padding rows read
   for (let n = n0; n < n1; n++) {

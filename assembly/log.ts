@@ -1,9 +1,10 @@
-// Natural log in f32 for the cross-entropy loss (losses.ts): one scalar function and its 4-lane twin,
+// Natural log in f32 for the cross-entropy loss (losses.ts) and GaussianNoise's radius (noise.ts): one scalar function and its 4-lane twin,
 // the same operations in the same order, so both give the same bits.
 //
 // see: Cephes logf.c (Stephen L. Moshier): x = m * 2^e with m in [sqrt(1/2), sqrt(2)), f = m - 1,
 // log(x) = f - f²/2 + f³·P(f) + e·ln2 (ln2 split in two: 0.693359375 is exact in f32). Relative error
-// under 1e-7 for positive normal x; the callers pass only x in [1e-7, 1] (clipped probabilities).
+// under 1e-7 for positive normal x; the callers pass only x in [1e-7, 1] (clipped probabilities) or in
+// [2^-24, 1) (the noise's uniform draws).
 // Zero, negative, subnormal, infinite and NaN inputs give wrong finite numbers from logF32; log1mF32 passes
 // a NaN p on (1 - NaN is NaN, and so is the quotient), which is how the loss reports a NaN prediction.
 

@@ -310,7 +310,8 @@ test("a 2x2 upsampling into a 1-channel 3x3 'same' conv (the SIMD build reads th
   // forwardToOne3Up2 in assembly/conv2d.ts, the last layers of the tutorial: 16 channels (two groups of 8)
   // and 8; then a 2x3 upsampling and a 'valid' conv, which keep the padded copy.
   const rng = mulberry32(41);
-  for (const [H, W, C, size, padding] of [[5, 6, 16, 2, 'same'], [4, 7, 8, 2, 'same'], [4, 5, 8, [2, 3], 'same'], [5, 6, 8, 2, 'valid']] as const) {
+  // 4x2 -> 8x4: too narrow for the sliding forward (8 columns), the weight gradient still reads the source.
+  for (const [H, W, C, size, padding] of [[5, 6, 16, 2, 'same'], [4, 7, 8, 2, 'same'], [4, 2, 8, 2, 'same'], [4, 5, 8, [2, 3], 'same'], [5, 6, 8, 2, 'valid']] as const) {
     const x = tensor(Float32Array.from(randomArray(4 * H * W * 3, rng, 0, 1)), [4, H, W, 3]);
     const f = typeof size === 'number' ? [size, size] : size;
     const OH = padding === 'same' ? H * f[0] : H * f[0] - 2, OW = padding === 'same' ? W * f[1] : W * f[1] - 2;

@@ -100,7 +100,8 @@ export function usesTable(code: number): boolean {
 
 /**
  * Lowers a graph into plan records. inputGradient: whether dL/d(input) is wanted (it is buffer 0's
- * gradient); without it the input's readers skip their input gradient.
+ * gradient); without it the input's readers skip their input gradient, and so do the readers of every
+ * buffer that only parameter-free ops separate from the input (see `wanted` below).
  */
 export function lowerGraph(graph: Graph, inputGradient: boolean): LoweredPlan {
   // Readers of each buffer in forward order; the loss reads the output first of all.
@@ -204,8 +205,9 @@ export function fusedPools(graph: Graph): number[] {
 
 /**
  * Plans also fuse an UpSampling2D into the Conv2D after it: the conv pads its input straight from the
- * upsampling's input (assembly/conv2d.ts padUpsampled; in training again for its weight gradient), so the
- * upsampled image is never stored and the upsampling's forward never runs (its backward does). Returns, per op, the index of the upsampling it absorbs (-1: none). Only
+ * upsampling's input (assembly/conv2d.ts padUpsampled; in training again for its weight gradient; a 3x3
+ * 'same' conv to 1 channel after a 2x2 upsampling reads the source pixels without a copy,
+ * forwardToOne3Up2 and wgradToOneChannel3Up2), so the upsampled image is never stored and the upsampling's forward never runs (its backward does). Returns, per op, the index of the upsampling it absorbs (-1: none). Only
  * where the upsampling's output goes to that conv alone. (Pure copying: the same bits in every build.)
  */
 export function fusedUpsamplings(graph: Graph): number[] {

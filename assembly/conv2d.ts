@@ -487,6 +487,37 @@ function forwardToOne3Up2(s: ConvShape, up: usize, n: i32, zeroRow: usize, w: us
   else { v128.store(pq, vdone0); v128.store(pq, vdone1, 16); }
 }
 
+/**
+ * forwardSimd (STORE, C % 8 == 0) for one stride phase, written straight into its places in dx instead of
+ * a phase buffer copied out after: phase pixel (th, tw), row th * nw + tw of rowBase, goes to y + th * sh
+ * + tw * sw. The 4x8 tiles take 4 pixels of a phase row (4 rows sw apart); the columns past the last
+ * multiple of 4 take 4 pixels of a phase column (sh apart), and the corner left 1x8 tiles. A pixel's sums
+ * do not depend on its tile (forwardSimd's note): the bits of the phase buffer's.
+ */
+function phaseForwardSimd(nh: i32, nw: i32, C: i32, KH: i32, run: i32, segBytes: usize, src: usize, rowBase: usize,
+                          w: usize, y: usize, sh: usize, sw: usize): void {
+  const sb = <usize>C << 2, nw4 = nw & ~3, nh4 = nh & ~3;
+  for (let oc = 0; oc < C; oc += 8) {
+    const wc = w + (<usize>oc << 2), yc = y + (<usize>oc << 2);
+    for (let th = 0; th < nh; th++) {
+      const m = th * nw, yr = yc + <usize>th * sh;
+      for (let tw = 0; tw < nw4; tw += 4) {
+        tile4x8(KH, run, segBytes, 4, rowPtr(src, rowBase, m + tw), rowPtr(src, rowBase, m + tw + 1), rowPtr(src, rowBase, m + tw + 2),
+                rowPtr(src, rowBase, m + tw + 3), wc, sb, yr + <usize>tw * sw, sw, STORE, 0);
+      }
+    }
+    for (let tw = nw4; tw < nw; tw++) {
+      const yt = yc + <usize>tw * sw;
+      let th = 0;
+      for (; th < nh4; th += 4) {
+        tile4x8(KH, run, segBytes, 4, rowPtr(src, rowBase, th * nw + tw), rowPtr(src, rowBase, (th + 1) * nw + tw),
+                rowPtr(src, rowBase, (th + 2) * nw + tw), rowPtr(src, rowBase, (th + 3) * nw + tw), wc, sb, yt + <usize>th * sh, sh, STORE, 0);
+      }
+      for (; th < nh; th++) tile1x8(KH, run, segBytes, 4, rowPtr(src, rowBase, th * nw + tw), wc, sb, yt + <usize>th * sh, STORE, 0);
+    }
+  }
+}
+
 // One pass of forwardToOne3 over a row: input pixels q = 0 .. OW + 1 (a: pixel 0's first channel of the
 // group, wk: tap kw = 0 of the kernel row), outputs q (vnew), q - 1 (vmid), q - 2 (vold) open. first: the
 // sums start at 0 (else from part); last: each output's lanes fold into y (else back into part).
@@ -711,6 +742,11 @@ export function conv2dInputGrad(s: ConvShape, w: usize, dz: usize, dx: usize, n0
               for (let tw = 0; tw < nw; tw++, m++) store<i32>(rowBase + (<usize>m << 2), (((top + th) * WPd + left + tw) * OC) << 2);
             }
             const segBytes = <usize>(WPd * OC) << 2, sb = <usize>C << 2;
+            if (ASC_FEATURE_SIMD && !unitStride && (C & 7) == 0) {   // straight into dx's strided places
+              phaseForwardSimd(nh, nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, dxn + (<usize>((ih0 * s.W + iw0) * C) << 2),
+                               <usize>(s.SH * s.W * C) << 2, <usize>(s.SW * C) << 2);
+              continue;
+            }
             if (ASC_FEATURE_SIMD) forwardSimd(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out, STORE, 0);
             else forwardScalar(nh * nw, C, jh, jw * OC, segBytes, dzp, rowBase, wSub, sb, out);
           }

@@ -3,7 +3,7 @@
 //
 // Work is cut into nChunks = min(N, MAX_CHUNKS) chunks of consecutive samples. Thread t owns chunks
 // t, t + nThreads, ... (a prediction's samples, and a training step's chunks when no op needs the whole
-// batch, go to whichever thread is free: forwardClaimed, trainingChunksClaimed): it runs
+// batch, go to whichever thread is free: forwardClaimed, chunksClaimed): it runs
 // every op on those samples, so forward and backward need no barrier between ops (each op only reads
 // what the same thread wrote for the same samples). The ops form a DAG
 // in topological order: an op may read any earlier op's output (see ops.ts for what each kind reads). Weight gradients go
@@ -194,8 +194,8 @@ export function forward(plan: usize, N: i32, tid: i32, nThreads: i32): void {
 // single samples and the threads finish within about one sample's time of each other. The bits are
 // the same: in a prediction no op mixes samples, so a sample's values do not depend on the thread nor on
 // the claim that computes them (the SIMD tiles give a sample's row the same sums in a 4-row tile as in a
-// 1-row one). Only here: evaluate and training steps claim whole chunks (evaluateChunksClaimed,
-// trainingChunksClaimed), as their loss partials are per chunk; training steps with BatchNormalization
+// 1-row one). Only here: evaluate and training steps claim whole chunks (chunksClaimed), as their loss
+// partials are per chunk; training steps with BatchNormalization
 // keep fixed chunks (forwardChunks), each read by its owner after the batch's barrier.
 function forwardClaimed(plan: usize, N: i32, tid: i32, nThreads: i32): void {
   if (ASC_FEATURE_THREADS && N > 0) {
@@ -213,41 +213,29 @@ function forwardClaimed(plan: usize, N: i32, tid: i32, nThreads: i32): void {
 
 /** Forward and loss of N samples against H_TARGET; the loss partials hold per-chunk sums. */
 export function evaluate(plan: usize, N: i32, tid: i32, nThreads: i32): void {
-  if (ASC_FEATURE_THREADS && nThreads > 1) evaluateChunksClaimed(plan, N, tid);
+  if (ASC_FEATURE_THREADS && nThreads > 1) chunksClaimed(plan, N, tid, false);
   else {
     forwardChunks(plan, N, tid, nThreads, false, false);
     lossChunks(plan, N, tid, nThreads);
   }
 }
 
-// evaluate on several threads: a thread claims a chunk at a time (as trainingChunksClaimed; no op needs the
-// batch in inference) and runs its forward and its loss; the loss partials stay per chunk: the same bits.
-function evaluateChunksClaimed(plan: usize, N: i32, tid: i32): void {
-  if (!ASC_FEATURE_THREADS) return;
-  const nOps = field(plan, H_NUM_OPS), nChunks = numChunks(plan, N);
-  const step = <u32>field(plan, H_STEP);
-  const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_CLAIM << 2);
-  for (let c = atomic.add<i32>(next, 1); c < nChunks; c = atomic.add<i32>(next, 1)) {
-    forwardOps(plan, 0, nOps, chunkStart(N, nChunks, c), chunkStart(N, nChunks, c + 1), scratchOf(plan, tid), false, step);
-    lossOfChunk(plan, N, nChunks, c);
-  }
-}
-
-// Training on several threads where no op needs the whole batch (no BatchNormalization: !hasBatchOp): a
-// thread claims a chunk at a time (an atomic counter, as in forwardClaimed; the host zeroes it per job)
-// and runs the chunk's forward, loss and backward in one go, so a thread slowed by something else
-// (another process, the host) takes fewer chunks instead of keeping the others waiting at the barrier.
-// A chunk's values and its partials depend on the chunk only, not on the thread, so the bits are those
-// of the fixed chunks (forwardChunks, lossChunks, backwardChunks).
-function trainingChunksClaimed(plan: usize, N: i32, tid: i32): void {
+// Training (training: no op needs the whole batch, no BatchNormalization: !hasBatchOp) and evaluate on
+// several threads: a thread claims a chunk at a time (an atomic counter, as in forwardClaimed; the host
+// zeroes it per job) and runs the chunk's forward, loss and, training, backward in one go, so a thread
+// slowed by something else (another process, the host) takes fewer chunks instead of keeping the others
+// waiting at the barrier. A chunk's values and its partials depend on the chunk only, not on the thread,
+// so the bits are those of the fixed chunks (forwardChunks, lossChunks, backwardChunks).
+function chunksClaimed(plan: usize, N: i32, tid: i32, training: bool): void {
   if (!ASC_FEATURE_THREADS) return;
   const nOps = field(plan, H_NUM_OPS), nChunks = numChunks(plan, N);
   const scratch = scratchOf(plan, tid), step = <u32>field(plan, H_STEP);
   const next = ptr(plan, H_CONTROL) + (<usize>C_NEXT_CLAIM << 2);
   for (let c = atomic.add<i32>(next, 1); c < nChunks; c = atomic.add<i32>(next, 1)) {
     const n0 = chunkStart(N, nChunks, c), n1 = chunkStart(N, nChunks, c + 1);
-    forwardOps(plan, 0, nOps, n0, n1, scratch, true, step);
+    forwardOps(plan, 0, nOps, n0, n1, scratch, training, step);
     lossOfChunk(plan, N, nChunks, c);
+    if (!training) continue;
     zeroPartials(plan, c);
     backwardOps(plan, nOps - 1, -1, c, n0, n1, scratch, step);
   }
@@ -261,7 +249,7 @@ export function gradients(plan: usize, N: i32, tid: i32, nThreads: i32): void {
 // Training-mode forward (batch statistics; updateMoving: BatchNormalization's moving averages move too),
 // loss, backward and the gradient reduction.
 function gradientsOf(plan: usize, N: i32, tid: i32, nThreads: i32, updateMoving: bool): void {
-  if (ASC_FEATURE_THREADS && nThreads > 1 && !hasBatchOp(plan)) trainingChunksClaimed(plan, N, tid);
+  if (ASC_FEATURE_THREADS && nThreads > 1 && !hasBatchOp(plan)) chunksClaimed(plan, N, tid, true);
   else {
     forwardChunks(plan, N, tid, nThreads, true, updateMoving);
     lossChunks(plan, N, tid, nThreads);

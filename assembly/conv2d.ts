@@ -405,22 +405,7 @@ function forwardSimd(M: i32, OC: i32, KH: i32, run: i32, segBytes: usize, src: u
 // as the dot products' empty tail (a -0 sum becomes +0). forwardToOneScalar3 is the twin. (With 8
 // channels this is the order and the bits of the dot products it replaces, dotRuns4Column.)
 function forwardToOne3(s: ConvShape, src: usize, ld: i32, w: usize, y: usize, part: usize): void {
-  const C = s.C, OW = s.OW, groups = C >> 3, pixel = <usize>C << 2;
-  for (let oh = 0; oh < s.OH; oh++) {
-    const yRow = y + (<usize>(oh * OW) << 2);
-    for (let kh = 0; kh < s.KH; kh++) {
-      const aRow = src + (<usize>((oh * s.SH + kh) * ld) << 2);
-      for (let g = 0; g < groups; g++) {
-        const a = aRow + (<usize>g << 5), wk = w + <usize>(kh * 3) * pixel + (<usize>g << 5);
-        const first = kh == 0 && g == 0, last = kh == s.KH - 1 && g == groups - 1;
-        // Four copies, so that no pass tests where its sums start or end inside its loop.
-        if (first && last) toOnePass(a, pixel, wk, part, yRow, OW, true, true);
-        else if (first) toOnePass(a, pixel, wk, part, yRow, OW, true, false);
-        else if (last) toOnePass(a, pixel, wk, part, yRow, OW, false, true);
-        else toOnePass(a, pixel, wk, part, yRow, OW, false, false);
-      }
-    }
-  }
+  toOneRows(s, src, ld, 0, 0, w, y, part, false);
 }
 
 /**
@@ -432,57 +417,73 @@ function forwardToOne3(s: ConvShape, src: usize, ld: i32, w: usize, y: usize, pa
          s.OH == s.H && s.OW == s.W && (s.H & 1) == 0 && (s.W & 1) == 0;
 }
 
-// forwardToOne3 over the padded 2x2 upsampling of the image at load(up) without building it: padded row
-// r is the zero row (r = 0 or OH + 1) or source row (r - 1) / 2, and padded pixel q of a row is zero
-// (q = 0 or OW + 1) or source pixel (q - 1) / 2, whose vectors serve two q in turn. The same terms in the
-// same order as forwardToOne3 on padUpsampled's copy (the zeros included): the same bits.
+// forwardToOne3 over the padded 2x2 upsampling of image n at load(up) without building it: padded row r
+// is the zero row or source row (r - 1) / 2 (upsampledRow), and padded pixel q of a row is zero (q = 0
+// or OW + 1) or source pixel (q - 1) / 2, whose vectors serve two q in turn. The same terms in the same
+// order as forwardToOne3 on padUpsampled's copy (the zeros included): the same bits.
 function forwardToOne3Up2(s: ConvShape, up: usize, n: i32, zeroRow: usize, w: usize, y: usize, part: usize): void {
+  const srcRowBytes = <usize>(s.OW >> 1) * (<usize>s.C << 2);
+  toOneRows(s, <usize>load<i32>(up) + <usize>(n * (s.H >> 1)) * srcRowBytes, 0, srcRowBytes, zeroRow, w, y, part, true);
+}
+
+/** Padded row r of the 2x2 upsampling of `source` (rows srcRowBytes apart), one zero row around it. */
+@inline function upsampledRow(s: ConvShape, source: usize, srcRowBytes: usize, zeroRow: usize, r: i32): usize {
+  return r == 0 || r > s.H ? zeroRow : source + <usize>((r - 1) >> 1) * srcRowBytes;
+}
+
+// forwardToOne3's passes over the rows of src: the padded image (rows ld floats), or, up, the source of a
+// 2x2 upsampling (see forwardToOne3Up2).
+@inline function toOneRows(s: ConvShape, src: usize, ld: i32, srcRowBytes: usize, zeroRow: usize, w: usize, y: usize, part: usize, up: bool): void {
   const C = s.C, OW = s.OW, groups = C >> 3, pixel = <usize>C << 2;
-  const srcH = s.H >> 1, srcRowBytes = <usize>(OW >> 1) * pixel;
-  const source = <usize>load<i32>(up) + <usize>(n * srcH) * srcRowBytes;
   for (let oh = 0; oh < s.OH; oh++) {
     const yRow = y + (<usize>(oh * OW) << 2);
-    for (let kh = 0; kh < 3; kh++) {
-      const r = oh + kh;
-      const aRow = r == 0 || r > s.H ? zeroRow : source + <usize>((r - 1) >> 1) * srcRowBytes;
+    for (let kh = 0; kh < s.KH; kh++) {
+      const aRow = up ? upsampledRow(s, src, srcRowBytes, zeroRow, oh + kh) : src + (<usize>((oh * s.SH + kh) * ld) << 2);
       for (let g = 0; g < groups; g++) {
         const a = aRow + (<usize>g << 5), wk = w + <usize>(kh * 3) * pixel + (<usize>g << 5);
-        const first = kh == 0 && g == 0, last = kh == 2 && g == groups - 1;
-        if (first && last) toOnePassUp2(a, pixel, wk, part, yRow, OW, true, true);
-        else if (first) toOnePassUp2(a, pixel, wk, part, yRow, OW, true, false);
-        else if (last) toOnePassUp2(a, pixel, wk, part, yRow, OW, false, true);
-        else toOnePassUp2(a, pixel, wk, part, yRow, OW, false, false);
+        const first = kh == 0 && g == 0, last = kh == s.KH - 1 && g == groups - 1;
+        // Four copies, so that no pass tests where its sums start or end inside its loop.
+        if (first && last) toOnePass(a, pixel, wk, part, yRow, OW, true, true, up);
+        else if (first) toOnePass(a, pixel, wk, part, yRow, OW, true, false, up);
+        else if (last) toOnePass(a, pixel, wk, part, yRow, OW, false, true, up);
+        else toOnePass(a, pixel, wk, part, yRow, OW, false, false, up);
       }
     }
   }
 }
 
-// toOnePass over an upsampled row: q = 0 and OW + 1 are zeros, q = 2p + 1 and 2p + 2 are source pixel p
-// (a: pixel 0's first channel of the group). OW even, >= 8.
-@inline function toOnePassUp2(a: usize, pixel: usize, wk: usize, part: usize, y: usize, OW: i32, first: bool, last: bool): void {
+// One pass of forwardToOne3 over a row: input pixels q = 0 .. OW + 1 (a: pixel 0's first channel of the
+// group, wk: tap kw = 0 of the kernel row), outputs q (vnew), q - 1 (vmid), q - 2 (vold) open. first: the
+// sums start at 0 (else from part); last: each output's lanes fold into y (else back into part). up: a
+// row of a 2x2 upsampling's source, q = 0 and OW + 1 zeros, q = 2p + 1 and 2p + 2 its pixel p (OW even).
+@inline function toOnePass(a: usize, pixel: usize, wk: usize, part: usize, y: usize, OW: i32, first: bool, last: bool, up: bool): void {
   const vw0a = v128.load(wk), vw0b = v128.load(wk, 16);
   const vw1a = v128.load(wk + pixel), vw1b = v128.load(wk + pixel, 16);
   const vw2a = v128.load(wk + 2 * pixel), vw2b = v128.load(wk + 2 * pixel, 16);
   const zero = f32x4.splat(0);
-  let ap = a, pq = part, yq = y;
-  // q = 0 (zeros), q = 1 (source pixel 0)
-  let vmid = madd(zero, vw0b, madd(zero, vw0a, first ? zero : v128.load(pq)));
-  let va = v128.load(ap), vb = v128.load(ap, 16);
+  let ap = a, pq = part, yq = y;   // pq, yq: output q - 2's partial and result
+  // q = 0, 1
+  let va = up ? zero : v128.load(ap), vb = up ? zero : v128.load(ap, 16);
+  let vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq)));
+  if (!up) ap += pixel;
+  va = v128.load(ap); vb = v128.load(ap, 16);
   let vold = madd(vb, vw1b, madd(va, vw1a, vmid));
   vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 16)));
-  // q = 2 .. OW - 1: output q - 2 completes; an odd q brings the next source pixel, an even one reuses it
+  // q = 2 .. OW - 1: output q - 2 is complete for this pass (up: an odd q brings the next pixel)
   for (let q = 2; q < OW; q++) {
-    if (q & 1) { ap += pixel; va = v128.load(ap); vb = v128.load(ap, 16); }
+    if (!up || (q & 1)) { ap += pixel; va = v128.load(ap); vb = v128.load(ap, 16); }
     const vdone = madd(vb, vw2b, madd(va, vw2a, vold));
     if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
     vold = madd(vb, vw1b, madd(va, vw1a, vmid));
     vmid = madd(vb, vw0b, madd(va, vw0a, first ? zero : v128.load(pq, 32)));
     pq += 16;
   }
-  // q = OW (the same pixel), OW + 1 (zeros): outputs OW - 2 and OW - 1 take their last taps.
+  // q = OW, OW + 1: outputs OW - 2 and OW - 1 take their last taps.
+  if (!up) { ap += pixel; va = v128.load(ap); vb = v128.load(ap, 16); }
   const vdone0 = madd(vb, vw2b, madd(va, vw2a, vold));
   vold = madd(vb, vw1b, madd(va, vw1a, vmid));
-  const vdone1 = madd(zero, vw2b, madd(zero, vw2a, vold));
+  if (up) { va = zero; vb = zero; } else { ap += pixel; va = v128.load(ap); vb = v128.load(ap, 16); }
+  const vdone1 = madd(vb, vw2b, madd(va, vw2a, vold));
   if (last) { store<f32>(yq, foldLanes(vdone0) + <f32>0); store<f32>(yq, foldLanes(vdone1) + <f32>0, 4); }
   else { v128.store(pq, vdone0); v128.store(pq, vdone1, 16); }
 }
@@ -516,44 +517,6 @@ function phaseForwardSimd(nh: i32, nw: i32, C: i32, KH: i32, run: i32, segBytes:
       for (; th < nh; th++) tile1x8(KH, run, segBytes, 4, rowPtr(src, rowBase, th * nw + tw), wc, sb, yt + <usize>th * sh, STORE, 0);
     }
   }
-}
-
-// One pass of forwardToOne3 over a row: input pixels q = 0 .. OW + 1 (a: pixel 0's first channel of the
-// group, wk: tap kw = 0 of the kernel row), outputs q (vnew), q - 1 (vmid), q - 2 (vold) open. first: the
-// sums start at 0 (else from part); last: each output's lanes fold into y (else back into part).
-@inline function toOnePass(a: usize, pixel: usize, wk: usize, part: usize, y: usize, OW: i32, first: bool, last: bool): void {
-  const vw0a = v128.load(wk), vw0b = v128.load(wk, 16);
-  const vw1a = v128.load(wk + pixel), vw1b = v128.load(wk + pixel, 16);
-  const vw2a = v128.load(wk + 2 * pixel), vw2b = v128.load(wk + 2 * pixel, 16);
-  let ap = a, pq = part, yq = y;   // pq, yq: output q - 2's partial and result
-  // q = 0, 1
-  let va = v128.load(ap), vb = v128.load(ap, 16);
-  let vmid = madd(vb, vw0b, madd(va, vw0a, first ? f32x4.splat(0) : v128.load(pq)));
-  ap += pixel;
-  va = v128.load(ap); vb = v128.load(ap, 16);
-  let vold = madd(vb, vw1b, madd(va, vw1a, vmid));
-  vmid = madd(vb, vw0b, madd(va, vw0a, first ? f32x4.splat(0) : v128.load(pq, 16)));
-  // q = 2 .. OW - 1: output q - 2 is complete for this pass
-  const end = a + <usize>OW * pixel;
-  while (ap + pixel < end) {
-    ap += pixel;
-    va = v128.load(ap); vb = v128.load(ap, 16);
-    const vdone = madd(vb, vw2b, madd(va, vw2a, vold));
-    if (last) { store<f32>(yq, foldLanes(vdone) + <f32>0); yq += 4; } else v128.store(pq, vdone);
-    vold = madd(vb, vw1b, madd(va, vw1a, vmid));
-    vmid = madd(vb, vw0b, madd(va, vw0a, first ? f32x4.splat(0) : v128.load(pq, 32)));
-    pq += 16;
-  }
-  // q = OW, OW + 1: outputs OW - 2 and OW - 1 take their last taps.
-  ap += pixel;
-  va = v128.load(ap); vb = v128.load(ap, 16);
-  const vdone0 = madd(vb, vw2b, madd(va, vw2a, vold));
-  vold = madd(vb, vw1b, madd(va, vw1a, vmid));
-  ap += pixel;
-  va = v128.load(ap); vb = v128.load(ap, 16);
-  const vdone1 = madd(vb, vw2b, madd(va, vw2a, vold));
-  if (last) { store<f32>(yq, foldLanes(vdone0) + <f32>0); store<f32>(yq, foldLanes(vdone1) + <f32>0, 4); }
-  else { v128.store(pq, vdone0); v128.store(pq, vdone1, 16); }
 }
 
 /** Scalar twin of forwardToOne3: the same 4 lane sums, terms in the same order, the same fold. */
@@ -960,84 +923,45 @@ function wgradFromOneChannel3(s: ConvShape, src: usize, ld: i32, dz: usize, dw: 
 // the terms come in weightGradSimd's order (m ascending, from 0), so the bits are the same; the row's
 // first and last two pixels reach fewer taps.
 function wgradToOneChannel3(s: ConvShape, src: usize, ld: i32, dz: usize, dw: usize): void {
+  wgradToOneRows(s, src, ld, 0, 0, dz, dw, false);
+}
+
+// wgradToOneChannel3 over the padded 2x2 upsampling of image n at load(up) (readsUpsampled2 shapes)
+// without building it, as forwardToOne3Up2 reads it: the same terms in the same order, the zeros of
+// the padding included, so the same bits.
+function wgradToOneChannel3Up2(s: ConvShape, up: usize, n: i32, zeroRow: usize, dz: usize, dw: usize): void {
+  const srcRowBytes = <usize>(s.OW >> 1) * (<usize>s.C << 2);
+  wgradToOneRows(s, <usize>load<i32>(up) + <usize>(n * (s.H >> 1)) * srcRowBytes, 0, srcRowBytes, zeroRow, dz, dw, true);
+}
+
+// wgradToOneChannel3's rows of src: the padded image (rows ld floats), or, up, the source of a 2x2
+// upsampling (upsampledRow; pixel q of a row: zero at q = 0 and OW + 1, else source pixel (q - 1) / 2).
+@inline function wgradToOneRows(s: ConvShape, src: usize, ld: i32, srcRowBytes: usize, zeroRow: usize, dz: usize, dw: usize, up: bool): void {
   const C = s.C, OW = s.OW, pixel = <usize>C << 2;   // also the step from one tap kw of dW to the next
+  const zero = f32x4.splat(0);
   for (let c = 0; c < C; c += 8) {
     for (let kh = 0; kh < s.KH; kh++) {
       let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);   // tap kw = 0, channels c..c+7
       let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
       let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
       for (let oh = 0; oh < s.OH; oh++) {
-        let p = src + (<usize>((oh * s.SH + kh) * ld + c) << 2);
+        let p = (up ? upsampledRow(s, src, srcRowBytes, zeroRow, oh + kh) : src + (<usize>((oh * s.SH + kh) * ld) << 2)) + (<usize>c << 2);
         let dq = dz + (<usize>(oh * OW) << 2);
         // q = 0, 1: taps 0 (and 1)
-        let vd0 = v128.load32_splat(dq), vx0 = v128.load(p), vx1 = v128.load(p, 16);
+        let vd0 = v128.load32_splat(dq), vx0 = up ? zero : v128.load(p), vx1 = up ? zero : v128.load(p, 16);
         vacc0x0123 = madd(vx0, vd0, vacc0x0123); vacc0x4567 = madd(vx1, vd0, vacc0x4567);
         let vd1 = vd0;
-        p += pixel; dq += 4;
+        if (!up) p += pixel;
+        dq += 4;
         vd0 = v128.load32_splat(dq); vx0 = v128.load(p); vx1 = v128.load(p, 16);
         vacc0x0123 = madd(vx0, vd0, vacc0x0123); vacc0x4567 = madd(vx1, vd0, vacc0x4567);
         vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
         let vd2 = vd1;
         vd1 = vd0;
-        // q = 2 .. OW - 1: all three taps
-        for (let q = 2; q < OW; q++) {
-          p += pixel; dq += 4;
-          vd0 = v128.load32_splat(dq); vx0 = v128.load(p); vx1 = v128.load(p, 16);
-          vacc0x0123 = madd(vx0, vd0, vacc0x0123); vacc0x4567 = madd(vx1, vd0, vacc0x4567);
-          vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
-          vacc2x0123 = madd(vx0, vd2, vacc2x0123); vacc2x4567 = madd(vx1, vd2, vacc2x4567);
-          vd2 = vd1;
-          vd1 = vd0;
-        }
-        // q = OW, OW + 1: taps 1 and 2, then 2
-        p += pixel;
-        vx0 = v128.load(p); vx1 = v128.load(p, 16);
-        vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
-        vacc2x0123 = madd(vx0, vd2, vacc2x0123); vacc2x4567 = madd(vx1, vd2, vacc2x4567);
-        p += pixel;
-        vx0 = v128.load(p); vx1 = v128.load(p, 16);
-        vacc2x0123 = madd(vx0, vd1, vacc2x0123); vacc2x4567 = madd(vx1, vd1, vacc2x4567);
-      }
-      const d = dw + (<usize>(kh * 3 * C + c) << 2);   // dW[kh][0][c]; tap kw is kw pixels further
-      addVec(d, vacc0x0123);             addVec(d + 16, vacc0x4567);
-      addVec(d + pixel, vacc1x0123);     addVec(d + pixel + 16, vacc1x4567);
-      addVec(d + 2 * pixel, vacc2x0123); addVec(d + 2 * pixel + 16, vacc2x4567);
-    }
-  }
-}
-
-// wgradToOneChannel3 over the padded 2x2 upsampling of the image at load(up) (readsUpsampled2 shapes)
-// without building it, as forwardToOne3Up2 reads it: the same terms in the same order, the zeros of
-// the padding included, so the same bits.
-function wgradToOneChannel3Up2(s: ConvShape, up: usize, n: i32, zeroRow: usize, dz: usize, dw: usize): void {
-  const C = s.C, OW = s.OW, pixel = <usize>C << 2;
-  const srcRowBytes = <usize>(OW >> 1) * pixel;
-  const source = <usize>load<i32>(up) + <usize>(n * (s.H >> 1)) * srcRowBytes;
-  const zero = f32x4.splat(0);
-  for (let c = 0; c < C; c += 8) {
-    for (let kh = 0; kh < 3; kh++) {
-      let vacc0x0123 = f32x4.splat(0), vacc0x4567 = f32x4.splat(0);   // tap kw = 0, channels c..c+7
-      let vacc1x0123 = f32x4.splat(0), vacc1x4567 = f32x4.splat(0);
-      let vacc2x0123 = f32x4.splat(0), vacc2x4567 = f32x4.splat(0);
-      for (let oh = 0; oh < s.OH; oh++) {
-        const r = oh + kh;
-        let p = (r == 0 || r > s.H ? zeroRow : source + <usize>((r - 1) >> 1) * srcRowBytes) + (<usize>c << 2);
-        let dq = dz + (<usize>(oh * OW) << 2);
-        // q = 0 (zeros): tap 0; q = 1 (source pixel 0): taps 0 and 1
-        let vd0 = v128.load32_splat(dq);
-        vacc0x0123 = madd(zero, vd0, vacc0x0123); vacc0x4567 = madd(zero, vd0, vacc0x4567);
-        let vd1 = vd0;
-        dq += 4;
-        vd0 = v128.load32_splat(dq);
-        let vx0 = v128.load(p), vx1 = v128.load(p, 16);
-        vacc0x0123 = madd(vx0, vd0, vacc0x0123); vacc0x4567 = madd(vx1, vd0, vacc0x4567);
-        vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
-        let vd2 = vd1;
-        vd1 = vd0;
-        // q = 2 .. OW - 1: all three taps; an odd q brings the next source pixel
+        // q = 2 .. OW - 1: all three taps (up: an odd q brings the next pixel)
         for (let q = 2; q < OW; q++) {
           dq += 4;
-          if (q & 1) { p += pixel; vx0 = v128.load(p); vx1 = v128.load(p, 16); }
+          if (!up || (q & 1)) { p += pixel; vx0 = v128.load(p); vx1 = v128.load(p, 16); }
           vd0 = v128.load32_splat(dq);
           vacc0x0123 = madd(vx0, vd0, vacc0x0123); vacc0x4567 = madd(vx1, vd0, vacc0x4567);
           vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
@@ -1045,10 +969,12 @@ function wgradToOneChannel3Up2(s: ConvShape, up: usize, n: i32, zeroRow: usize, 
           vd2 = vd1;
           vd1 = vd0;
         }
-        // q = OW (the same pixel): taps 1 and 2; q = OW + 1 (zeros): tap 2
+        // q = OW, OW + 1: taps 1 and 2, then 2
+        if (!up) { p += pixel; vx0 = v128.load(p); vx1 = v128.load(p, 16); }
         vacc1x0123 = madd(vx0, vd1, vacc1x0123); vacc1x4567 = madd(vx1, vd1, vacc1x4567);
         vacc2x0123 = madd(vx0, vd2, vacc2x0123); vacc2x4567 = madd(vx1, vd2, vacc2x4567);
-        vacc2x0123 = madd(zero, vd1, vacc2x0123); vacc2x4567 = madd(zero, vd1, vacc2x4567);
+        if (up) { vx0 = zero; vx1 = zero; } else { p += pixel; vx0 = v128.load(p); vx1 = v128.load(p, 16); }
+        vacc2x0123 = madd(vx0, vd1, vacc2x0123); vacc2x4567 = madd(vx1, vd1, vacc2x4567);
       }
       const d = dw + (<usize>(kh * 3 * C + c) << 2);   // dW[kh][0][c]; tap kw is kw pixels further
       addVec(d, vacc0x0123);             addVec(d + 16, vacc0x4567);

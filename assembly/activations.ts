@@ -2,11 +2,11 @@
 // Derivatives are taken from the activation's output y (relu: y > 0, sigmoid: y(1-y), tanh: 1-y²; elu:
 // y + 1 below 0; selu: y + scale·alpha below 0; softplus: σ(x) = 1 - e^-y), so only the post-activation
 // tensor is kept: each of these is monotone, so y says which side of 0 x was on. SIMD paths use the same
-// operations in the same order as the scalar twins, so both builds give the same bits. sigmoid and tanh
-// use f64 Math per element (they only appear on the narrow output layer); a 1-channel sigmoid layer's
-// SIMD path runs Math.exp's algorithm on two f64 lanes (exp.ts), with the same bits.
+// operations in the same order as the scalar twins, so both builds give the same bits. tanh, elu, selu
+// and softplus use f64 Math per element (they only appear on narrow layers); sigmoid runs in f32 with
+// exp.ts's polynomial (sigmoidF32), 4 lanes at a time on a 1-channel layer (sigmoidBias1).
 import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH, ACT_ELU, ACT_SOFTPLUS, ACT_SELU } from './plan';
-import { inExpRange, expF64x2 } from './exp';
+import { EXP_MIN, expF32, expF32x4 } from './exp';
 
 // see: Klambauer et al. 2017, "Self-Normalizing Neural Networks" (TF.js's SELU_SCALE and SELU_SCALEALPHA)
 const SELU_SCALE: f64 = 1.0507009873554804934193349852946;
@@ -18,7 +18,7 @@ const SELU_SCALE_ALPHA: f64 = 1.7580993408473768599402175208123;
 @inline function activate(z: f32, act: i32): f32 {
   switch (act) {
     case ACT_RELU: return z > 0 ? z : 0;
-    case ACT_SIGMOID: return <f32>(1.0 / (1.0 + Math.exp(-<f64>z)));
+    case ACT_SIGMOID: return sigmoidF32(z);
     case ACT_TANH: return <f32>Math.tanh(<f64>z);
     case ACT_ELU: return z >= 0 ? z : <f32>Math.expm1(<f64>z);
     case ACT_SELU: return z >= 0 ? <f32>(SELU_SCALE * <f64>z) : <f32>(SELU_SCALE_ALPHA * Math.expm1(<f64>z));
@@ -26,6 +26,23 @@ const SELU_SCALE_ALPHA: f64 = 1.7580993408473768599402175208123;
     case ACT_SOFTPLUS: return z > 40 ? z : <f32>Math.log1p(Math.exp(<f64>z));
     default: return z;
   }
+}
+
+// sigmoid(z) = 1 / (1 + e) for z >= 0 and e / (1 + e) below, e = exp(-|z|) in (0, 1] (0 where -|z| <
+// EXP_MIN, so sigmoid is exactly 0 below -87.33 and 1 above 17): about 2 ulp from the exact value, and
+// never exp of a positive number (no overflow). A NaN z gives itself.
+@inline function sigmoidF32(z: f32): f32 {
+  if (isNaN(z)) return z;
+  const a = Mathf.abs(z);
+  const e: f32 = a > -EXP_MIN ? 0 : expF32(-a);
+  return (z >= 0 ? <f32>1 : e) / (1 + e);
+}
+
+/** sigmoidF32 on each lane (lanes without a NaN). */
+@inline function sigmoidF32x4(z: v128): v128 {
+  const a = f32x4.abs(z), one = f32x4.splat(1);
+  const e = v128.andnot(expF32x4(f32x4.neg(a)), f32x4.gt(a, f32x4.splat(-EXP_MIN)));
+  return f32x4.div(v128.bitselect(one, e, f32x4.ge(z, f32x4.splat(0))), f32x4.add(one, e));
 }
 
 @inline function derivative(dy: f32, y: f32, act: i32): f32 {
@@ -74,24 +91,19 @@ export function biasActivationColumns(y: usize, M: i32, OC: i32, oc0: i32, b: us
 
 /**
  * y[i] = sigmoid(y[i] + b) for n contiguous values (a 1-channel layer), 4 at a time: each lane does what
- * activate() does, f32 add, then 1 / (1 + exp(-z)) in f64, rounded to f32; groups with a z outside
- * exp's main path (tiny, huge, NaN) take activate() itself.
+ * activate() does (f32 add, then sigmoidF32); a group with a NaN takes activate() itself, for its bits.
  */
 function sigmoidBias1(y: usize, n: i32, b: f32): void {
-  const vb = f32x4.splat(b), one = f64x2.splat(1);
+  const vb = f32x4.splat(b);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const p = y + (<usize>i << 2);
     const z = f32x4.add(v128.load(p), vb);
-    const x01 = f64x2.neg(f64x2.promote_low_f32x4(z));
-    const x23 = f64x2.neg(f64x2.promote_low_f32x4(v128.shuffle<f32>(z, z, 2, 3, 2, 3)));
-    if (!(inExpRange(x01) && inExpRange(x23))) {
+    if (v128.any_true(f32x4.ne(z, z))) {
       for (let j = 0; j < 4; j++) store<f32>(p + (<usize>j << 2), activate(load<f32>(p + (<usize>j << 2)) + b, ACT_SIGMOID));
       continue;
     }
-    const s01 = f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.add(one, expF64x2(x01))));
-    const s23 = f32x4.demote_f64x2_zero(f64x2.div(one, f64x2.add(one, expF64x2(x23))));
-    v128.store(p, v128.shuffle<f32>(s01, s23, 0, 1, 4, 5));
+    v128.store(p, sigmoidF32x4(z));
   }
   for (; i < n; i++) {
     const p = y + (<usize>i << 2);

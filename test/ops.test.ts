@@ -323,15 +323,17 @@ test("a 2x2 upsampling into a 1-channel 3x3 'same' conv (the SIMD build reads th
   }
 });
 
-test("a 1-channel sigmoid layer (the SIMD build's vector exp) gives the scalar build's bits over f32's range", async () => {
+test("a 1-channel sigmoid layer (the SIMD build's vector exp) gives the scalar build's bits over f32's range, within 2 ulp of the exact sigmoid", async () => {
   // A 1x1 conv with kernel 1 and bias 0 feeds x itself to the sigmoid: z = x exactly.
   const rng = mulberry32(11);
   const n = 4 * 64 * 64;
   const x = new Float32Array(n);
-  const edges = [0, -0, 2 ** -54, -(2 ** -54), 2 ** -54 * 0.999, 511.99, -511.99, 512, -512, 600, -600, 88.7, -103.9, 3e38, -3e38, 1e-45];
+  // exp's cut at -87.33 (e = 0 beyond it), the rounding of n = x·log2(e) at its half-way points, sigmoid's
+  // saturation near ±17 and ±104, and the extremes.
+  const edges = [0, -0, 87.33, -87.33, 87.3301, -87.3301, 87.32, -87.32, 0.5 * Math.LN2, -0.5 * Math.LN2, 1.5 * Math.LN2, -1.5 * Math.LN2,
+    16.6, -16.6, 17, -17, 103.9, -103.9, 88.7, -88.7, 600, -600, 3e38, -3e38, 1e-45, -1e-45, 2 ** -54, -(2 ** -54)];
   for (let i = 0; i < n; i++) {
-    // Magnitudes from 1e-30 to 1e3 (both signs), plus the edges of exp's main path, in groups of 4
-    // that mix in-range and out-of-range lanes.
+    // Magnitudes from 1e-30 to 1e3 (both signs), plus the edges, in groups of 4 that mix them.
     x[i] = i < edges.length ? edges[i] : (rng() < 0.5 ? -1 : 1) * 10 ** (rng() * 33 - 30);
   }
   const outs: Float32Array[] = [];
@@ -343,5 +345,10 @@ test("a 1-channel sigmoid layer (the SIMD build's vector exp) gives the scalar b
   }
   expect(Buffer.from(outs[0].buffer).equals(Buffer.from(outs[1].buffer))).toBe(true);
   expect(Buffer.from(outs[2].buffer).equals(Buffer.from(outs[1].buffer))).toBe(true);   // no multiply-add in the sigmoid
-  for (let i = 0; i < n; i += 97) expect(Math.abs(outs[0][i] - 1 / (1 + Math.exp(-x[i])))).toBeLessThanOrEqual(6e-8);
+  // 2 ulp of the exact value (f32's ulp at the exact value's binade; exp's cut: below 1.2e-38 absolute).
+  for (let i = 0; i < n; i++) {
+    const exact = 1 / (1 + Math.exp(-x[i]));
+    const ulp = exact === 0 ? 0 : 2 ** (Math.floor(Math.log2(exact)) - 23);
+    expect(Math.abs(outs[0][i] - exact)).toBeLessThanOrEqual(Math.max(2 * ulp, 1.2e-38));
+  }
 });

@@ -38,10 +38,14 @@ const SELU_SCALE_ALPHA: f64 = 1.7580993408473768599402175208123;
   return (z >= 0 ? <f32>1 : e) / (1 + e);
 }
 
+// sigmoidF32x4's constants as loads, for the reason exp.ts gives (the sigmoid 1.05-1.17x as fast in a
+// microbenchmark).
+@lazy const SIGMOID_K = memory.data<f32>([1, 1, 1, 1, -EXP_MIN, -EXP_MIN, -EXP_MIN, -EXP_MIN], 16);
+
 /** sigmoidF32 on each lane (lanes without a NaN). */
 @inline function sigmoidF32x4(z: v128): v128 {
-  const a = f32x4.abs(z), one = f32x4.splat(1);
-  const e = v128.andnot(expF32x4(f32x4.neg(a)), f32x4.gt(a, f32x4.splat(-EXP_MIN)));
+  const a = f32x4.abs(z), one = v128.load(SIGMOID_K);
+  const e = v128.andnot(expF32x4(f32x4.neg(a)), f32x4.gt(a, v128.load(SIGMOID_K, 16)));
   return f32x4.div(v128.bitselect(one, e, f32x4.ge(z, f32x4.splat(0))), f32x4.add(one, e));
 }
 

@@ -4,8 +4,9 @@
 //
 // see: Cephes expf.c (Stephen L. Moshier): n = x·log2(e) rounded to nearest, r = x - n·ln2 (ln2 split in
 // two: 0.693359375 has 9 bits, so n times it is exact in f32), exp(x) = 2^n · (1 + r + r²·P(r)). Relative
-// error about 1 ulp. Only x in [EXP_MIN, 0] comes here (the sigmoid passes -|z|, and 0 for more
-// negative ones): there 2^n is a normal number, n in [-126, 0]. n is rounded by adding ROUND = 1.5·2^23
+// error about 1 ulp. Only x in [EXP_MIN, 0] gets exp(x) (the sigmoid passes -|z|, and takes 0 where
+// -|z| < EXP_MIN: expF32 is not called there, expF32x4's lanes are masked out): there 2^n is a normal
+// number, n in [-126, 0]. n is rounded by adding ROUND = 1.5·2^23
 // (t = n + ROUND has n in its low mantissa bits, two's complement), and 2^n's bits are t's shifted left
 // by 23 (ROUND's own bits there are zeros) plus 127's.
 
